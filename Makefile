@@ -1,0 +1,66 @@
+# Repères — the two front doors are `make run` and `make test`.
+SHELL := /bin/bash
+VENV ?= .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: install browser run demo-reset test test-sqlite test-postgres quality fix lock clean bench
+
+install: $(STAMP)
+
+# The venv is rebuilt when the pins change. XStatic packages ship only as sdists that
+# import pkg_resources, which recent setuptools dropped: build them without isolation.
+$(STAMP): requirements/base.txt requirements/dev.txt scripts/find-python
+	@interp=$$(scripts/find-python) || exit 1; \
+	if [ -x "$(PY)" ] && ! $(PY) -c 'import sys; sys.exit(sys.version_info < (3, 12))'; then rm -rf "$(VENV)"; fi; \
+	[ -x "$(PY)" ] || { echo "Creating $(VENV) with $$interp"; "$$interp" -m venv "$(VENV)"; }
+	$(PY) -m pip install --quiet --upgrade pip "setuptools<81" wheel
+	$(PY) -m pip install --quiet --no-build-isolation XStatic==1.0.3 XStatic-Bootstrap==5.3.8.0
+	$(PY) -m pip install --quiet -r requirements/dev.txt
+	@touch $(STAMP)
+
+# Debian's Chromium for the browser tests (never `playwright install`).
+browser:
+	@if [ ! -x /usr/bin/chromium ]; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	  else echo "Browser tests need Debian's chromium: sudo apt-get install chromium" >&2; exit 1; fi; \
+	fi
+
+run: install
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py load_territory
+	$(PY) manage.py load_demo
+	@$(PY) manage.py demo_accounts
+	$(PY) manage.py runserver $(HOST):$(PORT)
+
+demo-reset: install
+	$(PY) manage.py load_demo --reset
+
+quality: install
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/mypy
+	DJANGO_SETTINGS_MODULE=config.settings.test $(PY) manage.py makemigrations --check --dry-run
+
+fix: install
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
+
+test-sqlite: install browser
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+test-postgres: install browser
+	scripts/with-postgres $(PY) -m pytest $(PYTEST_ARGS)
+
+test: install browser quality
+	$(PY) -m pytest $(PYTEST_ARGS)
+	scripts/with-postgres $(PY) -m pytest $(PYTEST_ARGS)
+
+bench: install
+	$(PY) bench/run.py
+
+clean:
+	rm -rf $(VENV) .pg .pytest_cache .mypy_cache .ruff_cache db.sqlite3 staticfiles

@@ -1,0 +1,13 @@
+"""Local development: `make run`."""
+
+import os
+
+from config.settings.base import *  # noqa: F403
+
+DEBUG = True
+SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "dev-only-insecure-key-do-not-use-in-production")
+ALLOWED_HOSTS = ["127.0.0.1", "localhost", "[::1]"]
+SESSION_COOKIE_SECURE = False
+CSRF_COOKIE_SECURE = False
+SECURE_SSL_REDIRECT = False
+MAILERS = {"default": {"BACKEND": "django.core.mail.backends.console.EmailBackend"}}

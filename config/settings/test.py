@@ -1,0 +1,14 @@
+"""Test runs (pytest): fast hashing, in-memory mail."""
+
+import os
+
+from config.settings.base import *  # noqa: F403
+
+SECRET_KEY = "test-only-key"
+ALLOWED_HOSTS = ["testserver", "127.0.0.1", "localhost"]
+SESSION_COOKIE_SECURE = False
+CSRF_COOKIE_SECURE = False
+SECURE_SSL_REDIRECT = False
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+MAILERS = {"default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"}}
+DEBUG_PROPAGATE_EXCEPTIONS = os.environ.get("DEBUG_PROPAGATE_EXCEPTIONS", "") == "1"

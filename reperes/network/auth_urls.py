@@ -1,0 +1,23 @@
+from django.contrib.auth import views as auth_views
+from django.urls import path
+
+from reperes.network.forms import EmailAuthenticationForm, PasswordResetByEmailForm
+
+urlpatterns = [
+    path("connexion/", auth_views.LoginView.as_view(authentication_form=EmailAuthenticationForm), name="login"),
+    path("deconnexion/", auth_views.LogoutView.as_view(), name="logout"),
+    path(
+        "mot-de-passe/oubli/",
+        auth_views.PasswordResetView.as_view(form_class=PasswordResetByEmailForm),
+        name="password_reset",
+    ),
+    path("mot-de-passe/oubli/envoye/", auth_views.PasswordResetDoneView.as_view(), name="password_reset_done"),
+    path(
+        "mot-de-passe/nouveau/<uidb64>/<token>/",
+        auth_views.PasswordResetConfirmView.as_view(),
+        name="password_reset_confirm",
+    ),
+    path("mot-de-passe/nouveau/fait/", auth_views.PasswordResetCompleteView.as_view(), name="password_reset_complete"),
+    path("mot-de-passe/", auth_views.PasswordChangeView.as_view(), name="password_change"),
+    path("mot-de-passe/modifie/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
+]

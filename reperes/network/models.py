@@ -1,0 +1,160 @@
+from typing import Any
+
+from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from reperes.network.enums import NON_PARTNER_KINDS, PARTNER_ROLES, ROLES_BY_KIND, OrganisationKind, Role
+from reperes.territory.models import Commune, Territory
+
+
+class UserManager(BaseUserManager["User"]):
+    use_in_migrations = True
+
+    def create_user(self, email: str, password: str | None = None, **extra: Any) -> "User":
+        if not email:
+            raise ValueError("email is required")
+        user = self.model(email=self.normalize_email(email).lower(), **extra)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_superuser(self, email: str, password: str | None = None, **extra: Any) -> "User":
+        extra.setdefault("is_staff", True)
+        extra.setdefault("is_superuser", True)
+        return self.create_user(email, password, **extra)
+
+
+class User(AbstractBaseUser, PermissionsMixin):
+    """A person who logs in. Identified by e-mail; what they may do comes from their memberships."""
+
+    email = models.EmailField(_("adresse e-mail"), unique=True)
+    first_name = models.CharField(_("prénom"), max_length=150)
+    last_name = models.CharField(_("nom"), max_length=150)
+    phone = models.CharField(_("téléphone"), max_length=20, blank=True)
+    is_active = models.BooleanField(_("actif"), default=True)
+    is_staff = models.BooleanField(_("accès à l'administration technique"), default=False)
+    date_joined = models.DateTimeField(_("date de création"), default=timezone.now)
+
+    objects = UserManager()
+
+    USERNAME_FIELD = "email"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS = ["first_name", "last_name"]
+
+    class Meta:
+        verbose_name = _("utilisateur·rice")
+        ordering = ["last_name", "first_name"]
+
+    def __str__(self) -> str:
+        return self.get_full_name() or self.email
+
+    def get_full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}".strip()
+
+    def get_short_name(self) -> str:
+        return self.first_name
+
+    @property
+    def active_membership(self) -> "Membership | None":
+        """The membership the interface acts through (the first active one).
+
+        Cached on the instance: the layout and the policy ask several times per request."""
+        if not hasattr(self, "_active_membership"):
+            self._active_membership = (
+                self.memberships.filter(is_active=True).select_related("organisation").order_by("pk").first()
+                if self.pk
+                else None
+            )
+        return self._active_membership
+
+    @property
+    def role(self) -> str | None:
+        membership = self.active_membership
+        return membership.role if membership else None
+
+    @property
+    def organisation(self) -> "Organisation | None":
+        membership = self.active_membership
+        return membership.organisation if membership else None
+
+
+class OrganisationQuerySet(models.QuerySet["Organisation"]):
+    def active(self) -> "OrganisationQuerySet":
+        return self.filter(is_active=True)
+
+    def missions_locales(self) -> "OrganisationQuerySet":
+        return self.filter(kind=OrganisationKind.MISSION_LOCALE)
+
+    def partners(self) -> "OrganisationQuerySet":
+        return self.exclude(kind__in=NON_PARTNER_KINDS)
+
+
+class Organisation(models.Model):
+    """A Mission locale, a partner of the mesh, the funder, or the platform operator."""
+
+    name = models.CharField(_("nom"), max_length=200)
+    kind = models.CharField(_("type de structure"), max_length=32, choices=OrganisationKind.choices)
+    siret = models.CharField(_("SIRET"), max_length=14, blank=True)
+    address = models.CharField(_("adresse"), max_length=300, blank=True)
+    commune = models.ForeignKey(
+        Commune, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("commune")
+    )
+    # For a Mission locale: its area of competence; for a partner: the area it serves.
+    territory = models.OneToOneField(
+        Territory, on_delete=models.PROTECT, null=True, blank=True, related_name="organisation"
+    )
+    email = models.EmailField(_("e-mail de contact"), blank=True)
+    phone = models.CharField(_("téléphone"), max_length=20, blank=True)
+    is_active = models.BooleanField(_("active"), default=True)
+    created_at = models.DateTimeField(_("création"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("dernière modification"), auto_now=True)
+
+    objects = OrganisationQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("structure")
+        ordering = ["name"]
+        constraints = [models.UniqueConstraint(fields=["name", "kind"], name="organisation_unique_name_kind")]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_mission_locale(self) -> bool:
+        return self.kind == OrganisationKind.MISSION_LOCALE
+
+    @property
+    def is_partner(self) -> bool:
+        return self.kind not in NON_PARTNER_KINDS
+
+    def allowed_roles(self) -> set[str]:
+        return ROLES_BY_KIND.get(self.kind, PARTNER_ROLES)
+
+
+class Membership(models.Model):
+    """A user's place in an organisation, with one role."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="memberships")
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="memberships")
+    role = models.CharField(_("rôle"), max_length=20, choices=Role.choices)
+    is_active = models.BooleanField(_("active"), default=True)
+    created_at = models.DateTimeField(_("création"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("appartenance")
+        constraints = [models.UniqueConstraint(fields=["user", "organisation"], name="membership_unique_user_org")]
+
+    def __str__(self) -> str:
+        return f"{self.user} — {self.organisation} ({self.get_role_display()})"
+
+    def clean(self) -> None:
+        if self.organisation_id and self.role not in self.organisation.allowed_roles():
+            raise ValidationError(
+                {
+                    "role": _("Ce rôle n'existe pas dans une structure de ce type : %(kind)s.")
+                    % {"kind": self.organisation.get_kind_display()}
+                }
+            )

@@ -1,0 +1,76 @@
+"""Who may see or do what: the one place where access rules live.
+
+Each rule is stated once, as a queryset for lists and lookups and as a predicate for single
+objects and buttons. Views never build their own rule; objects outside a user's scope are
+looked up through these querysets and answer 404 like missing ones.
+"""
+
+from django.contrib.auth.models import AnonymousUser
+from django.db.models import QuerySet
+
+from reperes.network.enums import Role
+from reperes.network.models import Organisation, User
+
+AnyUser = User | AnonymousUser
+
+
+def role_of(user: AnyUser) -> str | None:
+    if not user.is_authenticated:
+        return None
+    assert isinstance(user, User)
+    return user.role
+
+
+def has_role(user: AnyUser, *roles: str) -> bool:
+    return role_of(user) in roles
+
+
+def organisations_visible_to(user: AnyUser) -> QuerySet[Organisation]:
+    """Every logged-in person with an active membership reads the directory of organisations:
+    knowing each other's fields of activity is what the partnership lacked."""
+    if role_of(user) is None:
+        return Organisation.objects.none()
+    return Organisation.objects.active()
+
+
+def organisations_editable_by(user: AnyUser) -> QuerySet[Organisation]:
+    """Administrators edit every organisation; a coordinator edits their Mission locale; a
+    partner worker edits their own organisation's profile."""
+    role = role_of(user)
+    if role == Role.ADMIN:
+        return Organisation.objects.all()
+    if role in (Role.COORDINATOR, Role.PARTNER_WORKER):
+        assert isinstance(user, User)
+        own = user.organisation
+        return Organisation.objects.filter(pk=own.pk) if own else Organisation.objects.none()
+    return Organisation.objects.none()
+
+
+def can_edit_organisation(user: AnyUser, organisation: Organisation) -> bool:
+    return organisations_editable_by(user).filter(pk=organisation.pk).exists()
+
+
+def can_follow_youths(user: AnyUser) -> bool:
+    """Counsellors and coordinators of a Mission locale hold caseloads."""
+    return has_role(user, Role.COUNSELLOR, Role.COORDINATOR)
+
+
+def can_send_signals(user: AnyUser) -> bool:
+    """Partner workers and Mission locale staff report young people they meet."""
+    return has_role(user, Role.PARTNER_WORKER, Role.COUNSELLOR, Role.COORDINATOR)
+
+
+def can_view_programme(user: AnyUser) -> bool:
+    """Coordinators, the funder and administrators see campaigns, projects and bilans."""
+    return has_role(user, Role.COORDINATOR, Role.FUNDER_OFFICER, Role.ADMIN)
+
+
+def can_view_personal_data(user: AnyUser) -> bool:
+    """The funder never sees a person (décret i-milo: anonymised data only); neither does the
+    platform operator's administrator, who manages accounts and reference data."""
+    return has_role(user, Role.COUNSELLOR, Role.COORDINATOR, Role.PARTNER_WORKER)
+
+
+def can_administer(user: AnyUser) -> bool:
+    """Administrators manage organisations, accounts and reference data."""
+    return has_role(user, Role.ADMIN)

@@ -1,0 +1,82 @@
+from typing import Any
+
+from django import forms
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from reperes.territory.models import Commune
+from reperes.territory.selectors import resolve_commune
+
+
+class CommuneInput(forms.TextInput):
+    """A text input with a suggestion list that htmx fills as the person types.
+
+    Works without JavaScript: the typed name, postcode or INSEE code is resolved on submit."""
+
+    template_name = "territory/widgets/commune_input.html"
+
+    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
+        super().__init__({"autocomplete": "off", "spellcheck": "false", **(attrs or {})})
+
+    def get_context(self, name: str, value: Any, attrs: dict[str, Any] | None) -> dict[str, Any]:
+        context = super().get_context(name, value, attrs)
+        widget = context["widget"]
+        list_id = f"{widget['attrs'].get('id', name)}-suggestions"
+        widget["attrs"].update(
+            {
+                "list": list_id,
+                "hx-get": reverse("territory:commune_search"),
+                "hx-trigger": "input changed delay:250ms",
+                "hx-target": f"#{list_id}",
+                "hx-swap": "innerHTML",
+                "hx-vals": '{"format": "options"}',
+            }
+        )
+        widget["list_id"] = list_id
+        return context
+
+    def format_value(self, value: Any) -> str | None:
+        if isinstance(value, Commune):
+            return value.label
+        if isinstance(value, str) and value.isdigit() and len(value) == 5:
+            commune = Commune.objects.filter(code=value).first()
+            return commune.label if commune else value
+        return super().format_value(value)
+
+
+class CommuneField(forms.Field):
+    """A commune typed by name, postcode or INSEE code, with suggestions: usable in every form."""
+
+    widget = CommuneInput
+    default_error_messages = {
+        "unknown": _(
+            "Commune inconnue : « %(value)s ». Saisissez un nom de commune, un code postal ou un code INSEE."
+        ),
+        "ambiguous": _(
+            "Plusieurs communes correspondent à « %(value)s » (%(examples)s…). Choisissez-en une dans la liste "
+            "ou précisez le code postal."
+        ),
+    }
+
+    def to_python(self, value: Any) -> Commune | None:
+        if isinstance(value, Commune):
+            return value
+        text = (value or "").strip()
+        if not text:
+            return None
+        commune, candidates = resolve_commune(text)
+        if commune:
+            return commune
+        if not candidates:
+            raise forms.ValidationError(self.error_messages["unknown"], code="unknown", params={"value": text})
+        examples = ", ".join(c.label for c in candidates[:3])
+        raise forms.ValidationError(
+            self.error_messages["ambiguous"], code="ambiguous", params={"value": text, "examples": examples}
+        )
+
+    def prepare_value(self, value: Any) -> Any:
+        return value.label if isinstance(value, Commune) else value
+
+
+class CommuneSearchForm(forms.Form):
+    q = forms.CharField(label=_("Nom, code postal ou code INSEE"), max_length=100, required=False)

@@ -1,0 +1,24 @@
+from django.http import HttpRequest
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from reperes.privacy import policy
+
+
+def navigation(request: HttpRequest) -> dict[str, object]:
+    """The main menu, which depends on what the user's role may do."""
+    user = request.user
+    if not user.is_authenticated:
+        return {"nav_items": []}
+    items = [(_("Accueil"), reverse("web:home"))]
+    if policy.organisations_visible_to(user).exists():
+        items.append((_("Communes"), reverse("territory:commune_search")))
+    if policy.can_administer(user):
+        items.append((_("Administration"), reverse("admin:index")))
+    current = request.path
+    return {
+        "nav_items": [
+            {"label": label, "url": url, "current": current == url or (url != "/" and current.startswith(url))}
+            for label, url in items
+        ]
+    }
