@@ -27,6 +27,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.admin",
+    "django.contrib.humanize",
     "django_bootstrap5",
     "django_htmx",
     # Ordered as in ARCHITECTURE.md: an app imports only from the apps above it.
@@ -41,7 +42,6 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -134,6 +134,8 @@ SECURE_CSP = {
     "form-action": [CSP.SELF],
 }
 
+# French first. English is prepared (gettext everywhere) but not negotiated from the browser until a
+# full translation exists: a half-translated page mixing Django's English with our French is worse.
 LANGUAGE_CODE = "fr"
 LANGUAGES = [("fr", _("Français")), ("en", _("English"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
@@ -151,6 +153,7 @@ BOOTSTRAP5 = {
     "javascript_url": {"url": "/static/bootstrap/js/bootstrap.bundle.min.js"},
     "set_placeholder": False,
     "required_css_class": "required",
+    "success_css_class": "",
 }
 
 MAILERS = {
