@@ -32,6 +32,7 @@ browser:
 run: install
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py load_territory
+	$(PY) manage.py load_vocabularies
 	$(PY) manage.py load_demo
 	@$(PY) manage.py demo_accounts
 	$(PY) manage.py runserver $(HOST):$(PORT)

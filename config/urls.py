@@ -5,5 +5,6 @@ urlpatterns = [
     path("", include("reperes.web.urls")),
     path("compte/", include("reperes.network.auth_urls")),
     path("territoire/", include("reperes.territory.urls")),
+    path("reseau/", include("reperes.network.urls")),
     path("admin/", admin.site.urls),
 ]

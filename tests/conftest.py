@@ -2,15 +2,18 @@ import pytest
 from django.core.management import call_command
 
 from reperes.network.enums import Role
+from reperes.network.services import load_vocabularies
 from reperes.territory.services import load_reference_data
 from tests.network.factories import MembershipFactory
 
 
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
-    """Every test database holds the real commune list: forms and searches use it everywhere."""
+    """Every test database holds the real reference data (communes, data·inclusion vocabularies):
+    forms and searches use it everywhere."""
     with django_db_blocker.unblock():
         load_reference_data()
+        load_vocabularies()
 
 
 # The cast every test shares (STYLE.md §5): one person per role.

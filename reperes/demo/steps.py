@@ -5,12 +5,16 @@ running `load_demo` twice leaves the same data, `load_demo --reset` removes it f
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import timedelta
 
 from django.db import transaction
+from django.utils import timezone
+from faker import Faker
 
-from reperes.demo import accounts, alsace
-from reperes.network.enums import OrganisationKind
-from reperes.network.models import Membership, Organisation, User
+from reperes.demo import accounts, alsace, partners
+from reperes.network.enums import OrganisationKind, Vocabulary
+from reperes.network.models import Contact, Membership, Organisation, Service, Term, User
+from reperes.network.services import create_service, load_vocabularies
 from reperes.territory.models import Commune, Territory
 from reperes.territory.services import load_reference_data
 
@@ -23,10 +27,11 @@ class Step:
 
 
 def load_territory() -> str:
+    terms = load_vocabularies()
     if Commune.objects.current().exists():
-        return "déjà chargé"
+        return f"communes déjà chargées, {terms} termes data·inclusion"
     result = load_reference_data()
-    return f"{result.communes} communes"
+    return f"{result.communes} communes, {terms} termes data·inclusion"
 
 
 def _organisation(name: str, kind: str, seat: str) -> Organisation:
@@ -75,6 +80,77 @@ def reset_organisations() -> None:
     Territory.objects.filter(pk__in=territory_ids).delete()
 
 
+def _partner_plan() -> list[tuple[str, partners.PartnerTemplate, alsace.MissionLocaleSeed]]:
+    """(name, template, Mission locale) of every demo partner: the named ones of alsace.PARTNERS,
+    then four generated per Mission locale."""
+    by_kind = {t.kind: t for t in partners.TEMPLATES}
+    seats = dict(
+        Commune.objects.filter(code__in=[ml.seat for ml in alsace.MISSIONS_LOCALES]).values_list("code", "name")
+    )
+    # The named partners stand in a Mission locale's seat.
+    mission_at = {ml.seat: ml for ml in alsace.MISSIONS_LOCALES}
+    plan = [(p["name"], by_kind.get(p["kind"], by_kind["autre"]), mission_at[p["seat"]]) for p in alsace.PARTNERS]
+    for index, ml in enumerate(alsace.MISSIONS_LOCALES):
+        for k in range(4):
+            template = partners.TEMPLATES[(index * 4 + k) % len(partners.TEMPLATES)]
+            plan.append((template.name.format(place=seats[ml.seat]), template, ml))
+    return plan
+
+
+def load_partners() -> str:
+    fake = Faker("fr_FR")
+    fake.seed_instance(2013)
+    today = timezone.localdate()
+    terms = {(t.vocabulary, t.code): t for t in Term.objects.all()}
+    plan = _partner_plan()
+    gap = set(Commune.objects.filter(epci_id__in=partners.RURAL_GAP_EPCIS).values_list("code", flat=True))
+    for index, (name, template, ml) in enumerate(plan):
+        mission = Organisation.objects.get(name=ml.name)
+        organisation = _organisation(name, template.kind, ml.seat)
+        if organisation.territory is None:
+            organisation.territory = Territory.objects.create(name=f"Zone d'intervention — {name}")
+        assert mission.territory is not None
+        area = mission.territory.communes.all()
+        if template.can_identify:
+            area = area.exclude(code__in=gap)
+        organisation.territory.communes.set(area)
+        organisation.can_identify = template.can_identify
+        organisation.description = template.service + "."
+        organisation.save(update_fields=["territory", "can_identify", "description"])
+        organisation.themes.set([terms[(Vocabulary.THEME, code)] for code in template.themes])
+        contact_name = fake.name()
+        Contact.objects.update_or_create(
+            organisation=organisation,
+            defaults={"name": contact_name, "job_title": "référent·e jeunesse", "phone": fake.phone_number()},
+        )
+        if not organisation.services.exists():
+            # One in seven was last reviewed more than a year ago: the directory flags it.
+            age = timedelta(days=400 if index % 7 == 3 else index * 11 % 300)
+            create_service(
+                organisation,
+                name=template.service,
+                description=template.service + ".",
+                themes=[terms[(Vocabulary.THEME, code)] for code in template.themes],
+                publics=[terms[(Vocabulary.PUBLIC, code)] for code in template.publics],
+                types=[terms[(Vocabulary.SERVICE_TYPE, code)] for code in template.types],
+                how_to_refer=template.how_to_refer,
+                commune_id=ml.seat,
+                updated_on=today - age,
+                acting_user=None,
+            )
+    return f"{len(plan)} partenaires avec leurs services"
+
+
+def reset_partners() -> None:
+    names = [name for name, _, _ in _partner_plan()]
+    organisations = Organisation.objects.filter(name__in=names)
+    territory_ids = list(organisations.exclude(territory=None).values_list("territory_id", flat=True))
+    Service.objects.filter(organisation__in=organisations).delete()
+    Membership.objects.filter(organisation__in=organisations).delete()
+    organisations.delete()
+    Territory.objects.filter(pk__in=territory_ids).delete()
+
+
 def load_accounts() -> str:
     for account in accounts.ACCOUNTS:
         user, created = User.objects.update_or_create(
@@ -106,6 +182,7 @@ def _nothing() -> None:
 STEPS: list[Step] = [
     Step("territoire", load_territory, _nothing),
     Step("structures", load_organisations, reset_organisations),
+    Step("partenaires", load_partners, reset_partners),
     Step("comptes", load_accounts, reset_accounts),
 ]
 

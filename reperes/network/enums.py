@@ -43,3 +43,12 @@ ROLES_BY_KIND: dict[str, set[str]] = {
     OrganisationKind.OPERATOR: {Role.ADMIN},
 }
 PARTNER_ROLES: set[str] = {Role.PARTNER_WORKER}
+
+
+class Vocabulary(models.TextChoices):
+    """The data·inclusion schema's vocabularies, kept as its codes (PyPI data-inclusion-schema)."""
+
+    THEME = "thematique", _("thématique")
+    PUBLIC = "public", _("public")
+    SERVICE_TYPE = "type_service", _("type de service")
+    NETWORK = "reseau_porteur", _("réseau porteur")

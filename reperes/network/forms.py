@@ -1,6 +1,12 @@
+from typing import Any, cast
+
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
 from django.utils.translation import gettext_lazy as _
+
+from reperes.network.enums import NON_PARTNER_KINDS, OrganisationKind, Vocabulary
+from reperes.network.models import Organisation, Term
+from reperes.territory.forms import CommuneField
 
 
 class EmailAuthenticationForm(AuthenticationForm):
@@ -27,3 +33,38 @@ class PasswordResetByEmailForm(PasswordResetForm):
         widget=forms.EmailInput(attrs={"autocomplete": "email"}),
         error_messages={"invalid": _("Saisissez une adresse e-mail valide, par exemple nom@structure.fr.")},
     )
+
+
+class DirectorySearchForm(forms.Form):
+    q = forms.CharField(label=_("Mots-clés"), max_length=100, required=False)
+    theme = forms.ChoiceField(label=_("Besoin"), required=False)
+    commune = CommuneField(label=_("Commune du jeune"), required=False)
+    kind = forms.ChoiceField(label=_("Type de structure"), required=False)
+    public = forms.ChoiceField(label=_("Public"), required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        themes = Term.objects.filter(vocabulary=Vocabulary.THEME).order_by("code")
+        choices: list[tuple[str, Any]] = [("", _("Tous les besoins"))]
+        categories = {t.code: t.label for t in themes if not t.category}
+        for code, label in categories.items():
+            subs = [(t.code, t.label) for t in themes if t.category == code]
+            choices.append((code, _("%(label)s (tout)") % {"label": label}))
+            choices.append((label, subs))
+        cast(forms.ChoiceField, self.fields["theme"]).choices = choices
+        cast(forms.ChoiceField, self.fields["kind"]).choices = [("", _("Toutes les structures"))] + [
+            (k.value, k.label)
+            for k in OrganisationKind
+            if k not in NON_PARTNER_KINDS or k == OrganisationKind.MISSION_LOCALE
+        ]
+        cast(forms.ChoiceField, self.fields["public"]).choices = [("", _("Tous les publics"))] + list(
+            Term.objects.filter(vocabulary=Vocabulary.PUBLIC).values_list("code", "label")
+        )
+
+
+class CoverageForm(forms.Form):
+    mission_locale = forms.ModelChoiceField(queryset=Organisation.objects.none(), label=_("Mission locale"))
+
+    def __init__(self, *args: Any, missions: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        cast(forms.ModelChoiceField, self.fields["mission_locale"]).queryset = missions

@@ -1,3 +1,4 @@
+from datetime import date, timedelta
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
@@ -6,7 +7,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from reperes.network.enums import NON_PARTNER_KINDS, PARTNER_ROLES, ROLES_BY_KIND, OrganisationKind, Role
+from reperes.network.enums import NON_PARTNER_KINDS, PARTNER_ROLES, ROLES_BY_KIND, OrganisationKind, Role, Vocabulary
 from reperes.territory.models import Commune, Territory
 
 
@@ -81,6 +82,24 @@ class User(AbstractBaseUser, PermissionsMixin):
         return membership.organisation if membership else None
 
 
+class Term(models.Model):
+    """One entry of a data·inclusion vocabulary: stored as the schema's code, shown with its French label."""
+
+    vocabulary = models.CharField(_("vocabulaire"), max_length=20, choices=Vocabulary.choices)
+    code = models.CharField(_("code"), max_length=120)
+    label = models.CharField(_("libellé"), max_length=200)
+    # Themes are grouped under a category (« logement-hebergement »); the category is a term itself.
+    category = models.CharField(_("catégorie"), max_length=120, blank=True)
+
+    class Meta:
+        verbose_name = _("terme")
+        ordering = ["vocabulary", "label"]
+        constraints = [models.UniqueConstraint(fields=["vocabulary", "code"], name="term_unique_code")]
+
+    def __str__(self) -> str:
+        return self.label
+
+
 class OrganisationQuerySet(models.QuerySet["Organisation"]):
     def active(self) -> "OrganisationQuerySet":
         return self.filter(is_active=True)
@@ -108,9 +127,34 @@ class Organisation(models.Model):
     )
     email = models.EmailField(_("e-mail de contact"), blank=True)
     phone = models.CharField(_("téléphone"), max_length=20, blank=True)
+    website = models.URLField(_("site internet"), blank=True)
+    description = models.TextField(_("présentation"), max_length=1000, blank=True)
+    # The seed's rural gap: where no partner can meet young people, nobody reports them.
+    can_identify = models.BooleanField(
+        _("peut repérer des jeunes"),
+        default=False,
+        help_text=_("La structure rencontre des jeunes et peut signaler ceux qui sont perdus de vue."),
+    )
+    themes = models.ManyToManyField(
+        Term,
+        blank=True,
+        related_name="+",
+        limit_choices_to={"vocabulary": Vocabulary.THEME},
+        verbose_name=_("thématiques"),
+    )
+    networks = models.ManyToManyField(
+        Term,
+        blank=True,
+        related_name="+",
+        limit_choices_to={"vocabulary": Vocabulary.NETWORK},
+        verbose_name=_("réseaux porteurs"),
+    )
     is_active = models.BooleanField(_("active"), default=True)
     created_at = models.DateTimeField(_("création"), auto_now_add=True)
     updated_at = models.DateTimeField(_("dernière modification"), auto_now=True)
+    updated_by = models.ForeignKey(
+        "User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("modifiée par")
+    )
 
     objects = OrganisationQuerySet.as_manager()
 
@@ -158,3 +202,84 @@ class Membership(models.Model):
                     % {"kind": self.organisation.get_kind_display()}
                 }
             )
+
+
+class Contact(models.Model):
+    """A person to call at an organisation (not necessarily a user of Repères)."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="contacts")
+    name = models.CharField(_("nom"), max_length=150)
+    job_title = models.CharField(_("fonction"), max_length=150, blank=True)
+    phone = models.CharField(_("téléphone"), max_length=20, blank=True)
+    email = models.EmailField(_("e-mail"), blank=True)
+
+    class Meta:
+        verbose_name = _("contact")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ServiceQuerySet(models.QuerySet["Service"]):
+    def active(self) -> "ServiceQuerySet":
+        return self.filter(is_active=True, organisation__is_active=True)
+
+    def stale(self, today: date) -> "ServiceQuerySet":
+        return self.filter(updated_on__lt=today - STALE_AFTER)
+
+
+# A service description not reviewed for a year is flagged (DORA asks partners to review theirs).
+STALE_AFTER = timedelta(days=365)
+
+
+class Service(models.Model):
+    """What a partner offers: « who can help with housing in Saverne? » is answered from these."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="services")
+    name = models.CharField(_("nom"), max_length=150)
+    description = models.TextField(_("description"), max_length=2000, blank=True)
+    themes = models.ManyToManyField(
+        Term, related_name="+", limit_choices_to={"vocabulary": Vocabulary.THEME}, verbose_name=_("thématiques")
+    )
+    publics = models.ManyToManyField(
+        Term,
+        blank=True,
+        related_name="+",
+        limit_choices_to={"vocabulary": Vocabulary.PUBLIC},
+        verbose_name=_("publics"),
+    )
+    types = models.ManyToManyField(
+        Term,
+        blank=True,
+        related_name="+",
+        limit_choices_to={"vocabulary": Vocabulary.SERVICE_TYPE},
+        verbose_name=_("types de service"),
+    )
+    conditions = models.TextField(_("conditions d'accès"), max_length=1000, blank=True)
+    how_to_refer = models.TextField(_("comment orienter"), max_length=1000, blank=True)
+    address = models.CharField(_("adresse"), max_length=300, blank=True)
+    commune = models.ForeignKey(
+        Commune, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("commune")
+    )
+    is_itinerant = models.BooleanField(_("itinérant"), default=False)
+    opening_hours = models.CharField(_("jours et horaires"), max_length=300, blank=True)
+    # Empty means the organisation's own area.
+    communes = models.ManyToManyField(Commune, blank=True, related_name="+", verbose_name=_("communes desservies"))
+    updated_on = models.DateField(_("dernière mise à jour"))
+    is_active = models.BooleanField(_("actif"), default=True)
+    # Folded name, description and organisation name, for accent-insensitive full text search.
+    search_text = models.TextField(editable=False, default="")
+
+    objects = ServiceQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("service")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_stale(self) -> bool:
+        return self.updated_on < timezone.localdate() - STALE_AFTER

@@ -74,3 +74,17 @@ def can_view_personal_data(user: AnyUser) -> bool:
 def can_administer(user: AnyUser) -> bool:
     """Administrators manage organisations, accounts and reference data."""
     return has_role(user, Role.ADMIN)
+
+
+def missions_locales_for_coverage(user: AnyUser) -> QuerySet[Organisation]:
+    """Mission locale staff see their own territory's coverage; the funder and administrators see
+    every Mission locale's (it names organisations and communes, never a young person)."""
+    role = role_of(user)
+    missions = Organisation.objects.active().missions_locales().exclude(territory=None)
+    if role in (Role.FUNDER_OFFICER, Role.ADMIN):
+        return missions
+    if role in (Role.COUNSELLOR, Role.COORDINATOR):
+        assert isinstance(user, User)
+        own = user.organisation
+        return missions.filter(pk=own.pk) if own else missions.none()
+    return missions.none()

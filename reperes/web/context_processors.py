@@ -12,6 +12,10 @@ def navigation(request: HttpRequest) -> dict[str, object]:
         return {"nav_items": []}
     items = [(_("Accueil"), reverse("web:home"))]
     if policy.organisations_visible_to(user).exists():
+        items.append((_("Annuaire"), reverse("network:directory")))
+    if policy.missions_locales_for_coverage(user).exists():
+        items.append((_("Couverture"), reverse("network:coverage")))
+    if policy.organisations_visible_to(user).exists():
         items.append((_("Communes"), reverse("territory:commune_search")))
     if policy.can_administer(user):
         items.append((_("Administration"), reverse("admin:index")))

@@ -1,0 +1,171 @@
+"""Reads of the partnership mesh shared by pages, the API and (later) pathway screens."""
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+
+from reperes.network.enums import Vocabulary
+from reperes.network.models import Organisation, Service, Term
+from reperes.territory.models import Commune, Territory
+from reperes.territory.text import fold
+
+# The needs a coverage table shows, in the order of the seed's « freins » (data·inclusion categories).
+COVERAGE_THEMES = [
+    "logement-hebergement",
+    "sante",
+    "mobilite",
+    "remobilisation",
+    "se-former",
+    "trouver-un-emploi",
+    "difficultes-financieres",
+    "famille",
+]
+
+
+def theme_categories() -> QuerySet[Term]:
+    return Term.objects.filter(vocabulary=Vocabulary.THEME, category="")
+
+
+def _serves(commune: Commune) -> Q:
+    """A service serves a commune when it lists it, or lists none and its organisation's area holds it."""
+    lists_it = Service.communes.through.objects.filter(service_id=OuterRef("pk"), commune_id=commune.code)
+    lists_any = Service.communes.through.objects.filter(service_id=OuterRef("pk"))
+    area_holds_it = Territory.communes.through.objects.filter(
+        territory_id=OuterRef("organisation__territory_id"), commune_id=commune.code
+    )
+    return Q(Exists(lists_it)) | (~Q(Exists(lists_any)) & Q(Exists(area_holds_it)))
+
+
+def _has_theme(code: str) -> Q:
+    """A category code matches every theme under it; a full theme code matches itself."""
+    themes = Service.themes.through.objects.filter(service_id=OuterRef("pk"))
+    themes = (
+        themes.filter(term__code=code) if "--" in code else themes.filter(Q(term__code=code) | Q(term__category=code))
+    )
+    return Q(Exists(themes))
+
+
+def search_services(
+    *,
+    text: str = "",
+    theme: str = "",
+    commune: Commune | None = None,
+    kind: str = "",
+    public: str = "",
+) -> QuerySet[Service]:
+    """Active services matching every criterion given: words of the name, description or
+    organisation (accents ignored), a need (theme or category code), a commune served, a kind of
+    organisation, a public. Ordered by organisation then name."""
+    qs = Service.objects.active()
+    for word in fold(text).split():
+        qs = qs.filter(search_text__contains=word)
+    if theme:
+        qs = qs.filter(_has_theme(theme))
+    if commune is not None:
+        qs = qs.filter(_serves(commune))
+    if kind:
+        qs = qs.filter(organisation__kind=kind)
+    if public:
+        qs = qs.filter(Exists(Service.publics.through.objects.filter(service_id=OuterRef("pk"), term__code=public)))
+    return (
+        qs.select_related("organisation", "commune")
+        .prefetch_related(Prefetch("themes", queryset=Term.objects.order_by("label")))
+        .order_by("organisation__name", "name", "pk")
+    )
+
+
+def partner_profile(organisation_id: int) -> Organisation:
+    return (
+        Organisation.objects.select_related("commune", "territory", "updated_by")
+        .prefetch_related(
+            "themes",
+            "networks",
+            "contacts",
+            Prefetch("services", queryset=Service.objects.filter(is_active=True).prefetch_related("themes")),
+        )
+        .get(pk=organisation_id)
+    )
+
+
+@dataclass
+class CommuneCoverage:
+    commune: Commune
+    identifiers: list[Organisation] = field(default_factory=list)
+    counts: list[int] = field(default_factory=list)  # partners per need, in the order of Coverage.themes
+
+    @property
+    def has_gap(self) -> bool:
+        return not self.identifiers
+
+
+@dataclass
+class EpciSummary:
+    name: str
+    communes: int = 0
+    population: int = 0
+    gap_communes: int = 0
+    gap_population: int = 0
+
+
+@dataclass
+class Coverage:
+    territory: Territory
+    rows: list[CommuneCoverage]
+    themes: list[Term]
+
+    @property
+    def gaps(self) -> list[CommuneCoverage]:
+        """Communes where no partner can identify young people, the most populated first."""
+        return sorted((r for r in self.rows if r.has_gap), key=lambda r: (-r.commune.population, r.commune.name))
+
+    def by_epci(self) -> list[EpciSummary]:
+        summaries: dict[str, EpciSummary] = {}
+        for row in self.rows:
+            name = row.commune.epci.name if row.commune.epci else "—"
+            summary = summaries.setdefault(name, EpciSummary(name))
+            summary.communes += 1
+            summary.population += row.commune.population
+            if row.has_gap:
+                summary.gap_communes += 1
+                summary.gap_population += row.commune.population
+        return sorted(summaries.values(), key=lambda s: (-s.gap_population, s.name))
+
+
+def coverage_of(territory: Territory) -> Coverage:
+    """For each commune of a territory: the partners able to identify young people that serve it,
+    and how many partners serve it for each need of COVERAGE_THEMES. A handful of queries,
+    whatever the number of communes."""
+    communes = list(territory.communes.select_related("epci").order_by("name"))
+    codes = {c.code for c in communes}
+    partners = {
+        o.pk: o for o in Organisation.objects.active().partners().prefetch_related("themes", "services__themes")
+    }
+    served: dict[str, set[int]] = defaultdict(set)
+    areas = Territory.communes.through.objects.filter(
+        commune_id__in=codes, territory__organisation__in=list(partners)
+    ).values_list("commune_id", "territory__organisation")
+    for code, org_id in areas:
+        served[code].add(org_id)
+    listed = Service.communes.through.objects.filter(
+        commune_id__in=codes, service__organisation__in=list(partners), service__is_active=True
+    ).values_list("commune_id", "service__organisation")
+    for code, org_id in listed:
+        served[code].add(org_id)
+    categories = {
+        pk: {t.category or t.code for t in o.themes.all()}
+        | {t.category or t.code for s in o.services.all() if s.is_active for t in s.themes.all()}
+        for pk, o in partners.items()
+    }
+    themes = sorted(theme_categories().filter(code__in=COVERAGE_THEMES), key=lambda t: COVERAGE_THEMES.index(t.code))
+    rows = []
+    for commune in communes:
+        org_ids = served.get(commune.code, set())
+        rows.append(
+            CommuneCoverage(
+                commune=commune,
+                identifiers=sorted((partners[i] for i in org_ids if partners[i].can_identify), key=lambda o: o.name),
+                counts=[sum(1 for i in org_ids if theme.code in categories[i]) for theme in themes],
+            )
+        )
+    return Coverage(territory=territory, rows=rows, themes=themes)

@@ -1,0 +1,11 @@
+from django.urls import path
+
+from reperes.network import views
+
+app_name = "network"
+urlpatterns = [
+    path("", views.directory, name="directory"),
+    path("structures/<int:organisation_id>/", views.organisation_detail, name="organisation_detail"),
+    path("services/<int:service_id>/", views.service_detail, name="service_detail"),
+    path("couverture/", views.coverage, name="coverage"),
+]

@@ -1,0 +1,84 @@
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.utils.translation import gettext as _
+
+from reperes.csv_export import csv_response
+from reperes.network.forms import CoverageForm, DirectorySearchForm
+from reperes.network.models import Organisation, Service
+from reperes.network.selectors import Coverage, coverage_of, partner_profile, search_services
+from reperes.privacy import policy
+from reperes.typing import HtmxHttpRequest
+
+PAGE_SIZE = 20
+
+
+def directory(request: HtmxHttpRequest) -> HttpResponse:
+    if not policy.organisations_visible_to(request.user).exists():
+        raise Http404
+    form = DirectorySearchForm(request.GET or None)
+    page = None
+    if form.is_valid() and any(form.cleaned_data.values()):
+        services = search_services(
+            text=form.cleaned_data["q"],
+            theme=form.cleaned_data["theme"],
+            commune=form.cleaned_data["commune"],
+            kind=form.cleaned_data["kind"],
+            public=form.cleaned_data["public"],
+        )
+        page = Paginator(services, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {"form": form, "page": page, "query": query.urlencode()}
+    template = "network/partials/directory_results.html" if request.htmx else "network/directory.html"
+    return render(request, template, context)
+
+
+def organisation_detail(request: HtmxHttpRequest, organisation_id: int) -> HttpResponse:
+    get_object_or_404(policy.organisations_visible_to(request.user), pk=organisation_id)
+    organisation = partner_profile(organisation_id)
+    context = {
+        "organisation": organisation,
+        "can_edit": policy.can_edit_organisation(request.user, organisation),
+    }
+    return render(request, "network/organisation_detail.html", context)
+
+
+def service_detail(request: HtmxHttpRequest, service_id: int) -> HttpResponse:
+    visible = Service.objects.active().filter(organisation__in=policy.organisations_visible_to(request.user))
+    service = get_object_or_404(
+        visible.select_related("organisation", "commune").prefetch_related("themes", "publics", "types", "communes"),
+        pk=service_id,
+    )
+    return render(request, "network/service_detail.html", {"service": service})
+
+
+def coverage(request: HtmxHttpRequest) -> HttpResponse:
+    missions = policy.missions_locales_for_coverage(request.user)
+    if not missions.exists():
+        raise Http404
+    form = CoverageForm(request.GET or None, missions=missions)
+    mission = form.cleaned_data["mission_locale"] if form.is_valid() else missions.first()
+    assert mission is not None and mission.territory is not None  # the policy keeps only those with a territory
+    result = coverage_of(mission.territory)
+    if request.GET.get("format") == "csv":
+        return _coverage_csv(mission, result)
+    context = {"form": form, "mission": mission, "coverage": result, "several": missions.count() > 1}
+    return render(request, "network/coverage.html", context)
+
+
+def _coverage_csv(mission: Organisation, result: Coverage) -> HttpResponse:
+    header = [_("code INSEE"), _("commune"), _("EPCI"), _("population"), _("classe"), _("partenaires de repérage")]
+    rows = (
+        [
+            row.commune.code,
+            row.commune.name,
+            row.commune.epci.name if row.commune.epci else "",
+            row.commune.population,
+            row.commune.get_area_class_display(),
+            len(row.identifiers),
+        ]
+        + row.counts
+        for row in result.rows
+    )
+    return csv_response(f"couverture-{mission.pk}.csv", header + [t.label for t in result.themes], rows)

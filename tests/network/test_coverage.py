@@ -1,0 +1,84 @@
+import csv
+import io
+
+import pytest
+from django.urls import reverse
+from pytest_django.asserts import assertContains
+
+from reperes.network.enums import Vocabulary
+from reperes.network.models import Organisation, Term
+from reperes.network.selectors import coverage_of
+from reperes.network.services import create_service
+from reperes.territory.models import Commune, Territory
+from tests.network.factories import MembershipFactory, OrganisationFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def mission():
+    """A Mission locale of three communes; a street team covers two of them."""
+    territory = Territory.objects.create(name="ML test")
+    territory.communes.set(Commune.objects.filter(code__in=["67437", "67300", "67001"]))
+    mission = OrganisationFactory(mission_locale=True, territory=territory)
+    street = Territory.objects.create(name="rue")
+    street.communes.set(Commune.objects.filter(code__in=["67437", "67300"]))
+    team = OrganisationFactory(name="Équipe de rue", kind="prevention_specialisee", territory=street, can_identify=True)
+    create_service(
+        team,
+        name="Travail de rue",
+        themes=[Term.objects.get(vocabulary=Vocabulary.THEME, code="remobilisation--lien-social")],
+        acting_user=None,
+    )
+    return mission
+
+
+def test_communes_without_identifying_partner_are_listed_by_population(mission):
+    coverage = coverage_of(mission.territory)
+    assert [row.commune.code for row in coverage.gaps] == ["67001"]
+    saverne = next(row for row in coverage.rows if row.commune.code == "67437")
+    assert [o.name for o in saverne.identifiers] == ["Équipe de rue"]
+    remobilisation = [t.code for t in coverage.themes].index("remobilisation")
+    assert saverne.counts[remobilisation] == 1
+
+
+def test_summary_per_epci_counts_uncovered_population(mission):
+    summaries = coverage_of(mission.territory).by_epci()
+    gap_population = Commune.objects.get(code="67001").population
+    assert sum(s.gap_population for s in summaries) == gap_population
+    assert sum(s.communes for s in summaries) == 3
+
+
+def test_coordinator_sees_the_coverage_page_and_exports_csv(client, mission):
+    coordinator = MembershipFactory(role="coordinator", organisation=mission).user
+    client.force_login(coordinator)
+    response = client.get(reverse("network:coverage"))
+    assertContains(response, "Communes sans partenaire de repérage")
+    assertContains(response, "Achenheim")  # 67001, the gap
+    export = client.get(reverse("network:coverage"), {"format": "csv"})
+    assert export["Content-Type"].startswith("text/csv")
+    rows = list(csv.reader(io.StringIO(export.content.decode("utf-8-sig")), delimiter=";"))
+    assert rows[0][:2] == ["code INSEE", "commune"]
+    assert {r[0]: r[5] for r in rows[1:]} == {"67001": "0", "67300": "1", "67437": "1"}
+
+
+def test_coverage_is_not_for_partners(client, partner_worker):
+    client.force_login(partner_worker)
+    assert client.get(reverse("network:coverage")).status_code == 404
+
+
+def test_a_coordinator_cannot_open_another_mission_locale(client, mission):
+    other = OrganisationFactory(mission_locale=True, territory=Territory.objects.create(name="autre"))
+    coordinator = MembershipFactory(role="coordinator", organisation=mission).user
+    client.force_login(coordinator)
+    response = client.get(reverse("network:coverage"), {"mission_locale": other.pk})
+    assert response.context["mission"] == mission
+
+
+def test_demo_has_about_forty_partners_and_a_rural_gap(demo):
+    assert Organisation.objects.partners().count() >= 40
+    saverne = Organisation.objects.get(name="Mission locale du Pays de Saverne")
+    gaps = coverage_of(saverne.territory).gaps
+    assert gaps
+    assert all(row.commune.epci_id in {"200067841", "200067783"} for row in gaps)
+    assert any(row.commune.area_class == "rural" for row in gaps)
