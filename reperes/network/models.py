@@ -1,5 +1,5 @@
 from datetime import date, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.core.exceptions import ValidationError
@@ -9,6 +9,9 @@ from django.utils.translation import gettext_lazy as _
 
 from reperes.network.enums import NON_PARTNER_KINDS, PARTNER_ROLES, ROLES_BY_KIND, OrganisationKind, Role, Vocabulary
 from reperes.territory.models import Commune, Territory
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 
 class UserManager(BaseUserManager["User"]):
@@ -100,6 +103,14 @@ class Term(models.Model):
         return self.label
 
 
+def _terms(
+    vocabulary: str, verbose_name: "StrOrPromise", *, blank: bool = True
+) -> "models.ManyToManyField[Term, Any]":
+    return models.ManyToManyField(
+        Term, blank=blank, related_name="+", limit_choices_to={"vocabulary": vocabulary}, verbose_name=verbose_name
+    )
+
+
 class OrganisationQuerySet(models.QuerySet["Organisation"]):
     def active(self) -> "OrganisationQuerySet":
         return self.filter(is_active=True)
@@ -135,20 +146,8 @@ class Organisation(models.Model):
         default=False,
         help_text=_("La structure rencontre des jeunes et peut signaler ceux qui sont perdus de vue."),
     )
-    themes = models.ManyToManyField(
-        Term,
-        blank=True,
-        related_name="+",
-        limit_choices_to={"vocabulary": Vocabulary.THEME},
-        verbose_name=_("thématiques"),
-    )
-    networks = models.ManyToManyField(
-        Term,
-        blank=True,
-        related_name="+",
-        limit_choices_to={"vocabulary": Vocabulary.NETWORK},
-        verbose_name=_("réseaux porteurs"),
-    )
+    themes = _terms(Vocabulary.THEME, _("thématiques"))
+    networks = _terms(Vocabulary.NETWORK, _("réseaux porteurs"))
     is_active = models.BooleanField(_("active"), default=True)
     created_at = models.DateTimeField(_("création"), auto_now_add=True)
     updated_at = models.DateTimeField(_("dernière modification"), auto_now=True)
@@ -239,23 +238,9 @@ class Service(models.Model):
     organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="services")
     name = models.CharField(_("nom"), max_length=150)
     description = models.TextField(_("description"), max_length=2000, blank=True)
-    themes = models.ManyToManyField(
-        Term, related_name="+", limit_choices_to={"vocabulary": Vocabulary.THEME}, verbose_name=_("thématiques")
-    )
-    publics = models.ManyToManyField(
-        Term,
-        blank=True,
-        related_name="+",
-        limit_choices_to={"vocabulary": Vocabulary.PUBLIC},
-        verbose_name=_("publics"),
-    )
-    types = models.ManyToManyField(
-        Term,
-        blank=True,
-        related_name="+",
-        limit_choices_to={"vocabulary": Vocabulary.SERVICE_TYPE},
-        verbose_name=_("types de service"),
-    )
+    themes = _terms(Vocabulary.THEME, _("thématiques"), blank=False)
+    publics = _terms(Vocabulary.PUBLIC, _("publics"))
+    types = _terms(Vocabulary.SERVICE_TYPE, _("types de service"))
     conditions = models.TextField(_("conditions d'accès"), max_length=1000, blank=True)
     how_to_refer = models.TextField(_("comment orienter"), max_length=1000, blank=True)
     address = models.CharField(_("adresse"), max_length=300, blank=True)

@@ -1,3 +1,5 @@
+from urllib.parse import urlencode
+
 from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import render
@@ -22,6 +24,6 @@ def commune_search(request: HtmxHttpRequest) -> HttpResponse:
     form = CommuneSearchForm(request.GET or None)
     query = form.cleaned_data["q"] if form.is_valid() else ""
     page = Paginator(search_communes(query), PAGE_SIZE).get_page(request.GET.get("page")) if query else None
-    context = {"form": form, "query": query, "page": page}
+    context = {"form": form, "query": query, "page": page, "filters": urlencode({"q": query})}
     template = "territory/partials/commune_results.html" if request.htmx else "territory/commune_search.html"
     return render(request, template, context)

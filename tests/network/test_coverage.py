@@ -23,7 +23,9 @@ def mission():
     mission = OrganisationFactory(mission_locale=True, territory=territory)
     street = Territory.objects.create(name="rue")
     street.communes.set(Commune.objects.filter(code__in=["67437", "67300"]))
-    team = OrganisationFactory(name="Équipe de rue", kind="prevention_specialisee", territory=street, can_identify=True)
+    team = OrganisationFactory(
+        name="Équipe de rue", kind="prevention_specialisee", territory=street, can_identify=True
+    )
     create_service(
         team,
         name="Travail de rue",

@@ -4,7 +4,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
-from pytest_django.asserts import assertContains, assertNotContains
+from pytest_django.asserts import assertContains
 
 from reperes.network.enums import OrganisationKind, Vocabulary
 from reperes.network.models import Term
@@ -31,9 +31,7 @@ def partner_serving(communes, *, name, kind=OrganisationKind.HOUSING, can_identi
 @pytest.fixture
 def housing_in_saverne():
     organisation = partner_serving(["67437", "67300"], name="Foyer des Vosges du Nord")
-    return create_service(
-        organisation, name="Hébergement temporaire jeunes", themes=[term(HOUSING)], acting_user=None
-    )
+    return create_service(organisation, name="Hébergement temporaire jeunes", themes=[term(HOUSING)], acting_user=None)
 
 
 def test_find_who_helps_with_housing_in_a_commune(housing_in_saverne):
