@@ -1,0 +1,39 @@
+import pytest
+from playwright.sync_api import expect
+
+from reperes.demo.accounts import DEMO_PASSWORD
+from tests.e2e.helpers import assert_accessible, login
+
+COORDINATOR = "coordinateur@reperes.example"
+
+
+def test_coordinator_finds_housing_for_a_youth_in_saverne_in_three_clicks(page, live_server, demo):
+    login(page, live_server, COORDINATOR, DEMO_PASSWORD)
+    page.get_by_role("link", name="Annuaire").click()  # 1
+    page.get_by_label("Besoin").select_option(label="Logement et hébergement (tout)")  # 2
+    commune = page.get_by_label("Commune du jeune")
+    commune.fill("saverne")
+    expect(page.locator("#id_commune-suggestions option").first).to_have_attribute("value", "Saverne (67700) — 67437")
+    commune.fill("Saverne (67700) — 67437")
+    page.get_by_role("button", name="Rechercher").click()  # 3
+    results = page.locator("#results")
+    expect(results.get_by_text("Foyer de jeunes travailleurs Les Tilleuls")).to_be_visible()
+    expect(results.get_by_text("services trouvés").or_(results.get_by_text("service trouvé"))).to_be_visible()
+    assert_accessible(page)
+
+
+def test_coordinator_sees_the_rural_gap_of_the_pays_de_saverne(page, live_server, demo):
+    login(page, live_server, COORDINATOR, DEMO_PASSWORD)
+    page.get_by_role("link", name="Couverture").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Couverture du territoire")
+    gaps = page.get_by_role("table", name="Communes sans partenaire de repérage, les plus peuplées d'abord")
+    expect(gaps).to_be_visible()
+    expect(gaps.get_by_role("cell", name="CC de l'Alsace Bossue").first).to_be_visible()
+    assert_accessible(page)
+
+
+@pytest.mark.parametrize("email", ["partenaire@reperes.example"])
+def test_partner_has_no_coverage_menu(page, live_server, demo, email):
+    login(page, live_server, email, DEMO_PASSWORD)
+    expect(page.get_by_role("link", name="Annuaire")).to_be_visible()
+    expect(page.get_by_role("link", name="Couverture")).to_have_count(0)
