@@ -6,12 +6,16 @@ live server are collected; the test fails if any of them is not empty.
 """
 
 import os
+import sqlite3
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
+from django.contrib.contenttypes.models import ContentType
+from django.core.management import call_command
+from django.db import connection
 from playwright.sync_api import Browser, Page, Route, sync_playwright
 
 HERE = Path(__file__).parent
@@ -47,6 +51,48 @@ def live_server(django_db_setup, live_server):
     return live_server
 
 
+def _copy_database(source: sqlite3.Connection, target: sqlite3.Connection) -> None:
+    source.backup(target)
+    ContentType.objects.clear_cache()  # ids change with every flush
+
+
+@pytest.fixture(scope="package", autouse=True)
+def _demo_snapshot(django_db_setup, django_db_blocker) -> Iterator[sqlite3.Connection | None]:
+    """The demo, loaded once for all the journeys and kept as an in-memory SQLite copy.
+
+    `live_server` needs transactional tests, and their flush empties every table, the 35,000
+    reference communes included: reloading them and the demo cost about 3 s per test. Copying the
+    database back with SQLite's backup API takes a few milliseconds. Once the journeys are done,
+    the database is put back as it was before them, reference data and no demo.
+    On another database (PostgreSQL), `demo` simply loads the demo in each test.
+    """
+    with django_db_blocker.unblock():
+        if connection.vendor != "sqlite" or not connection.is_in_memory_db():
+            yield None
+            return
+        connection.ensure_connection()
+        before = sqlite3.connect(":memory:")
+        _copy_database(connection.connection, before)
+        call_command("load_demo", force=True, verbosity=0)
+        snapshot = sqlite3.connect(":memory:")
+        _copy_database(connection.connection, snapshot)
+        _copy_database(before, connection.connection)
+        yield snapshot
+        _copy_database(before, connection.connection)
+        snapshot.close()
+        before.close()
+
+
+@pytest.fixture
+def demo(transactional_db, _demo_snapshot: sqlite3.Connection | None) -> None:
+    """Overrides tests/conftest.py's `demo` with the same data, restored from the snapshot."""
+    if _demo_snapshot is None:
+        call_command("load_demo", force=True, verbosity=0)
+    else:
+        connection.ensure_connection()
+        _copy_database(_demo_snapshot, connection.connection)
+
+
 @pytest.fixture(scope="package")
 def browser() -> Iterator[Browser]:
     """One Chromium for all the journeys.
@@ -80,12 +126,12 @@ class BrowserLog:
     external_requests: list[str] = field(default_factory=list)
 
     def on_console(self, message) -> None:
-        text = message.text
-        location = message.location.get("url", "")
+        url = message.location.get("url")
+        text = f"{message.text} ({url})" if url else message.text
         if "Content Security Policy" in text or "Refused to" in text:
-            self.csp_violations.append(f"{text} ({location})")
+            self.csp_violations.append(text)
         elif message.type == "error":
-            self.console_errors.append(f"{text} ({location})")
+            self.console_errors.append(text)
 
     def on_page_error(self, error) -> None:
         self.page_errors.append(str(error))
