@@ -1,5 +1,6 @@
 """Writes of the partnership mesh."""
 
+from collections.abc import Sequence
 from datetime import date
 
 from django.core.exceptions import ValidationError
@@ -40,11 +41,11 @@ def create_service(
     organisation: Organisation,
     *,
     name: str,
-    themes: list[Term],
+    themes: Sequence[Term],
     acting_user: User | None,
-    publics: list[Term] = (),  # type: ignore[assignment]
-    types: list[Term] = (),  # type: ignore[assignment]
-    communes: list[Commune] = (),  # type: ignore[assignment]
+    publics: Sequence[Term] = (),
+    types: Sequence[Term] = (),
+    communes: Sequence[Commune] = (),
     updated_on: date | None = None,
     **fields: object,
 ) -> Service:
