@@ -10,9 +10,10 @@ COORDINATOR = "coordinateur@reperes.example"
 def test_coordinator_finds_housing_for_a_youth_in_saverne_in_three_clicks(page, live_server, demo):
     login(page, live_server, COORDINATOR, DEMO_PASSWORD)
     page.get_by_role("link", name="Annuaire").click()  # 1
+    page.wait_for_load_state("load")  # htmx binds its triggers once the document has loaded
     page.get_by_label("Besoin").select_option(label="Logement et hébergement (tout)")  # 2
     commune = page.get_by_label("Commune du jeune")
-    commune.fill("saverne")
+    commune.press_sequentially("saverne")
     expect(page.locator("#id_commune-suggestions option").first).to_have_attribute("value", "Saverne (67700) — 67437")
     commune.fill("Saverne (67700) — 67437")
     page.get_by_role("button", name="Rechercher").click()  # 3
