@@ -52,3 +52,21 @@ class Vocabulary(models.TextChoices):
     PUBLIC = "public", _("public")
     SERVICE_TYPE = "type_service", _("type de service")
     NETWORK = "reseau_porteur", _("réseau porteur")
+
+
+class SchemeAudience(models.TextChoices):
+    YOUTH = "youth", _("un jeune")
+    PROJECT = "project", _("un projet")
+
+
+class Situation(models.TextChoices):
+    """Situations that open a funding scheme; a counsellor ticks those of the young person."""
+
+    NO_DIPLOMA = "no_diploma", _("sans diplôme")
+    NEET = "neet", _("ni en emploi, ni en études, ni en formation")
+    JOBSEEKER = "jobseeker", _("demandeur·se d'emploi")
+    LOW_INCOME = "low_income", _("ressources faibles")
+    HOUSING = "housing", _("difficulté de logement")
+    DISABILITY = "disability", _("en situation de handicap")
+    QPV = "qpv", _("habitant·e d'un quartier prioritaire")
+    ACCOMPANIED = "accompanied", _("accompagné·e par une Mission locale ou France Travail")

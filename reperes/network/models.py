@@ -7,7 +7,16 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from reperes.network.enums import NON_PARTNER_KINDS, PARTNER_ROLES, ROLES_BY_KIND, OrganisationKind, Role, Vocabulary
+from reperes.network.enums import (
+    NON_PARTNER_KINDS,
+    PARTNER_ROLES,
+    ROLES_BY_KIND,
+    OrganisationKind,
+    Role,
+    SchemeAudience,
+    Situation,
+    Vocabulary,
+)
 from reperes.territory.models import Commune, Territory
 
 if TYPE_CHECKING:
@@ -128,6 +137,9 @@ class Organisation(models.Model):
     name = models.CharField(_("nom"), max_length=200)
     kind = models.CharField(_("type de structure"), max_length=32, choices=OrganisationKind.choices)
     siret = models.CharField(_("SIRET"), max_length=14, blank=True)
+    # Identity in another directory (data·inclusion « source » and « id »), for idempotent imports.
+    source = models.CharField(_("source"), max_length=100, blank=True)
+    external_id = models.CharField(_("identifiant d'origine"), max_length=200, blank=True)
     address = models.CharField(_("adresse"), max_length=300, blank=True)
     commune = models.ForeignKey(
         Commune, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("commune")
@@ -160,7 +172,14 @@ class Organisation(models.Model):
     class Meta:
         verbose_name = _("structure")
         ordering = ["name"]
-        constraints = [models.UniqueConstraint(fields=["name", "kind"], name="organisation_unique_name_kind")]
+        constraints = [
+            models.UniqueConstraint(fields=["name", "kind"], name="organisation_unique_name_kind"),
+            models.UniqueConstraint(
+                fields=["source", "external_id"],
+                condition=~models.Q(external_id=""),
+                name="organisation_unique_external_id",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -255,12 +274,22 @@ class Service(models.Model):
     is_active = models.BooleanField(_("actif"), default=True)
     # Folded name, description and organisation name, for accent-insensitive full text search.
     search_text = models.TextField(editable=False, default="")
+    # Identity in another directory (data·inclusion « source » and « id »), for idempotent imports.
+    source = models.CharField(_("source"), max_length=100, blank=True)
+    external_id = models.CharField(_("identifiant d'origine"), max_length=200, blank=True)
 
     objects = ServiceQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("service")
         ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["source", "external_id"],
+                condition=~models.Q(external_id=""),
+                name="service_unique_external_id",
+            )
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -268,3 +297,55 @@ class Service(models.Model):
     @property
     def is_stale(self) -> bool:
         return self.updated_on < timezone.localdate() - STALE_AFTER
+
+
+class FundingSchemeQuerySet(models.QuerySet["FundingScheme"]):
+    def active(self) -> "FundingSchemeQuerySet":
+        return self.filter(is_active=True)
+
+
+class FundingScheme(models.Model):
+    """A dispositif de droit commun: what a young person (or a project) can draw on, and on what terms."""
+
+    name = models.CharField(_("nom"), max_length=200, unique=True)
+    short_name = models.CharField(_("sigle"), max_length=30, blank=True)
+    audience = models.CharField(_("pour"), max_length=10, choices=SchemeAudience.choices)
+    operator = models.CharField(_("opérateur"), max_length=200)
+    summary = models.TextField(_("ce que le dispositif finance ou propose"), max_length=2000)
+    age_min = models.PositiveSmallIntegerField(_("âge minimum"), null=True, blank=True)
+    age_max = models.PositiveSmallIntegerField(_("âge maximum"), null=True, blank=True)
+    residence = models.CharField(_("résidence exigée"), max_length=200, blank=True)
+    # Codes of Situation; a scheme requiring none is open whatever the situation.
+    situations = models.JSONField(_("situations requises"), default=list, blank=True)
+    duration = models.CharField(_("durée"), max_length=200, blank=True)
+    amount = models.CharField(_("montant"), max_length=300, blank=True)
+    how_to_apply = models.TextField(_("comment le mobiliser"), max_length=2000, blank=True)
+    source_name = models.CharField(_("source"), max_length=200)
+    source_url = models.URLField(_("adresse de la source"), blank=True)
+    checked_on = models.DateField(_("vérifié le"), null=True, blank=True)
+    is_active = models.BooleanField(_("actif"), default=True)
+    updated_at = models.DateTimeField(_("dernière modification"), auto_now=True)
+
+    objects = FundingSchemeQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("dispositif de droit commun")
+        verbose_name_plural = _("dispositifs de droit commun")
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(age_min__isnull=True)
+                | models.Q(age_max__isnull=True)
+                | models.Q(age_min__lte=models.F("age_max")),
+                name="funding_scheme_age_range",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def accepts_age(self, age: int) -> bool:
+        return (self.age_min is None or age >= self.age_min) and (self.age_max is None or age <= self.age_max)
+
+    def situation_labels(self) -> list[str]:
+        return [str(Situation(code).label) for code in self.situations if code in Situation.values]
