@@ -33,6 +33,7 @@ run: install
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py load_territory
 	$(PY) manage.py load_vocabularies
+	$(PY) manage.py load_funding_schemes
 	$(PY) manage.py load_demo
 	@$(PY) manage.py demo_accounts
 	$(PY) manage.py runserver $(HOST):$(PORT)

@@ -14,7 +14,7 @@ from faker import Faker
 from reperes.demo import accounts, alsace, partners
 from reperes.network.enums import OrganisationKind, Vocabulary
 from reperes.network.models import Contact, Membership, Organisation, Service, Term, User
-from reperes.network.services import create_service, load_vocabularies
+from reperes.network.services import create_service, load_funding_schemes, load_vocabularies
 from reperes.territory.models import Commune, Territory
 from reperes.territory.services import load_reference_data
 
@@ -28,10 +28,13 @@ class Step:
 
 def load_territory() -> str:
     terms = load_vocabularies()
-    if Commune.objects.current().exists():
-        return f"communes déjà chargées, {terms} termes data·inclusion"
-    result = load_reference_data()
-    return f"{result.communes} communes, {terms} termes data·inclusion"
+    schemes = load_funding_schemes()
+    loaded = (
+        "communes déjà chargées"
+        if Commune.objects.current().exists()
+        else f"{load_reference_data().communes} communes"
+    )
+    return f"{loaded}, {terms} termes data·inclusion, {schemes} dispositifs ajoutés"
 
 
 def _organisation(name: str, kind: str, seat: str) -> Organisation:

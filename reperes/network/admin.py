@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
 
-from reperes.network.models import Membership, Organisation, User
+from reperes.network.models import FundingScheme, Membership, Organisation, Service, User
 
 
 class MembershipInline(admin.TabularInline):
@@ -36,3 +36,19 @@ class OrganisationAdmin(admin.ModelAdmin):
     search_fields = ["name", "siret"]
     autocomplete_fields = ["commune"]
     list_select_related = ["commune"]
+
+
+@admin.register(FundingScheme)
+class FundingSchemeAdmin(admin.ModelAdmin):
+    list_display = ["name", "short_name", "audience", "operator", "age_min", "age_max", "checked_on", "is_active"]
+    list_filter = ["audience", "is_active"]
+    search_fields = ["name", "short_name", "operator"]
+
+
+@admin.register(Service)
+class ServiceAdmin(admin.ModelAdmin):
+    list_display = ["name", "organisation", "updated_on", "is_active"]
+    list_filter = ["is_active"]
+    search_fields = ["name", "organisation__name"]
+    autocomplete_fields = ["organisation", "commune", "communes"]
+    exclude = ["search_text"]

@@ -4,7 +4,7 @@ from django import forms
 from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
 from django.utils.translation import gettext_lazy as _
 
-from reperes.network.enums import NON_PARTNER_KINDS, OrganisationKind, Vocabulary
+from reperes.network.enums import NON_PARTNER_KINDS, OrganisationKind, SchemeAudience, Situation, Vocabulary
 from reperes.network.models import Organisation, Term
 from reperes.territory.forms import CommuneField
 
@@ -68,3 +68,24 @@ class CoverageForm(forms.Form):
     def __init__(self, *args: Any, missions: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         cast(forms.ModelChoiceField, self.fields["mission_locale"]).queryset = missions
+
+
+class FundingSchemeSearchForm(forms.Form):
+    audience = forms.ChoiceField(
+        label=_("Pour"), required=False, choices=[("", _("un jeune ou un projet"))] + SchemeAudience.choices
+    )
+    age = forms.IntegerField(
+        label=_("Âge du jeune"),
+        required=False,
+        min_value=14,
+        max_value=30,
+        error_messages={
+            "min_value": _("L'âge doit être compris entre 14 et 30 ans."),
+            "max_value": _("L'âge doit être compris entre 14 et 30 ans."),
+            "invalid": _("Saisissez un âge en années, par exemple 19."),
+        },
+    )
+    situations = forms.MultipleChoiceField(
+        label=_("Situation du jeune"), required=False, choices=Situation.choices, widget=forms.CheckboxSelectMultiple
+    )
+    q = forms.CharField(label=_("Mots-clés"), max_length=100, required=False)

@@ -347,5 +347,10 @@ class FundingScheme(models.Model):
     def accepts_age(self, age: int) -> bool:
         return (self.age_min is None or age >= self.age_min) and (self.age_max is None or age <= self.age_max)
 
+    @property
+    def needs_check(self) -> bool:
+        """Never checked against its source, or not for a year: amounts and ages change."""
+        return self.checked_on is None or self.checked_on < timezone.localdate() - STALE_AFTER
+
     def situation_labels(self) -> list[str]:
         return [str(Situation(code).label) for code in self.situations if code in Situation.values]

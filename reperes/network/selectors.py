@@ -1,12 +1,13 @@
 """Reads of the partnership mesh shared by pages, the API and (later) pathway screens."""
 
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 
 from reperes.network.enums import Vocabulary
-from reperes.network.models import Organisation, Service, Term
+from reperes.network.models import FundingScheme, Organisation, Service, Term
 from reperes.territory.models import Commune, Territory
 from reperes.territory.text import fold
 
@@ -169,3 +170,28 @@ def coverage_of(territory: Territory) -> Coverage:
             )
         )
     return Coverage(territory=territory, rows=rows, themes=themes)
+
+
+def search_funding_schemes(
+    *, audience: str = "", age: int | None = None, situations: Sequence[str] = (), text: str = ""
+) -> list[FundingScheme]:
+    """Active schemes for an audience that a person of this age, in these situations, may draw on.
+
+    A scheme is kept when the age falls in its range and the person is in every situation it
+    requires. The catalogue holds tens of rows, so the eligibility test runs in Python on a
+    single query, with the same rule as FundingScheme.accepts_age."""
+    qs = FundingScheme.objects.active()
+    if audience:
+        qs = qs.filter(audience=audience)
+    words = fold(text).split()
+    held = set(situations)
+
+    def eligible(scheme: FundingScheme) -> bool:
+        if age is not None and not scheme.accepts_age(age):
+            return False
+        if situations and not set(scheme.situations) <= held:
+            return False
+        haystack = fold(f"{scheme.name} {scheme.short_name} {scheme.summary} {scheme.operator}")
+        return all(word in haystack for word in words)
+
+    return [scheme for scheme in qs if eligible(scheme)]

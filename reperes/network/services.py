@@ -1,7 +1,9 @@
 """Writes of the partnership mesh."""
 
+import json
 from collections.abc import Sequence
 from datetime import date
+from pathlib import Path
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -9,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from reperes.network.enums import Vocabulary
-from reperes.network.models import Organisation, Service, Term, User
+from reperes.network.models import FundingScheme, Organisation, Service, Term, User
 from reperes.territory.models import Commune
 from reperes.territory.text import fold
 
@@ -64,3 +66,19 @@ def create_service(
     service.communes.set(communes)
     Organisation.objects.filter(pk=organisation.pk).update(updated_at=timezone.now(), updated_by=acting_user)
     return service
+
+
+FUNDING_SCHEMES_FILE = Path(__file__).resolve().parent / "data" / "funding_schemes.json"
+
+
+@transaction.atomic
+def load_funding_schemes(path: Path = FUNDING_SCHEMES_FILE) -> int:
+    """Add the seed schemes that are missing, by name. An existing scheme is never overwritten:
+    once loaded, the catalogue is edited by people. Returns how many were added."""
+    seeds = json.loads(path.read_text(encoding="utf-8"))["schemes"]
+    existing = set(FundingScheme.objects.values_list("name", flat=True))
+    missing = [FundingScheme(**seed) for seed in seeds if seed["name"] not in existing]
+    for scheme in missing:
+        scheme.full_clean()
+    FundingScheme.objects.bulk_create(missing)
+    return len(missing)

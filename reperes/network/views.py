@@ -4,9 +4,15 @@ from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext as _
 
 from reperes.csv_export import csv_response
-from reperes.network.forms import CoverageForm, DirectorySearchForm
-from reperes.network.models import Organisation, Service
-from reperes.network.selectors import Coverage, coverage_of, partner_profile, search_services
+from reperes.network.forms import CoverageForm, DirectorySearchForm, FundingSchemeSearchForm
+from reperes.network.models import FundingScheme, Organisation, Service
+from reperes.network.selectors import (
+    Coverage,
+    coverage_of,
+    partner_profile,
+    search_funding_schemes,
+    search_services,
+)
 from reperes.privacy import policy
 from reperes.typing import HtmxHttpRequest
 
@@ -82,3 +88,26 @@ def _coverage_csv(mission: Organisation, result: Coverage) -> HttpResponse:
         for row in result.rows
     )
     return csv_response(f"couverture-{mission.pk}.csv", header + [t.label for t in result.themes], rows)
+
+
+def funding_schemes(request: HtmxHttpRequest) -> HttpResponse:
+    if not policy.organisations_visible_to(request.user).exists():
+        raise Http404
+    form = FundingSchemeSearchForm(request.GET or None)
+    filters = form.cleaned_data if form.is_valid() else {}
+    schemes = search_funding_schemes(
+        audience=filters.get("audience", ""),
+        age=filters.get("age"),
+        situations=filters.get("situations", []),
+        text=filters.get("q", ""),
+    )
+    context = {"form": form, "schemes": schemes, "filtered": bool(filters and any(filters.values()))}
+    template = "network/partials/funding_scheme_results.html" if request.htmx else "network/funding_schemes.html"
+    return render(request, template, context)
+
+
+def funding_scheme_detail(request: HtmxHttpRequest, scheme_id: int) -> HttpResponse:
+    if not policy.organisations_visible_to(request.user).exists():
+        raise Http404
+    scheme = get_object_or_404(FundingScheme.objects.active(), pk=scheme_id)
+    return render(request, "network/funding_scheme_detail.html", {"scheme": scheme})

@@ -13,16 +13,14 @@ def navigation(request: HttpRequest) -> dict[str, object]:
     items = [(_("Accueil"), reverse("web:home"))]
     if policy.organisations_visible_to(user).exists():
         items.append((_("Annuaire"), reverse("network:directory")))
+        items.append((_("Dispositifs"), reverse("network:funding_schemes")))
     if policy.missions_locales_for_coverage(user).exists():
         items.append((_("Couverture"), reverse("network:coverage")))
     if policy.organisations_visible_to(user).exists():
         items.append((_("Communes"), reverse("territory:commune_search")))
     if policy.can_administer(user):
         items.append((_("Administration"), reverse("admin:index")))
-    current = request.path
-    return {
-        "nav_items": [
-            {"label": label, "url": url, "current": current == url or (url != "/" and current.startswith(url))}
-            for label, url in items
-        ]
-    }
+    # The deepest menu entry containing the current page is the current one.
+    matches = [url for _label, url in items if request.path == url or (url != "/" and request.path.startswith(url))]
+    current = max(matches, key=len, default=None)
+    return {"nav_items": [{"label": label, "url": url, "current": url == current} for label, url in items]}
