@@ -26,6 +26,7 @@ class OrganisationKind(models.TextChoices):
 
 # Kinds that are not partners of the mesh: the Mission locale coordinates it, the others stand outside.
 NON_PARTNER_KINDS = {OrganisationKind.MISSION_LOCALE, OrganisationKind.FUNDER, OrganisationKind.OPERATOR}
+PARTNER_KINDS = [kind for kind in OrganisationKind if kind not in NON_PARTNER_KINDS]
 
 
 class Role(models.TextChoices):

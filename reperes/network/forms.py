@@ -5,8 +5,9 @@ from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
 from django.utils.translation import gettext_lazy as _
 
 from reperes.network.enums import NON_PARTNER_KINDS, OrganisationKind, SchemeAudience, Situation, Vocabulary
-from reperes.network.models import Organisation, Term
-from reperes.territory.forms import CommuneField
+from reperes.network.models import Organisation, Service, Term
+from reperes.network.services import ORGANISATION_FIELDS, SERVICE_FIELDS
+from reperes.territory.forms import CommuneField, CommuneListField
 
 
 class EmailAuthenticationForm(AuthenticationForm):
@@ -89,3 +90,114 @@ class FundingSchemeSearchForm(forms.Form):
         label=_("Situation du jeune"), required=False, choices=Situation.choices, widget=forms.CheckboxSelectMultiple
     )
     q = forms.CharField(label=_("Mots-clés"), max_length=100, required=False)
+
+
+def _grouped_themes() -> list[tuple[str, list[tuple[str, str]]]]:
+    themes = list(Term.objects.filter(vocabulary=Vocabulary.THEME).order_by("code"))
+    categories = [(t.code, t.label) for t in themes if not t.category]
+    return [(label, [(t.code, t.label) for t in themes if t.category == code]) for code, label in categories]
+
+
+def _terms_from(vocabulary: str, codes: list[str]) -> list[Term]:
+    return list(Term.objects.filter(vocabulary=vocabulary, code__in=codes))
+
+
+class VersionedForm(forms.Form):
+    """Carries the version (updated_at) the form was built from, to detect concurrent edits."""
+
+    version = forms.CharField(widget=forms.HiddenInput, required=False)
+
+
+class OrganisationForm(VersionedForm):
+    name = forms.CharField(label=_("Nom"), max_length=200)
+    description = forms.CharField(
+        label=_("Présentation"), max_length=1000, required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    address = forms.CharField(label=_("Adresse"), max_length=300, required=False)
+    commune = CommuneField(label=_("Commune"), error_messages={"required": _("Indiquez la commune de la structure.")})
+    phone = forms.CharField(label=_("Téléphone"), max_length=20, required=False)
+    email = forms.EmailField(label=_("E-mail de contact"), required=False)
+    website = forms.URLField(label=_("Site internet"), required=False, assume_scheme="https")
+    can_identify = forms.BooleanField(
+        label=_("La structure rencontre des jeunes et peut signaler ceux qui sont perdus de vue"), required=False
+    )
+    themes = forms.MultipleChoiceField(
+        label=_("Champs d'activité"), required=False, widget=forms.CheckboxSelectMultiple
+    )
+    served = CommuneListField(
+        label=_("Communes desservies"),
+        required=False,
+        help_text=_(
+            "Une commune par ligne (nom, code postal ou code INSEE), ou le nom exact d'un EPCI "
+            "pour toutes ses communes."
+        ),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        cast(forms.MultipleChoiceField, self.fields["themes"]).choices = _grouped_themes()
+
+    @classmethod
+    def initial_for(cls, organisation: Organisation) -> dict[str, Any]:
+        return {
+            **{name: getattr(organisation, name) for name in ORGANISATION_FIELDS},
+            "themes": list(organisation.themes.values_list("code", flat=True)),
+            "served": list(organisation.territory.communes.order_by("name")) if organisation.territory else [],
+            "version": organisation.updated_at.isoformat(),
+        }
+
+    def theme_terms(self) -> list[Term]:
+        return _terms_from(Vocabulary.THEME, self.cleaned_data["themes"])
+
+
+class ServiceForm(VersionedForm):
+    name = forms.CharField(label=_("Nom du service"), max_length=150)
+    description = forms.CharField(
+        label=_("Description"), max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    themes = forms.MultipleChoiceField(
+        label=_("Thématiques"),
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": _("Choisissez au moins une thématique : c'est par elle qu'on trouve un service.")},
+    )
+    publics = forms.MultipleChoiceField(label=_("Publics"), required=False, widget=forms.CheckboxSelectMultiple)
+    types = forms.MultipleChoiceField(label=_("Types de service"), required=False, widget=forms.CheckboxSelectMultiple)
+    conditions = forms.CharField(
+        label=_("Conditions d'accès"), max_length=1000, required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    how_to_refer = forms.CharField(
+        label=_("Comment orienter un jeune"), max_length=1000, required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    address = forms.CharField(label=_("Adresse"), max_length=300, required=False)
+    commune = CommuneField(label=_("Commune"), required=False)
+    is_itinerant = forms.BooleanField(label=_("Service itinérant"), required=False)
+    opening_hours = forms.CharField(label=_("Jours et horaires"), max_length=300, required=False)
+    is_active = forms.BooleanField(label=_("Service proposé actuellement"), required=False, initial=True)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        cast(forms.MultipleChoiceField, self.fields["themes"]).choices = _grouped_themes()
+        for name, vocabulary in (("publics", Vocabulary.PUBLIC), ("types", Vocabulary.SERVICE_TYPE)):
+            cast(forms.MultipleChoiceField, self.fields[name]).choices = list(
+                Term.objects.filter(vocabulary=vocabulary).values_list("code", "label")
+            )
+
+    @classmethod
+    def initial_for(cls, service: Service) -> dict[str, Any]:
+        return {
+            **{name: getattr(service, name) for name in SERVICE_FIELDS},
+            "themes": list(service.themes.values_list("code", flat=True)),
+            "publics": list(service.publics.values_list("code", flat=True)),
+            "types": list(service.types.values_list("code", flat=True)),
+            "version": service.updated_at.isoformat(),
+        }
+
+    def vocabulary_terms(self) -> dict[str, list[Term]]:
+        return {
+            "themes": _terms_from(Vocabulary.THEME, self.cleaned_data["themes"]),
+            "publics": _terms_from(Vocabulary.PUBLIC, self.cleaned_data["publics"]),
+            "types": _terms_from(Vocabulary.SERVICE_TYPE, self.cleaned_data["types"]),
+        }
+
+    def plain_fields(self) -> dict[str, Any]:
+        return {name: self.cleaned_data[name] for name in SERVICE_FIELDS}

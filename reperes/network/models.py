@@ -271,6 +271,7 @@ class Service(models.Model):
     # Empty means the organisation's own area.
     communes = models.ManyToManyField(Commune, blank=True, related_name="+", verbose_name=_("communes desservies"))
     updated_on = models.DateField(_("dernière mise à jour"))
+    updated_at = models.DateTimeField(_("dernière modification"), auto_now=True)
     is_active = models.BooleanField(_("actif"), default=True)
     # Folded name, description and organisation name, for accent-insensitive full text search.
     search_text = models.TextField(editable=False, default="")
@@ -354,3 +355,23 @@ class FundingScheme(models.Model):
 
     def situation_labels(self) -> list[str]:
         return [str(Situation(code).label) for code in self.situations if code in Situation.values]
+
+
+class ChangeRecord(models.Model):
+    """Who changed what in the directory, and when: organisations and services are shared
+    descriptions that several people edit. Holds no personal data of young people."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="changes")
+    service = models.ForeignKey(Service, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    user = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    at = models.DateTimeField(_("date"), default=timezone.now)
+    # {field name: [before, after]} as displayed text.
+    changes = models.JSONField(_("modifications"), default=dict)
+
+    class Meta:
+        verbose_name = _("modification de l'annuaire")
+        verbose_name_plural = _("modifications de l'annuaire")
+        ordering = ["-at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.organisation} {self.at:%Y-%m-%d %H:%M}"

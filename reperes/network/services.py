@@ -2,17 +2,17 @@
 
 import json
 from collections.abc import Sequence
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from reperes.network.enums import Vocabulary
-from reperes.network.models import FundingScheme, Organisation, Service, Term, User
-from reperes.territory.models import Commune
+from reperes.network.models import ChangeRecord, FundingScheme, Organisation, Service, Term, User
+from reperes.territory.models import Commune, Territory
 from reperes.territory.text import fold
 
 
@@ -38,6 +38,20 @@ def load_vocabularies() -> int:
     return len(terms)
 
 
+def _require_themes(themes: Sequence[Term]) -> None:
+    # A service without a theme could never be found by need.
+    if not themes:
+        raise ValidationError(
+            {"themes": _("Choisissez au moins une thématique : c'est par elle qu'on trouve un service.")}
+        )
+
+
+def search_text_of(service: Service) -> str:
+    """What the directory's word search matches: name, description and organisation, folded."""
+    parts = (service.name, service.description, service.organisation.name)
+    return " ".join(fold(part) for part in parts if part)
+
+
 @transaction.atomic
 def create_service(
     organisation: Organisation,
@@ -52,19 +66,17 @@ def create_service(
     **fields: object,
 ) -> Service:
     """Add a service to a partner. A service without a theme could never be found by need: refused."""
-    if not themes:
-        raise ValidationError(
-            {"themes": _("Choisissez au moins une thématique : c'est par elle qu'on trouve un service.")}
-        )
+    _require_themes(themes)
     service = Service(organisation=organisation, name=name, updated_on=updated_on or timezone.localdate(), **fields)
-    service.search_text = " ".join(fold(part) for part in (name, service.description, organisation.name) if part)
+    service.search_text = search_text_of(service)
     service.full_clean(exclude=["themes", "publics", "types", "communes", "search_text"])
     service.save()
     service.themes.set(themes)
     service.publics.set(publics)
     service.types.set(types)
     service.communes.set(communes)
-    Organisation.objects.filter(pk=organisation.pk).update(updated_at=timezone.now(), updated_by=acting_user)
+    if acting_user is not None:
+        _record(organisation, service, acting_user, {}, {"name": service.name})
     return service
 
 
@@ -82,3 +94,125 @@ def load_funding_schemes(path: Path = FUNDING_SCHEMES_FILE) -> int:
         scheme.full_clean()
     FundingScheme.objects.bulk_create(missing)
     return len(missing)
+
+
+ORGANISATION_FIELDS = ["name", "description", "address", "commune", "phone", "email", "website", "can_identify"]
+SERVICE_FIELDS = [
+    "name",
+    "description",
+    "conditions",
+    "how_to_refer",
+    "address",
+    "commune",
+    "is_itinerant",
+    "opening_hours",
+    "is_active",
+]
+
+
+def _display(value: object) -> str:
+    if isinstance(value, bool):
+        return _("oui") if value else _("non")
+    if isinstance(value, models.Manager):
+        return ", ".join(sorted(str(item) for item in value.all()))
+    return "" if value is None else str(value)
+
+
+def _snapshot(instance: models.Model, fields: Sequence[str]) -> dict[str, str]:
+    return {name: _display(getattr(instance, name)) for name in fields}
+
+
+def _label(model: type[models.Model], name: str) -> str:
+    if name == "served":
+        return str(_("communes desservies"))
+    field = model._meta.get_field(name)
+    return str(getattr(field, "verbose_name", name))
+
+
+def _record(organisation: Organisation, service: Service | None, user: User | None, before: dict, after: dict) -> None:
+    model = Service if service is not None else Organisation
+    changes = {
+        _label(model, name): [before.get(name, ""), value]
+        for name, value in after.items()
+        if before.get(name, "") != value
+    }
+    if changes:
+        ChangeRecord.objects.create(organisation=organisation, service=service, user=user, changes=changes)
+
+
+def _check_version(current: datetime, version: str | None) -> None:
+    """The edit form carries the updated_at it was built from; a different one means somebody
+    saved in between, and their changes must not be silently overwritten."""
+    if version is not None and current.isoformat() != version:
+        raise ValidationError(
+            _(
+                "Cette fiche a été modifiée par quelqu'un d'autre pendant que vous la modifiiez. "
+                "Rechargez la page pour voir sa version actuelle, puis refaites vos changements."
+            ),
+            code="concurrent_edit",
+        )
+
+
+@transaction.atomic
+def update_organisation(
+    organisation: Organisation,
+    *,
+    acting_user: User,
+    version: str | None,
+    themes: Sequence[Term],
+    served_communes: Sequence[Commune] | None = None,
+    **fields: object,
+) -> Organisation:
+    """Change an organisation's profile, its themes and the communes it serves, recording who
+    changed what. Refused when someone else saved the same profile since the form was opened."""
+    locked = Organisation.objects.select_for_update().get(pk=organisation.pk)
+    _check_version(locked.updated_at, version)
+    tracked = ORGANISATION_FIELDS + ["themes"] + (["served"] if served_communes is not None else [])
+    before = _snapshot(locked, [f for f in tracked if f != "served"])
+    before["served"] = _display(locked.territory.communes) if locked.territory else ""
+    for name, value in fields.items():
+        setattr(locked, name, value)
+    locked.updated_by = acting_user
+    locked.full_clean(exclude=["territory", "themes", "networks"], validate_unique=True)
+    locked.save()
+    locked.themes.set(themes)
+    if served_communes is not None:
+        if locked.territory is None:
+            locked.territory = Territory.objects.create(name=f"Zone d'intervention — {locked.name}")
+            locked.save(update_fields=["territory"])
+        locked.territory.communes.set(served_communes)
+    after = _snapshot(locked, [f for f in tracked if f != "served"])
+    if served_communes is not None:
+        after["served"] = _display(locked.territory.communes)  # type: ignore[union-attr]
+    _record(locked, None, acting_user, before, after)
+    return locked
+
+
+@transaction.atomic
+def update_service(
+    service: Service,
+    *,
+    acting_user: User,
+    version: str | None,
+    themes: Sequence[Term],
+    publics: Sequence[Term],
+    types: Sequence[Term],
+    **fields: object,
+) -> Service:
+    """Change a service; same rules as update_organisation, and a theme stays required."""
+    _require_themes(themes)
+    locked = Service.objects.select_for_update().select_related("organisation").get(pk=service.pk)
+    _check_version(locked.updated_at, version)
+    tracked = SERVICE_FIELDS + ["themes", "publics", "types"]
+    before = _snapshot(locked, tracked)
+    for name, value in fields.items():
+        setattr(locked, name, value)
+    locked.updated_on = timezone.localdate()
+    locked.search_text = search_text_of(locked)
+    locked.full_clean(exclude=["themes", "publics", "types", "communes", "search_text"])
+    locked.save()
+    locked.themes.set(themes)
+    locked.publics.set(publics)
+    locked.types.set(types)
+    _record(locked.organisation, locked, acting_user, before, _snapshot(locked, tracked))
+    return locked

@@ -6,6 +6,11 @@ app_name = "network"
 urlpatterns = [
     path("", views.directory, name="directory"),
     path("structures/<int:organisation_id>/", views.organisation_detail, name="organisation_detail"),
+    path("structures/<int:organisation_id>/modifier/", views.organisation_edit, name="organisation_edit"),
+    path("structures/<int:organisation_id>/services/nouveau/", views.service_edit, name="service_create"),
+    path(
+        "structures/<int:organisation_id>/services/<int:service_id>/modifier/", views.service_edit, name="service_edit"
+    ),
     path("services/<int:service_id>/", views.service_detail, name="service_detail"),
     path("couverture/", views.coverage, name="coverage"),
     path("dispositifs/", views.funding_schemes, name="funding_schemes"),

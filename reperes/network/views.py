@@ -1,10 +1,18 @@
+from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
 from reperes.csv_export import csv_response
-from reperes.network.forms import CoverageForm, DirectorySearchForm, FundingSchemeSearchForm
+from reperes.network.forms import (
+    CoverageForm,
+    DirectorySearchForm,
+    FundingSchemeSearchForm,
+    OrganisationForm,
+    ServiceForm,
+)
 from reperes.network.models import FundingScheme, Organisation, Service
 from reperes.network.selectors import (
     Coverage,
@@ -13,6 +21,7 @@ from reperes.network.selectors import (
     search_funding_schemes,
     search_services,
 )
+from reperes.network.services import ORGANISATION_FIELDS, create_service, update_organisation, update_service
 from reperes.privacy import policy
 from reperes.typing import HtmxHttpRequest
 
@@ -46,6 +55,7 @@ def organisation_detail(request: HtmxHttpRequest, organisation_id: int) -> HttpR
     context = {
         "organisation": organisation,
         "can_edit": policy.can_edit_organisation(request.user, organisation),
+        "changes": organisation.changes.select_related("user", "service")[:10],
     }
     return render(request, "network/organisation_detail.html", context)
 
@@ -56,7 +66,8 @@ def service_detail(request: HtmxHttpRequest, service_id: int) -> HttpResponse:
         visible.select_related("organisation", "commune").prefetch_related("themes", "publics", "types", "communes"),
         pk=service_id,
     )
-    return render(request, "network/service_detail.html", {"service": service})
+    context = {"service": service, "can_edit": policy.can_edit_organisation(request.user, service.organisation)}
+    return render(request, "network/service_detail.html", context)
 
 
 def coverage(request: HtmxHttpRequest) -> HttpResponse:
@@ -111,3 +122,66 @@ def funding_scheme_detail(request: HtmxHttpRequest, scheme_id: int) -> HttpRespo
         raise Http404
     scheme = get_object_or_404(FundingScheme.objects.active(), pk=scheme_id)
     return render(request, "network/funding_scheme_detail.html", {"scheme": scheme})
+
+
+def _editable_organisation(request: HtmxHttpRequest, organisation_id: int) -> Organisation:
+    return get_object_or_404(policy.organisations_editable_by(request.user), pk=organisation_id)
+
+
+def organisation_edit(request: HtmxHttpRequest, organisation_id: int) -> HttpResponse:
+    organisation = _editable_organisation(request, organisation_id)
+    form = OrganisationForm(request.POST or None, initial=OrganisationForm.initial_for(organisation))
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        try:
+            update_organisation(
+                organisation,
+                acting_user=request.user,  # type: ignore[arg-type]
+                version=data.pop("version") or None,
+                themes=form.theme_terms(),
+                served_communes=data.pop("served"),
+                **{name: data[name] for name in ORGANISATION_FIELDS},
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("Fiche de la structure enregistrée."))
+            return redirect("network:organisation_detail", organisation_id=organisation.pk)
+    return render(request, "network/organisation_form.html", {"form": form, "organisation": organisation})
+
+
+def service_edit(request: HtmxHttpRequest, organisation_id: int, service_id: int | None = None) -> HttpResponse:
+    organisation = _editable_organisation(request, organisation_id)
+    service = get_object_or_404(organisation.services, pk=service_id) if service_id else None
+    initial = ServiceForm.initial_for(service) if service else {"is_active": True}
+    form = ServiceForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        terms = form.vocabulary_terms()
+        themes, publics, types = terms["themes"], terms["publics"], terms["types"]
+        try:
+            if service is None:
+                service = create_service(
+                    organisation,
+                    acting_user=request.user,  # type: ignore[arg-type]
+                    themes=themes,
+                    publics=publics,
+                    types=types,
+                    **form.plain_fields(),
+                )
+            else:
+                update_service(
+                    service,
+                    acting_user=request.user,  # type: ignore[arg-type]
+                    version=form.cleaned_data["version"] or None,
+                    themes=themes,
+                    publics=publics,
+                    types=types,
+                    **form.plain_fields(),
+                )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("Service enregistré."))
+            return redirect("network:service_detail", service_id=service.pk)
+    context = {"form": form, "organisation": organisation, "service": service}
+    return render(request, "network/service_form.html", context)

@@ -6,10 +6,11 @@ looked up through these querysets and answer 404 like missing ones.
 """
 
 from django.contrib.auth.models import AnonymousUser
-from django.db.models import QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 
-from reperes.network.enums import Role
+from reperes.network.enums import PARTNER_KINDS, Role
 from reperes.network.models import Organisation, User
+from reperes.territory.models import Territory
 
 AnyUser = User | AnonymousUser
 
@@ -34,16 +35,27 @@ def organisations_visible_to(user: AnyUser) -> QuerySet[Organisation]:
 
 
 def organisations_editable_by(user: AnyUser) -> QuerySet[Organisation]:
-    """Administrators edit every organisation; a coordinator edits their Mission locale; a
-    partner worker edits their own organisation's profile."""
+    """Administrators edit every organisation. A coordinator edits their Mission locale and the
+    partners that serve a commune of its territory or stand in one. A partner worker edits their
+    own organisation's profile and services."""
     role = role_of(user)
     if role == Role.ADMIN:
         return Organisation.objects.all()
-    if role in (Role.COORDINATOR, Role.PARTNER_WORKER):
-        assert isinstance(user, User)
-        own = user.organisation
-        return Organisation.objects.filter(pk=own.pk) if own else Organisation.objects.none()
-    return Organisation.objects.none()
+    if role not in (Role.COORDINATOR, Role.PARTNER_WORKER):
+        return Organisation.objects.none()
+    assert isinstance(user, User)
+    own = user.organisation
+    if own is None:
+        return Organisation.objects.none()
+    if role == Role.PARTNER_WORKER or own.territory_id is None:
+        return Organisation.objects.filter(pk=own.pk)
+    territory_codes = Territory.communes.through.objects.filter(territory_id=own.territory_id).values("commune_id")
+    serves_territory = Territory.communes.through.objects.filter(
+        territory_id=OuterRef("territory_id"), commune_id__in=territory_codes
+    )
+    return Organisation.objects.filter(
+        Q(pk=own.pk) | Q(kind__in=PARTNER_KINDS) & (Q(Exists(serves_territory)) | Q(commune_id__in=territory_codes))
+    )
 
 
 def can_edit_organisation(user: AnyUser, organisation: Organisation) -> bool:

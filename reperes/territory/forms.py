@@ -4,7 +4,7 @@ from django import forms
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from reperes.territory.models import Commune
+from reperes.territory.models import Commune, Epci
 from reperes.territory.selectors import resolve_commune
 
 
@@ -80,3 +80,40 @@ class CommuneField(forms.Field):
 
 class CommuneSearchForm(forms.Form):
     q = forms.CharField(label=_("Nom, code postal ou code INSEE"), max_length=100, required=False)
+
+
+class CommuneListField(forms.Field):
+    """Several communes, one per line, each typed as in CommuneField; a line may also name a
+    whole EPCI (« CC de l'Alsace Bossue ») to add all its communes at once."""
+
+    widget = forms.Textarea(attrs={"rows": 6})
+
+    def to_python(self, value: Any) -> list[Commune]:
+        communes: dict[str, Commune] = {}
+        errors = []
+        for number, line in enumerate((value or "").splitlines(), start=1):
+            text = line.strip()
+            if not text:
+                continue
+            epci = Epci.objects.filter(name__iexact=text).first()
+            if epci is not None:
+                communes.update((c.code, c) for c in Commune.objects.current().filter(epci=epci))
+                continue
+            commune, candidates = resolve_commune(text)
+            if commune is not None:
+                communes[commune.code] = commune
+            elif candidates:
+                errors.append(
+                    _("Ligne %(n)s : plusieurs communes correspondent à « %(value)s » ; précisez le code postal.")
+                    % {"n": number, "value": text}
+                )
+            else:
+                errors.append(_("Ligne %(n)s : commune inconnue « %(value)s ».") % {"n": number, "value": text})
+        if errors:
+            raise forms.ValidationError(errors)
+        return sorted(communes.values(), key=lambda c: c.name)
+
+    def prepare_value(self, value: Any) -> Any:
+        if isinstance(value, list | tuple):
+            return "\n".join(c.label if isinstance(c, Commune) else str(c) for c in value)
+        return value
