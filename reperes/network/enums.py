@@ -70,4 +70,5 @@ class Situation(models.TextChoices):
     HOUSING = "housing", _("difficulté de logement")
     DISABILITY = "disability", _("en situation de handicap")
     QPV = "qpv", _("habitant·e d'un quartier prioritaire")
+    APPRENTICE = "apprentice", _("apprenti·e")
     ACCOMPANIED = "accompanied", _("accompagné·e par une Mission locale ou France Travail")

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 
-from reperes.network.enums import Vocabulary
+from reperes.network.enums import SchemeAudience, Vocabulary
 from reperes.network.models import FundingScheme, Organisation, Service, Term
 from reperes.territory.models import Commune, Territory
 from reperes.territory.text import fold
@@ -181,6 +181,8 @@ def search_funding_schemes(
     requires. The catalogue holds tens of rows, so the eligibility test runs in Python on a
     single query, with the same rule as FundingScheme.accepts_age."""
     qs = FundingScheme.objects.active()
+    if not audience and (age is not None or situations):
+        audience = SchemeAudience.YOUTH  # an age or a situation describes a young person, not a project
     if audience:
         qs = qs.filter(audience=audience)
     words = fold(text).split()

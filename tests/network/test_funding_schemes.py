@@ -48,6 +48,12 @@ def test_situations_keep_only_schemes_whose_requirements_are_all_met(catalogue):
     assert "Visale" in housing and "E2C" not in housing
 
 
+def test_an_age_or_a_situation_means_a_young_person_not_a_project(catalogue):
+    assert all(s.audience == "youth" for s in search_funding_schemes(age=20))
+    assert all(s.audience == "youth" for s in search_funding_schemes(situations=["neet"]))
+    assert "Aide au permis de conduire des apprentis" not in names(search_funding_schemes(age=20, situations=["neet"]))
+
+
 def test_project_schemes_are_a_separate_audience(catalogue):
     projects = search_funding_schemes(audience="project")
     assert projects and all(s.audience == "project" for s in projects)

@@ -1,0 +1,1000 @@
+"""Import and export of the partner directory in the data·inclusion format (structures and services).
+
+Every exported record is checked with the schema package (`data_inclusion.schema.v1`). The import
+is all or nothing: each record is checked first, and a single invalid record leaves the database
+untouched. What a data·inclusion record cannot carry exactly (the kind of partner, whether it can
+identify young people, a second service type...) travels in a sidecar key of the top-level document,
+« reperes », keyed by record id; a plain data·inclusion file without it imports with defaults."""
+
+import json
+import os
+import re
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, time
+from pathlib import Path
+from typing import Any
+
+import pydantic
+from data_inclusion.schema.v1 import Service as SchemaService
+from data_inclusion.schema.v1 import Structure as SchemaStructure
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Prefetch, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from reperes.network.enums import NON_PARTNER_KINDS, OrganisationKind, Vocabulary
+from reperes.network.models import Organisation, Service, Term, User
+from reperes.network.services import create_service
+from reperes.territory.models import Commune, Departement, Epci, Territory
+from reperes.territory.text import fold
+
+DEFAULT_SOURCE = "reperes"
+SIDECAR_KEY = "reperes"
+MAX_FILE_BYTES = 20 * 1024 * 1024
+MAX_RECORDS = 50_000
+
+# Ids we give records that have no identity in another directory: « reperes--<pk> ».
+_OWN_ID = re.compile(r"^reperes--(\d+)$")
+_NATIONAL_ZONES = {"france", "99100"}
+# Stay well under SQLite's limit on query parameters.
+_CHUNK = 900
+
+_NAME_MAX = 150  # the schema's limit on « nom » (ours is 200 for organisations)
+_TEXT_MIN = 5  # the schema's minimum length of a description
+
+Record = dict[str, Any]
+
+
+# --- Reports ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RecordError:
+    """One problem with one record: where (« structures[3] »), which record, which field, why."""
+
+    position: str
+    record_id: str
+    field: str
+    message: str
+
+    def __str__(self) -> str:
+        where = f"{self.position} ({self.record_id})" if self.record_id else self.position
+        return f"{where} — {self.field} : {self.message}" if self.field else f"{where} : {self.message}"
+
+
+@dataclass
+class Counts:
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+
+
+@dataclass
+class ImportReport:
+    structures: Counts = field(default_factory=Counts)
+    services: Counts = field(default_factory=Counts)
+    errors: list[RecordError] = field(default_factory=list)
+    # Values accepted with a loss (a long text cut, a national zone): the import still happens.
+    warnings: list[RecordError] = field(default_factory=list)
+    dry_run: bool = False
+
+    def summary_lines(self) -> list[str]:
+        lines = [
+            _("Structures — créées : %(created)d, mises à jour : %(updated)d, inchangées : %(unchanged)d.")
+            % vars(self.structures),
+            _("Services — créés : %(created)d, mis à jour : %(updated)d, inchangés : %(unchanged)d.")
+            % vars(self.services),
+        ]
+        if self.dry_run:
+            lines.append(_("Simulation : rien n'a été enregistré."))
+        return lines
+
+
+class InvalidDocument(Exception):
+    """The document was refused as a whole; `report.errors` lists every invalid record."""
+
+    def __init__(self, report: ImportReport) -> None:
+        self.report = report
+        super().__init__(_("%(count)d erreur(s) : rien n'a été importé.") % {"count": len(report.errors)})
+
+
+def _refuse(message: str, position: str = "document") -> InvalidDocument:
+    return InvalidDocument(ImportReport(errors=[RecordError(position, "", "", message)]))
+
+
+# --- Export -----------------------------------------------------------------------------------
+
+
+def export_directory(organisations_qs: QuerySet[Organisation] | None = None) -> dict[str, Any]:
+    """The partners (by default the active partner organisations) and their active services as a
+    data·inclusion document: {"structures": [...], "services": [...], "reperes": {...}}, JSON-ready.
+    Each record is checked with the schema package; a record that does not fit is a bug and raises
+    pydantic's ValidationError."""
+    organisations_qs = Organisation.objects.active().partners() if organisations_qs is None else organisations_qs
+    organisations = list(
+        organisations_qs.select_related("commune").prefetch_related(
+            "networks",
+            "themes",
+            Prefetch(
+                "services",
+                queryset=Service.objects.filter(is_active=True)
+                .select_related("commune")
+                .prefetch_related("themes", "publics", "types", "communes"),
+            ),
+        )
+    )
+    areas = _territory_codes(o.territory_id for o in organisations if o.territory_id)
+    structures: list[Record] = []
+    services: list[Record] = []
+    sidecar: dict[str, dict[str, Record]] = {"structures": {}, "services": {}}
+    for organisation in organisations:
+        structure, extras = _structure_record(organisation)
+        structures.append(structure)
+        sidecar["structures"][structure["id"]] = extras
+        area = areas.get(organisation.territory_id, []) if organisation.territory_id else []
+        for service in organisation.services.all():
+            record, extras = _service_record(service, structure_id=structure["id"], area=area)
+            services.append(record)
+            if extras:
+                sidecar["services"][record["id"]] = extras
+    structures.sort(key=lambda r: (r["id"], r["source"]))
+    services.sort(key=lambda r: (r["id"], r["source"]))
+    _check_export(SchemaStructure, "structures", structures)
+    _check_export(SchemaService, "services", services)
+    return {"structures": structures, "services": services, SIDECAR_KEY: sidecar}
+
+
+def _structure_record(organisation: Organisation) -> tuple[Record, Record]:
+    name = _shorten(organisation.name, _NAME_MAX)
+    description = organisation.description if len(organisation.description) >= _TEXT_MIN else ""
+    record = _compact(
+        {
+            "source": organisation.source or DEFAULT_SOURCE,
+            "id": organisation.external_id or f"reperes--{organisation.pk}",
+            "nom": name,
+            "date_maj": _date_maj(timezone.localdate(organisation.updated_at)),
+            "description": description,
+            "siret": organisation.siret.replace(" ", ""),
+            "adresse": organisation.address,
+            "telephone": organisation.phone,
+            "courriel": organisation.email,
+            "site_web": organisation.website,
+            "reseaux_porteurs": _codes(organisation.networks.all()),
+            **_place(organisation.commune),
+        }
+    )
+    extras: Record = {
+        "kind": organisation.kind,
+        "can_identify": organisation.can_identify,
+        "themes": _codes(organisation.themes.all()),
+    }
+    if name != organisation.name:
+        extras["name"] = organisation.name
+    if description != organisation.description:
+        extras["description"] = organisation.description
+    return record, extras
+
+
+def _service_record(service: Service, *, structure_id: str, area: list[str]) -> tuple[Record, Record]:
+    themes = _codes(service.themes.all())
+    publics = _codes(service.publics.all())
+    types = sorted(service.types.all(), key=lambda t: (t.label, t.code))
+    # The schema has no category-level theme, and « tous-publics » cannot be combined.
+    exported_themes = [code for code in themes if "--" in code]
+    exported_publics = ["tous-publics"] if "tous-publics" in publics else publics
+    description = _service_description(service)
+    record = _compact(
+        {
+            "source": service.source or DEFAULT_SOURCE,
+            "id": service.external_id or f"reperes--{service.pk}",
+            "structure_id": structure_id,
+            "nom": service.name,
+            "description": description,
+            "date_maj": _date_maj(service.updated_on),
+            "type": types[0].code if types else None,
+            "thematiques": exported_themes,
+            "publics": exported_publics,
+            "conditions_acces": service.conditions,
+            "adresse": service.address,
+            "zone_eligibilite": _codes(service.communes.all(), attr="code") or area,
+            "mobilisation_precisions": service.how_to_refer,
+            **_place(service.commune),
+        }
+    )
+    extras: Record = {}
+    if exported_themes != themes:
+        extras["themes"] = themes
+    if exported_publics != publics:
+        extras["publics"] = publics
+    if len(types) > 1:
+        extras["types"] = sorted(t.code for t in types)
+    if description != service.description:
+        extras["description"] = service.description
+    # Our hours are free text; the schema expects OpenStreetMap « opening_hours ».
+    if service.opening_hours:
+        extras["opening_hours"] = service.opening_hours
+    if service.is_itinerant:
+        extras["is_itinerant"] = True
+    return record, extras
+
+
+def _service_description(service: Service) -> str:
+    """The schema requires a description of at least five characters: fall back on the name."""
+    for text in (service.description, service.name, f"{service.name} ({service.organisation.name})"):
+        if len(text) >= _TEXT_MIN:
+            return text
+    return service.description
+
+
+def _place(commune: Commune | None) -> Record:
+    if commune is None:
+        return {}
+    return {"code_insee": commune.code, "commune": commune.name, "code_postal": commune.main_postcode}
+
+
+def _codes(objects: Iterable[Any], attr: str = "code") -> list[str]:
+    return sorted(getattr(o, attr) for o in objects)
+
+
+def _compact(record: Record) -> Record:
+    return {key: value for key, value in record.items() if value not in (None, "", [])}
+
+
+def _shorten(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def _date_maj(day: date) -> str:
+    # The schema refuses dates after the machine's date.today(), which can lag behind Paris time.
+    return min(day, date.today()).isoformat()  # noqa: DTZ011
+
+
+def _territory_codes(territory_ids: Iterable[int]) -> dict[int, list[str]]:
+    """Sorted INSEE codes of each territory's communes, in a query per chunk of territories."""
+    codes: dict[int, list[str]] = {}
+    for chunk in _chunks(sorted(set(territory_ids))):
+        rows = Territory.communes.through.objects.filter(territory_id__in=chunk).values_list(
+            "territory_id", "commune_id"
+        )
+        for territory_id, code in rows:
+            codes.setdefault(territory_id, []).append(code)
+    return {territory_id: sorted(values) for territory_id, values in codes.items()}
+
+
+def _check_export(model: Any, kind: str, records: list[Record]) -> None:
+    seen: set[str] = set()
+    for index, record in enumerate(records):
+        if record["id"] in seen:
+            raise ValueError(f"{kind}[{index}]: duplicate id {record['id']!r}")
+        seen.add(record["id"])
+        try:
+            model.model_validate(record)
+        except pydantic.ValidationError as error:
+            error.add_note(f"{kind}[{index}] id={record['id']!r}")
+            raise
+
+
+# --- Reading a file ---------------------------------------------------------------------------
+
+
+def read_document(path: str | os.PathLike[str]) -> Any:
+    """Parse a data·inclusion JSON file, refusing it before parsing when it is too large."""
+    size = Path(path).stat().st_size
+    if size > MAX_FILE_BYTES:
+        raise _refuse(
+            _("Le fichier pèse %(size)s Mo : la limite est de %(limit)d Mo.")
+            % {"size": f"{size / 2**20:.1f}".replace(".", ","), "limit": MAX_FILE_BYTES // 2**20},
+            position="fichier",
+        )
+    try:
+        with open(path, encoding="utf-8") as stream:
+            return json.load(stream)
+    except UnicodeDecodeError as error:
+        raise _refuse(_("Le fichier n'est pas encodé en UTF-8."), position="fichier") from error
+    except json.JSONDecodeError as error:
+        raise _refuse(
+            _("Le fichier n'est pas un JSON valide (ligne %(line)d, colonne %(column)d).")
+            % {"line": error.lineno, "column": error.colno},
+            position="fichier",
+        ) from error
+
+
+# --- Import: checking every record ------------------------------------------------------------
+
+
+@dataclass
+class _StructurePlan:
+    position: str
+    record_id: str
+    source: str
+    values: Record  # model fields the record sets
+    networks: list[str]
+    updated_on: date
+    extras: Record  # kind, can_identify, themes: only when the sidecar states them
+    match: Organisation | None = None
+    organisation: Organisation | None = None
+
+
+@dataclass
+class _ServicePlan:
+    position: str
+    record_id: str
+    source: str
+    structure_id: str
+    values: Record  # model fields the record sets
+    themes: list[str]
+    publics: list[str]
+    types: list[str]
+    communes: list[str] | None  # None: the record states no zone we can store
+    match: Service | None = None
+
+
+@dataclass
+class _Checker:
+    """Lookups shared by the checks, and the problems found so far."""
+
+    terms: set[tuple[str, str]]
+    communes: set[str]
+    errors: list[RecordError] = field(default_factory=list)
+    warnings: list[RecordError] = field(default_factory=list)
+    _zones: dict[str, list[str] | None] = field(default_factory=dict)
+
+    def error(self, position: str, record_id: str, field_name: str, message: str) -> None:
+        self.errors.append(RecordError(position, record_id, field_name, message))
+
+    def warn(self, position: str, record_id: str, field_name: str, message: str) -> None:
+        self.warnings.append(RecordError(position, record_id, field_name, message))
+
+    def known_terms(self, vocabulary: str, codes: Sequence[str], where: tuple[str, str], field_name: str) -> list[str]:
+        for code in codes:
+            if (vocabulary, code) not in self.terms:
+                self.error(*where, field_name, _("code inconnu de Repères : « %(code)s »") % {"code": code})
+        return sorted(set(codes))
+
+    def zone_communes(self, code: str) -> list[str] | None:
+        """INSEE codes of the communes a zone code stands for; None when unknown."""
+        if code not in self._zones:
+            if len(code) == 5:
+                found: list[str] | None = [code] if code in self.communes else None
+            elif len(code) <= 3:
+                found = (
+                    list(Commune.objects.current().filter(departement_id=code).values_list("code", flat=True))
+                    if Departement.objects.filter(code=code).exists()
+                    else None
+                )
+            else:
+                found = (
+                    list(Commune.objects.current().filter(epci_id=code).values_list("code", flat=True))
+                    if Epci.objects.filter(code=code).exists()
+                    else None
+                )
+            self._zones[code] = found
+        return self._zones[code]
+
+
+def _validated(model: Any, raw: Any, checker: _Checker, position: str) -> Any:
+    """The record checked with the schema package, or None (and its errors recorded)."""
+    if not isinstance(raw, dict):
+        checker.error(position, "", "", _("l'enregistrement n'est pas un objet JSON"))
+        return None
+    record_id = raw["id"] if isinstance(raw.get("id"), str) else ""
+    try:
+        return model.model_validate(raw)
+    except pydantic.ValidationError as error:
+        reported: set[str] = set()
+        for detail in error.errors(include_url=False):
+            field_name = str(detail["loc"][0]) if detail["loc"] else ""
+            if field_name not in reported:  # one message per field (unions report every branch)
+                reported.add(field_name)
+                checker.error(position, record_id, field_name, _french(field_name, detail))
+        return None
+
+
+def _french(field_name: str, detail: Any) -> str:
+    kind, context, value = detail["type"], detail.get("ctx") or {}, detail.get("input")
+    if kind == "missing":
+        return _("champ obligatoire")
+    if field_name == "zone_eligibilite" and isinstance(value, str):
+        return _("code géographique invalide : « %(value)s »") % {"value": value}
+    if field_name == "courriel":
+        return _("adresse e-mail invalide")
+    if kind in ("enum", "literal_error"):
+        return _("valeur inconnue : « %(value)s »") % {"value": value}
+    if kind == "string_too_short":
+        return _("trop court : %(min)d caractères au moins") % {"min": context.get("min_length", 0)}
+    if kind == "string_too_long":
+        return _("trop long : %(max)d caractères au plus") % {"max": context.get("max_length", 0)}
+    if kind == "too_short":
+        return _("la liste ne peut pas être vide")
+    if kind == "string_pattern_mismatch":
+        return _("format invalide : « %(value)s »") % {"value": value}
+    if kind.startswith("url"):
+        return _("adresse web invalide")
+    if kind.startswith("date"):
+        return _("date invalide (AAAA-MM-JJ attendu)")
+    if kind == "value_error":  # the schema's own validators speak French
+        return str(detail["msg"]).removeprefix("Value error, ")
+    return _("valeur invalide")
+
+
+def _sidecar(document: dict[str, Any], checker: _Checker) -> tuple[bool, Record, Record]:
+    """(present, extras of structures by id, extras of services by id)."""
+    sidecar = document.get(SIDECAR_KEY)
+    if sidecar is None:
+        return False, {}, {}
+    parts: list[Record] = []
+    for part in ("structures", "services"):
+        value = sidecar.get(part, {}) if isinstance(sidecar, dict) else None
+        if not isinstance(value, dict):
+            checker.error(f"{SIDECAR_KEY}.{part}", "", "", _("objet attendu, indexé par identifiant"))
+            value = {}
+        parts.append(value)
+    return True, parts[0], parts[1]
+
+
+def _records(document: dict[str, Any], key: str, checker: _Checker) -> list[Any]:
+    records = document.get(key, [])
+    if not isinstance(records, list):
+        checker.error(key, "", "", _("liste attendue"))
+        return []
+    return records
+
+
+def _text(text: str | None, limit: int, where: tuple[str, str], field_name: str, checker: _Checker) -> str:
+    """A text cut to our own limit, which can be shorter than the schema's (a warning, not an error)."""
+    text = text or ""
+    if len(text) > limit:
+        checker.warn(*where, field_name, _("texte coupé à %(limit)d caractères") % {"limit": limit})
+        return _shorten(text, limit)
+    return text
+
+
+def _address(raw: Record, where: tuple[str, str], checker: _Checker) -> str:
+    address = ", ".join(part for part in (raw.get("adresse"), raw.get("complement_adresse")) if part)
+    return _text(address, 300, where, "adresse", checker)
+
+
+def _extra_codes(
+    entry: Record, key: str, vocabulary: str, where: tuple[str, str], checker: _Checker
+) -> list[str] | None:
+    if key not in entry:
+        return None
+    codes = entry[key]
+    if not isinstance(codes, list) or not all(isinstance(c, str) for c in codes):
+        checker.error(*where, f"{SIDECAR_KEY}.{key}", _("liste de codes attendue"))
+        return []
+    return checker.known_terms(vocabulary, codes, where, f"{SIDECAR_KEY}.{key}")
+
+
+def _extra_value(entry: Record, key: str, kind: type, where: tuple[str, str], checker: _Checker) -> Any:
+    value = entry.get(key)
+    if key in entry and not isinstance(value, kind):
+        checker.error(*where, f"{SIDECAR_KEY}.{key}", _("valeur invalide"))
+        return None
+    return value
+
+
+_SERVICE_TERMS = ("themes", "publics", "types")
+_PARTNER_KINDS = [kind for kind in OrganisationKind.values if kind not in NON_PARTNER_KINDS]
+_ORGANISATION_FIELDS = {
+    "name": "nom",
+    "siret": "siret",
+    "address": "adresse",
+    "email": "courriel",
+    "phone": "telephone",
+    "website": "site_web",
+    "description": "description",
+    "source": "source",
+    "external_id": "id",
+    "kind": f"{SIDECAR_KEY}.kind",
+}
+_SERVICE_FIELDS = {
+    "name": "nom",
+    "description": "description",
+    "conditions": "conditions_acces",
+    "how_to_refer": "mobilisation_precisions",
+    "address": "adresse",
+    "opening_hours": "horaires_accueil",
+    "source": "source",
+    "external_id": "id",
+}
+
+
+def _django_errors(
+    instance: Organisation | Service, names: dict[str, str], where: tuple[str, str], checker: _Checker
+) -> None:
+    """Our own field rules (lengths, formats), which may be stricter than the schema's."""
+    try:
+        instance.clean_fields(exclude=[f.name for f in instance._meta.fields if f.name not in names])
+    except ValidationError as error:
+        for name, messages in error.message_dict.items():
+            checker.error(*where, names.get(name, name), " ".join(messages))
+
+
+def _plan_structure(
+    index: int, raw: Any, extras_by_id: Record, has_sidecar: bool, checker: _Checker
+) -> _StructurePlan | None:
+    position = f"structures[{index}]"
+    if (validated := _validated(SchemaStructure, raw, checker, position)) is None:
+        return None
+    record_id = raw["id"]
+    where = (position, record_id)
+    entry = extras_by_id.get(record_id, {}) if has_sidecar else {}
+    if not isinstance(entry, dict):
+        checker.error(*where, SIDECAR_KEY, _("objet attendu"))
+        entry = {}
+    extras: Record = {}
+    if record_id in extras_by_id:
+        kind = _extra_value(entry, "kind", str, where, checker) or OrganisationKind.OTHER_PARTNER.value
+        if kind not in _PARTNER_KINDS:
+            checker.error(
+                *where, f"{SIDECAR_KEY}.kind", _("type de structure inconnu : « %(kind)s »") % {"kind": kind}
+            )
+        extras = {
+            "kind": kind,
+            "can_identify": bool(_extra_value(entry, "can_identify", bool, where, checker)),
+            "themes": _extra_codes(entry, "themes", Vocabulary.THEME, where, checker) or [],
+        }
+    code_insee = raw.get("code_insee")
+    if code_insee and code_insee not in checker.communes:
+        checker.error(*where, "code_insee", _("commune inconnue : « %(code)s »") % {"code": code_insee})
+    values: Record = {
+        "name": _extra_value(entry, "name", str, where, checker) or raw["nom"],
+        "siret": raw.get("siret") or "",
+        "address": _address(raw, where, checker),
+        "commune_id": code_insee or None,
+        "email": raw.get("courriel") or "",
+        "phone": raw.get("telephone") or "",
+        "website": raw.get("site_web") or "",
+        "description": (
+            _extra_value(entry, "description", str, where, checker)
+            if "description" in entry
+            else _text(raw.get("description"), 1000, where, "description", checker)
+        )
+        or "",
+    }
+    candidate = Organisation(
+        source=raw["source"], external_id=record_id, kind=extras.get("kind", OrganisationKind.OTHER_PARTNER), **values
+    )
+    _django_errors(candidate, _ORGANISATION_FIELDS, where, checker)
+    networks = checker.known_terms(Vocabulary.NETWORK, raw.get("reseaux_porteurs") or [], where, "reseaux_porteurs")
+    return _StructurePlan(position, record_id, raw["source"], values, networks, validated.date_maj, extras)
+
+
+def _plan_service(
+    index: int, raw: Any, extras_by_id: Record, has_sidecar: bool, structure_ids: set[str], checker: _Checker
+) -> _ServicePlan | None:
+    position = f"services[{index}]"
+    if (validated := _validated(SchemaService, raw, checker, position)) is None:
+        return None
+    record_id = raw["id"]
+    where = (position, record_id)
+    entry = extras_by_id.get(record_id, {}) if has_sidecar else {}
+    if not isinstance(entry, dict):
+        checker.error(*where, SIDECAR_KEY, _("objet attendu"))
+        entry = {}
+    if raw["structure_id"] not in structure_ids:
+        checker.error(
+            *where,
+            "structure_id",
+            _("structure « %(id)s » absente du fichier") % {"id": raw["structure_id"]},
+        )
+    themes = _extra_codes(entry, "themes", Vocabulary.THEME, where, checker)
+    if themes is None:
+        themes = checker.known_terms(Vocabulary.THEME, raw.get("thematiques") or [], where, "thematiques")
+    if not themes:
+        checker.error(*where, "thematiques", _("un service sans thématique ne peut pas être trouvé par besoin"))
+    publics = _extra_codes(entry, "publics", Vocabulary.PUBLIC, where, checker)
+    if publics is None:
+        publics = checker.known_terms(Vocabulary.PUBLIC, raw.get("publics") or [], where, "publics")
+    types = _extra_codes(entry, "types", Vocabulary.SERVICE_TYPE, where, checker)
+    if types is None:
+        types = checker.known_terms(Vocabulary.SERVICE_TYPE, [raw["type"]] if raw.get("type") else [], where, "type")
+    code_insee = raw.get("code_insee")
+    if code_insee and code_insee not in checker.communes:
+        checker.error(*where, "code_insee", _("commune inconnue : « %(code)s »") % {"code": code_insee})
+    values: Record = {
+        "name": raw["nom"],
+        "description": (
+            _extra_value(entry, "description", str, where, checker)
+            if "description" in entry
+            else _text(raw.get("description"), 2000, where, "description", checker)
+        )
+        or "",
+        "conditions": _text(raw.get("conditions_acces"), 1000, where, "conditions_acces", checker),
+        "how_to_refer": _text(raw.get("mobilisation_precisions"), 1000, where, "mobilisation_precisions", checker),
+        "address": _address(raw, where, checker),
+        "commune_id": code_insee or None,
+        "updated_on": validated.date_maj,
+    }
+    # A document made by Repères states every value of ours; a plain one leaves them alone.
+    if "opening_hours" in entry:
+        values["opening_hours"] = _extra_value(entry, "opening_hours", str, where, checker) or ""
+    elif raw.get("horaires_accueil"):
+        values["opening_hours"] = _text(raw.get("horaires_accueil"), 300, where, "horaires_accueil", checker)
+    elif has_sidecar:
+        values["opening_hours"] = ""
+    if has_sidecar:
+        values["is_itinerant"] = bool(_extra_value(entry, "is_itinerant", bool, where, checker))
+    candidate = Service(source=raw["source"], external_id=record_id, **values)
+    _django_errors(candidate, _SERVICE_FIELDS, where, checker)
+    return _ServicePlan(
+        position,
+        record_id,
+        raw["source"],
+        raw["structure_id"],
+        values,
+        themes,
+        publics,
+        types,
+        _zone(raw.get("zone_eligibilite"), where, checker),
+    )
+
+
+def _zone(codes: list[str] | None, where: tuple[str, str], checker: _Checker) -> list[str] | None:
+    if not codes:
+        return None
+    if _NATIONAL_ZONES & set(codes) or any(code.startswith("99") and len(code) == 5 for code in codes):
+        checker.warn(
+            *where,
+            "zone_eligibilite",
+            _("zone nationale ou étrangère non reprise : le service dessert la zone de sa structure"),
+        )
+        return None
+    communes: set[str] = set()
+    for code in codes:
+        found = checker.zone_communes(code)
+        if found is None:
+            checker.error(*where, "zone_eligibilite", _("code géographique inconnu : « %(code)s »") % {"code": code})
+        else:
+            communes.update(found)
+    return sorted(communes)
+
+
+def _duplicates(plans: Sequence[_StructurePlan | _ServicePlan], checker: _Checker) -> None:
+    first: dict[str, str] = {}
+    for plan in plans:
+        if plan.record_id in first:
+            checker.error(
+                plan.position,
+                plan.record_id,
+                "id",
+                _("identifiant en double (déjà utilisé par %(position)s)") % {"position": first[plan.record_id]},
+            )
+        else:
+            first[plan.record_id] = plan.position
+
+
+def _chunks(items: Sequence[Any]) -> Iterator[Sequence[Any]]:
+    for start in range(0, len(items), _CHUNK):
+        yield items[start : start + _CHUNK]
+
+
+def _match(plans: Sequence[_StructurePlan] | Sequence[_ServicePlan], queryset: QuerySet[Any]) -> None:
+    """Match records on (source, id); failing that, an id « reperes--<pk> » matches that row if it
+    has no identity of its own in another directory."""
+    by_key: dict[tuple[str, str], Any] = {}
+    by_pk: dict[int, Any] = {}
+    for chunk in _chunks([p.record_id for p in plans]):
+        by_key.update({(row.source, row.external_id): row for row in queryset.filter(external_id__in=chunk)})
+    own = [int(m[1]) for p in plans if (m := _OWN_ID.match(p.record_id))]
+    for chunk in _chunks(own):
+        by_pk.update({row.pk: row for row in queryset.filter(pk__in=chunk, external_id="")})
+    for plan in plans:
+        plan.match = by_key.get((plan.source, plan.record_id))
+        if plan.match is None and (m := _OWN_ID.match(plan.record_id)):
+            plan.match = by_pk.get(int(m[1]))
+
+
+def _names_are_free(plans: list[_StructurePlan], checker: _Checker) -> None:
+    """Two organisations of one kind cannot share a name (constraint organisation_unique_name_kind)."""
+    final = [
+        (plan, plan.values["name"], plan.extras.get("kind") or (plan.match.kind if plan.match else "autre"))
+        for plan in plans
+    ]
+    taken: dict[tuple[str, str], int] = {}
+    for chunk in _chunks(sorted({name for _plan, name, _kind in final})):
+        taken.update(
+            {(o.name, o.kind): o.pk for o in Organisation.objects.filter(name__in=chunk).only("name", "kind")}
+        )
+    in_file: dict[tuple[str, str], str] = {}
+    for plan, name, kind in final:
+        holder = taken.get((name, kind))
+        if holder is not None and (plan.match is None or plan.match.pk != holder):
+            checker.error(
+                plan.position, plan.record_id, "nom", _("une autre structure du même type porte déjà ce nom")
+            )
+        elif (name, kind) in in_file:
+            checker.error(
+                plan.position,
+                plan.record_id,
+                "nom",
+                _("même nom et même type que %(position)s") % {"position": in_file[(name, kind)]},
+            )
+        in_file.setdefault((name, kind), plan.position)
+
+
+def _plan(document: Any) -> tuple[list[_StructurePlan], list[_ServicePlan], _Checker]:
+    checker = _Checker(
+        terms=set(Term.objects.values_list("vocabulary", "code")),
+        communes=set(Commune.objects.values_list("code", flat=True)),
+    )
+    if not isinstance(document, dict):
+        raise _refuse(_("objet JSON attendu, avec les clés « structures » et « services »"))
+    if "structures" not in document and "services" not in document:
+        raise _refuse(_("ni « structures » ni « services » : ce n'est pas un fichier data·inclusion"))
+    raw_structures = _records(document, "structures", checker)
+    raw_services = _records(document, "services", checker)
+    count = len(raw_structures) + len(raw_services)
+    if count > MAX_RECORDS:
+        raise _refuse(
+            _("Le fichier contient %(count)d enregistrements : la limite est de %(limit)d.")
+            % {"count": count, "limit": MAX_RECORDS}
+        )
+    has_sidecar, structure_extras, service_extras = _sidecar(document, checker)
+    structures = [
+        structure
+        for index, raw in enumerate(raw_structures)
+        if (structure := _plan_structure(index, raw, structure_extras, has_sidecar, checker))
+    ]
+    structure_ids = {raw["id"] for raw in raw_structures if isinstance(raw, dict) and isinstance(raw.get("id"), str)}
+    services = [
+        service
+        for index, raw in enumerate(raw_services)
+        if (service := _plan_service(index, raw, service_extras, has_sidecar, structure_ids, checker))
+    ]
+    _duplicates(structures, checker)
+    _duplicates(services, checker)
+    _match(structures, Organisation.objects.prefetch_related("networks", "themes"))
+    _match(services, Service.objects.select_related("organisation").prefetch_related(*_SERVICE_TERMS, "communes"))
+    for plan in structures:
+        # An import must never overwrite a Mission locale, the funder or the operator.
+        if plan.match is not None and not plan.match.is_partner:
+            checker.error(
+                plan.position, plan.record_id, "id", _("cet identifiant désigne une structure non partenaire")
+            )
+    _names_are_free(structures, checker)
+    return structures, services, checker
+
+
+# --- Import: writing --------------------------------------------------------------------------
+
+
+def import_directory(document: Any, *, acting_user: User | None = None, dry_run: bool = False) -> ImportReport:
+    """Create or update partners and services from a data·inclusion document, in one transaction.
+
+    Every record is checked first (schema package, known vocabulary codes and INSEE codes, services
+    pointing to a structure of the file and having a theme, unique ids); if any is invalid, raise
+    InvalidDocument listing them all, and write nothing. Records are matched on (source, id), so
+    importing a file twice changes nothing the second time. A dry run does everything, reports,
+    then rolls back."""
+    with transaction.atomic():
+        structures, services, checker = _plan(document)
+        errors = sorted(checker.errors, key=_error_order)
+        if errors:
+            raise InvalidDocument(ImportReport(errors=errors, warnings=checker.warnings, dry_run=dry_run))
+        report = ImportReport(warnings=checker.warnings, dry_run=dry_run)
+        _write(structures, services, report, acting_user)
+        if dry_run:
+            transaction.set_rollback(True)
+    return report
+
+
+def _error_order(error: RecordError) -> tuple[int, int]:
+    kind, _sep, rest = error.position.partition("[")
+    index = int(rest.rstrip("]")) if rest.rstrip("]").isdigit() else -1
+    return (0 if kind == "structures" else 1 if kind == "services" else -1, index)
+
+
+def _write(
+    structures: list[_StructurePlan], services: list[_ServicePlan], report: ImportReport, acting_user: User | None
+) -> None:
+    terms = {(t.vocabulary, t.code): t for t in Term.objects.all()}
+    touched: set[int] = set()
+    renamed: set[int] = set()
+    for plan in structures:
+        if _write_structure(plan, terms, report, acting_user, renamed):
+            assert plan.organisation is not None
+            touched.add(plan.organisation.pk)
+    by_id = {plan.record_id: plan.organisation for plan in structures}
+    areas = _territory_codes(
+        p.match.organisation.territory_id for p in services if p.match and p.match.organisation.territory_id
+    )
+    needed = sorted({code for service in services for code in service.communes or []})
+    communes: dict[str, Commune] = {}
+    for chunk in _chunks(needed):
+        communes.update(Commune.objects.in_bulk(chunk))
+    for service in services:
+        organisation = by_id[service.structure_id]
+        assert organisation is not None
+        if _write_service(service, organisation, terms, communes, areas, report, acting_user):
+            touched.add(organisation.pk)
+    for pk in renamed:
+        _refresh_search_text(Service.objects.filter(organisation_id=pk).select_related("organisation"))
+    # Creating a service stamps its organisation; the stamp must be the record's date_maj, or
+    # exporting again would not give the same file.
+    for plan in structures:
+        assert plan.organisation is not None
+        if plan.organisation.pk in touched:
+            Organisation.objects.filter(pk=plan.organisation.pk).update(
+                updated_at=_stamp(plan.updated_on), updated_by=acting_user
+            )
+
+
+def _stamp(day: date) -> datetime:
+    return timezone.make_aware(datetime.combine(day, time.min))
+
+
+def _diff(current: Record, wanted: Record) -> list[str]:
+    return [key for key, value in wanted.items() if current[key] != value]
+
+
+def _organisation_state(organisation: Organisation) -> Record:
+    return {
+        "name": organisation.name,
+        "siret": organisation.siret,
+        "address": organisation.address,
+        "commune_id": organisation.commune_id,
+        "email": organisation.email,
+        "phone": organisation.phone,
+        "website": organisation.website,
+        "description": organisation.description,
+        "is_active": organisation.is_active,
+        "kind": organisation.kind,
+        "can_identify": organisation.can_identify,
+        "networks": _codes(organisation.networks.all()),
+        "themes": _codes(organisation.themes.all()),
+        "updated_on": timezone.localdate(organisation.updated_at),
+    }
+
+
+def _write_structure(
+    plan: _StructurePlan,
+    terms: dict[tuple[str, str], Term],
+    report: ImportReport,
+    acting_user: User | None,
+    renamed: set[int],
+) -> bool:
+    """Create or update one organisation; True when it was written."""
+    networks = [terms[(Vocabulary.NETWORK, code)] for code in plan.networks]
+    themes = [terms[(Vocabulary.THEME, code)] for code in plan.extras.get("themes", [])]
+    if plan.match is None:
+        organisation = Organisation.objects.create(
+            source=plan.source,
+            external_id=plan.record_id,
+            kind=plan.extras.get("kind", OrganisationKind.OTHER_PARTNER),
+            can_identify=plan.extras.get("can_identify", False),
+            updated_by=acting_user,
+            **plan.values,
+        )
+        organisation.networks.set(networks)
+        organisation.themes.set(themes)
+        plan.organisation = organisation
+        report.structures.created += 1
+        return True
+    organisation = plan.organisation = plan.match
+    wanted = {
+        **plan.values,
+        **plan.extras,
+        "networks": plan.networks,
+        "is_active": True,
+        "updated_on": plan.updated_on,
+    }
+    changed = _diff(_organisation_state(organisation), wanted)
+    if not changed:
+        report.structures.unchanged += 1
+        return False
+    if "name" in changed:
+        renamed.add(organisation.pk)
+    fields = [name for name in changed if name not in ("networks", "themes", "updated_on")]
+    for name in fields:
+        setattr(organisation, name, wanted[name])
+    organisation.updated_by = acting_user
+    organisation.save(update_fields=[*fields, "updated_by"])
+    if "networks" in changed:
+        organisation.networks.set(networks)
+    if "themes" in changed:
+        organisation.themes.set(themes)
+    report.structures.updated += 1
+    return True
+
+
+def _service_state(service: Service, area: list[str]) -> Record:
+    return {
+        "organisation_id": service.organisation_id,
+        "name": service.name,
+        "description": service.description,
+        "conditions": service.conditions,
+        "how_to_refer": service.how_to_refer,
+        "address": service.address,
+        "commune_id": service.commune_id,
+        "updated_on": service.updated_on,
+        "opening_hours": service.opening_hours,
+        "is_itinerant": service.is_itinerant,
+        "is_active": service.is_active,
+        "themes": _codes(service.themes.all()),
+        "publics": _codes(service.publics.all()),
+        "types": _codes(service.types.all()),
+        # An empty list means the organisation's area: compare what the service actually serves.
+        "communes": _codes(service.communes.all()) or area,
+    }
+
+
+def _write_service(
+    plan: _ServicePlan,
+    organisation: Organisation,
+    terms: dict[tuple[str, str], Term],
+    communes: dict[str, Commune],
+    areas: dict[int, list[str]],
+    report: ImportReport,
+    acting_user: User | None,
+) -> bool:
+    """Create or update one service; True when it was written."""
+    themes = [terms[(Vocabulary.THEME, code)] for code in plan.themes]
+    publics = [terms[(Vocabulary.PUBLIC, code)] for code in plan.publics]
+    types = [terms[(Vocabulary.SERVICE_TYPE, code)] for code in plan.types]
+    served = [communes[code] for code in plan.communes or []]
+    if plan.match is None:
+        values = dict(plan.values)
+        create_service(
+            organisation,
+            name=values.pop("name"),
+            updated_on=values.pop("updated_on"),
+            themes=themes,
+            publics=publics,
+            types=types,
+            communes=served,
+            acting_user=acting_user,
+            source=plan.source,
+            external_id=plan.record_id,
+            **values,
+        )
+        report.services.created += 1
+        return True
+    service = plan.match
+    area = areas.get(service.organisation.territory_id, []) if service.organisation.territory_id else []
+    wanted: Record = {
+        **plan.values,
+        "organisation_id": organisation.pk,
+        "is_active": True,
+        "themes": plan.themes,
+        "publics": plan.publics,
+        "types": plan.types,
+    }
+    if plan.communes is not None:
+        wanted["communes"] = plan.communes
+    changed = _diff(_service_state(service, area), wanted)
+    if not changed:
+        report.services.unchanged += 1
+        return False
+    fields = [name for name in changed if name not in ("themes", "publics", "types", "communes")]
+    for name in fields:
+        setattr(service, name, wanted[name])
+    service.organisation = organisation
+    service.search_text = _search_text(service)
+    service.save(update_fields=[*fields, "search_text"])
+    if "themes" in changed:
+        service.themes.set(themes)
+    if "publics" in changed:
+        service.publics.set(publics)
+    if "types" in changed:
+        service.types.set(types)
+    if "communes" in changed or ("organisation_id" in changed and plan.communes is not None):
+        service.communes.set(served)
+    report.services.updated += 1
+    return True
+
+
+def _search_text(service: Service) -> str:
+    # Same folding as create_service; to move into services.py as a shared helper.
+    parts = (service.name, service.description, service.organisation.name)
+    return " ".join(fold(part) for part in parts if part)
+
+
+def _refresh_search_text(services: QuerySet[Service]) -> None:
+    batch = list(services)
+    for service in batch:
+        service.search_text = _search_text(service)
+    Service.objects.bulk_update(batch, ["search_text"], batch_size=500)
