@@ -38,3 +38,32 @@ def test_partner_has_no_coverage_menu(page, live_server, demo, email):
     login(page, live_server, email, DEMO_PASSWORD)
     expect(page.get_by_role("link", name="Annuaire")).to_be_visible()
     expect(page.get_by_role("link", name="Couverture")).to_have_count(0)
+
+
+def test_partner_updates_its_profile_from_its_own_page(page, live_server, demo):
+    login(page, live_server, "partenaire@reperes.example", DEMO_PASSWORD)
+    page.get_by_role("link", name="Annuaire").click()
+    page.get_by_label("Mots-clés").fill("Horizons")
+    page.get_by_role("button", name="Rechercher").click()
+    page.locator("#results").get_by_role("link", name="Association Horizons — prévention spécialisée").first.click()
+    page.get_by_role("link", name="Modifier la fiche").click()
+    assert_accessible(page)
+    page.get_by_label("Présentation").fill("Travail de rue le soir et le week-end.")
+    page.get_by_role("button", name="Enregistrer").click()
+    expect(page.get_by_role("status")).to_contain_text("Fiche de la structure enregistrée.")
+    expect(page.get_by_text("Travail de rue le soir et le week-end.")).to_be_visible()
+    expect(page.get_by_role("heading", name="Dernières modifications")).to_be_visible()
+
+
+def test_counsellor_filters_funding_schemes_for_a_young_dropout(page, live_server, demo):
+    login(page, live_server, "conseillere@reperes.example", DEMO_PASSWORD)
+    page.get_by_role("link", name="Dispositifs").click()
+    page.wait_for_load_state("load")
+    page.get_by_label("Âge du jeune").fill("17")
+    page.get_by_label("sans diplôme").check()
+    page.get_by_label("ni en emploi, ni en études, ni en formation").check()
+    page.get_by_role("button", name="Filtrer").click()
+    results = page.locator("#results")
+    expect(results.get_by_role("link", name="École de la 2e chance")).to_be_visible()
+    expect(results.get_by_role("link", name="Garantie Visale")).to_have_count(0)
+    assert_accessible(page)
