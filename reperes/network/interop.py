@@ -23,12 +23,12 @@ from django.db import transaction
 from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
-from reperes.network.enums import NON_PARTNER_KINDS, OrganisationKind, Vocabulary
-from reperes.network.models import Organisation, Service, Term, User
-from reperes.network.services import create_service
+from reperes.network.enums import PARTNER_KINDS, OrganisationKind, Vocabulary
+from reperes.network.models import ChangeRecord, Organisation, Service, Term, User
+from reperes.network.services import create_service, search_text_of
 from reperes.territory.models import Commune, Departement, Epci, Territory
-from reperes.territory.text import fold
 
 DEFAULT_SOURCE = "reperes"
 SIDECAR_KEY = "reperes"
@@ -198,7 +198,7 @@ def _service_record(service: Service, *, structure_id: str, area: list[str]) -> 
             "publics": exported_publics,
             "conditions_acces": service.conditions,
             "adresse": service.address,
-            "zone_eligibilite": _codes(service.communes.all(), attr="code") or area,
+            "zone_eligibilite": _codes(service.communes.all()) or area,
             "mobilisation_precisions": service.how_to_refer,
             **_place(service.commune),
         }
@@ -234,8 +234,8 @@ def _place(commune: Commune | None) -> Record:
     return {"code_insee": commune.code, "commune": commune.name, "code_postal": commune.main_postcode}
 
 
-def _codes(objects: Iterable[Any], attr: str = "code") -> list[str]:
-    return sorted(getattr(o, attr) for o in objects)
+def _codes(objects: Iterable[Term] | Iterable[Commune]) -> list[str]:
+    return sorted(o.code for o in objects)
 
 
 def _compact(record: Record) -> Record:
@@ -354,23 +354,18 @@ class _Checker:
         return sorted(set(codes))
 
     def zone_communes(self, code: str) -> list[str] | None:
-        """INSEE codes of the communes a zone code stands for; None when unknown."""
+        """INSEE codes of the communes a zone code (commune, département, EPCI) stands for; None when unknown."""
         if code not in self._zones:
             if len(code) == 5:
-                found: list[str] | None = [code] if code in self.communes else None
-            elif len(code) <= 3:
-                found = (
-                    list(Commune.objects.current().filter(departement_id=code).values_list("code", flat=True))
-                    if Departement.objects.filter(code=code).exists()
-                    else None
-                )
+                self._zones[code] = [code] if code in self.communes else None
             else:
-                found = (
-                    list(Commune.objects.current().filter(epci_id=code).values_list("code", flat=True))
-                    if Epci.objects.filter(code=code).exists()
-                    else None
+                column, known = (
+                    ("departement_id", Departement.objects.filter(code=code).exists())
+                    if len(code) <= 3
+                    else ("epci_id", Epci.objects.filter(code=code).exists())
                 )
-            self._zones[code] = found
+                communes = Commune.objects.current().filter(**{column: code}).values_list("code", flat=True)
+                self._zones[code] = list(communes) if known else None
         return self._zones[code]
 
 
@@ -392,31 +387,32 @@ def _validated(model: Any, raw: Any, checker: _Checker, position: str) -> Any:
         return None
 
 
+_SCHEMA_MESSAGES = {
+    "missing": _lazy("champ obligatoire"),
+    "too_short": _lazy("la liste ne peut pas être vide"),
+    "string_too_short": _lazy("trop court : %(min_length)d caractères au moins"),
+    "string_too_long": _lazy("trop long : %(max_length)d caractères au plus"),
+    "enum": _lazy("valeur inconnue : « %(input)s »"),
+    "literal_error": _lazy("valeur inconnue : « %(input)s »"),
+    "string_pattern_mismatch": _lazy("format invalide : « %(input)s »"),
+    "url": _lazy("adresse web invalide"),
+    "date": _lazy("date invalide (AAAA-MM-JJ attendu)"),
+}
+
+
 def _french(field_name: str, detail: Any) -> str:
-    kind, context, value = detail["type"], detail.get("ctx") or {}, detail.get("input")
-    if kind == "missing":
-        return _("champ obligatoire")
-    if field_name == "zone_eligibilite" and isinstance(value, str):
-        return _("code géographique invalide : « %(value)s »") % {"value": value}
+    """pydantic's English message, in French; the schema's own validators already speak French."""
+    if field_name == "zone_eligibilite" and detail["type"] != "missing":
+        return _("code géographique invalide : « %(input)s »") % {"input": detail.get("input")}
     if field_name == "courriel":
         return _("adresse e-mail invalide")
-    if kind in ("enum", "literal_error"):
-        return _("valeur inconnue : « %(value)s »") % {"value": value}
-    if kind == "string_too_short":
-        return _("trop court : %(min)d caractères au moins") % {"min": context.get("min_length", 0)}
-    if kind == "string_too_long":
-        return _("trop long : %(max)d caractères au plus") % {"max": context.get("max_length", 0)}
-    if kind == "too_short":
-        return _("la liste ne peut pas être vide")
-    if kind == "string_pattern_mismatch":
-        return _("format invalide : « %(value)s »") % {"value": value}
-    if kind.startswith("url"):
-        return _("adresse web invalide")
-    if kind.startswith("date"):
-        return _("date invalide (AAAA-MM-JJ attendu)")
-    if kind == "value_error":  # the schema's own validators speak French
+    if detail["type"] == "value_error":
         return str(detail["msg"]).removeprefix("Value error, ")
-    return _("valeur invalide")
+    kind = detail["type"]
+    message = _SCHEMA_MESSAGES.get("date" if kind.startswith("date") else "url" if kind.startswith("url") else kind)
+    if message is None:
+        return _("valeur invalide")
+    return str(message) % {**(detail.get("ctx") or {}), "input": detail.get("input")}
 
 
 def _sidecar(document: dict[str, Any], checker: _Checker) -> tuple[bool, Record, Record]:
@@ -456,6 +452,21 @@ def _address(raw: Record, where: tuple[str, str], checker: _Checker) -> str:
     return _text(address, 300, where, "adresse", checker)
 
 
+def _entry(extras_by_id: Record, where: tuple[str, str], checker: _Checker) -> Record:
+    entry = extras_by_id.get(where[1], {})
+    if not isinstance(entry, dict):
+        checker.error(*where, SIDECAR_KEY, _("objet attendu"))
+        return {}
+    return entry
+
+
+def _commune(raw: Record, where: tuple[str, str], checker: _Checker) -> str | None:
+    code_insee = raw.get("code_insee")
+    if code_insee and code_insee not in checker.communes:
+        checker.error(*where, "code_insee", _("commune inconnue : « %(code)s »") % {"code": code_insee})
+    return code_insee or None
+
+
 def _extra_codes(
     entry: Record, key: str, vocabulary: str, where: tuple[str, str], checker: _Checker
 ) -> list[str] | None:
@@ -477,7 +488,6 @@ def _extra_value(entry: Record, key: str, kind: type, where: tuple[str, str], ch
 
 
 _SERVICE_TERMS = ("themes", "publics", "types")
-_PARTNER_KINDS = [kind for kind in OrganisationKind.values if kind not in NON_PARTNER_KINDS]
 _ORGANISATION_FIELDS = {
     "name": "nom",
     "siret": "siret",
@@ -488,7 +498,6 @@ _ORGANISATION_FIELDS = {
     "description": "description",
     "source": "source",
     "external_id": "id",
-    "kind": f"{SIDECAR_KEY}.kind",
 }
 _SERVICE_FIELDS = {
     "name": "nom",
@@ -513,22 +522,17 @@ def _django_errors(
             checker.error(*where, names.get(name, name), " ".join(messages))
 
 
-def _plan_structure(
-    index: int, raw: Any, extras_by_id: Record, has_sidecar: bool, checker: _Checker
-) -> _StructurePlan | None:
+def _plan_structure(index: int, raw: Any, extras_by_id: Record, checker: _Checker) -> _StructurePlan | None:
     position = f"structures[{index}]"
     if (validated := _validated(SchemaStructure, raw, checker, position)) is None:
         return None
     record_id = raw["id"]
     where = (position, record_id)
-    entry = extras_by_id.get(record_id, {}) if has_sidecar else {}
-    if not isinstance(entry, dict):
-        checker.error(*where, SIDECAR_KEY, _("objet attendu"))
-        entry = {}
+    entry = _entry(extras_by_id, where, checker)
     extras: Record = {}
     if record_id in extras_by_id:
         kind = _extra_value(entry, "kind", str, where, checker) or OrganisationKind.OTHER_PARTNER.value
-        if kind not in _PARTNER_KINDS:
+        if kind not in PARTNER_KINDS:
             checker.error(
                 *where, f"{SIDECAR_KEY}.kind", _("type de structure inconnu : « %(kind)s »") % {"kind": kind}
             )
@@ -537,14 +541,12 @@ def _plan_structure(
             "can_identify": bool(_extra_value(entry, "can_identify", bool, where, checker)),
             "themes": _extra_codes(entry, "themes", Vocabulary.THEME, where, checker) or [],
         }
-    code_insee = raw.get("code_insee")
-    if code_insee and code_insee not in checker.communes:
-        checker.error(*where, "code_insee", _("commune inconnue : « %(code)s »") % {"code": code_insee})
+    code_insee = _commune(raw, where, checker)
     values: Record = {
         "name": _extra_value(entry, "name", str, where, checker) or raw["nom"],
         "siret": raw.get("siret") or "",
         "address": _address(raw, where, checker),
-        "commune_id": code_insee or None,
+        "commune_id": code_insee,
         "email": raw.get("courriel") or "",
         "phone": raw.get("telephone") or "",
         "website": raw.get("site_web") or "",
@@ -571,10 +573,7 @@ def _plan_service(
         return None
     record_id = raw["id"]
     where = (position, record_id)
-    entry = extras_by_id.get(record_id, {}) if has_sidecar else {}
-    if not isinstance(entry, dict):
-        checker.error(*where, SIDECAR_KEY, _("objet attendu"))
-        entry = {}
+    entry = _entry(extras_by_id, where, checker)
     if raw["structure_id"] not in structure_ids:
         checker.error(
             *where,
@@ -592,9 +591,7 @@ def _plan_service(
     types = _extra_codes(entry, "types", Vocabulary.SERVICE_TYPE, where, checker)
     if types is None:
         types = checker.known_terms(Vocabulary.SERVICE_TYPE, [raw["type"]] if raw.get("type") else [], where, "type")
-    code_insee = raw.get("code_insee")
-    if code_insee and code_insee not in checker.communes:
-        checker.error(*where, "code_insee", _("commune inconnue : « %(code)s »") % {"code": code_insee})
+    code_insee = _commune(raw, where, checker)
     values: Record = {
         "name": raw["nom"],
         "description": (
@@ -606,7 +603,7 @@ def _plan_service(
         "conditions": _text(raw.get("conditions_acces"), 1000, where, "conditions_acces", checker),
         "how_to_refer": _text(raw.get("mobilisation_precisions"), 1000, where, "mobilisation_precisions", checker),
         "address": _address(raw, where, checker),
-        "commune_id": code_insee or None,
+        "commune_id": code_insee,
         "updated_on": validated.date_maj,
     }
     # A document made by Repères states every value of ours; a plain one leaves them alone.
@@ -737,7 +734,7 @@ def _plan(document: Any) -> tuple[list[_StructurePlan], list[_ServicePlan], _Che
     structures = [
         structure
         for index, raw in enumerate(raw_structures)
-        if (structure := _plan_structure(index, raw, structure_extras, has_sidecar, checker))
+        if (structure := _plan_structure(index, raw, structure_extras, checker))
     ]
     structure_ids = {raw["id"] for raw in raw_structures if isinstance(raw, dict) and isinstance(raw.get("id"), str)}
     services = [
@@ -792,35 +789,28 @@ def _write(
     structures: list[_StructurePlan], services: list[_ServicePlan], report: ImportReport, acting_user: User | None
 ) -> None:
     terms = {(t.vocabulary, t.code): t for t in Term.objects.all()}
-    touched: set[int] = set()
     renamed: set[int] = set()
     for plan in structures:
         if _write_structure(plan, terms, report, acting_user, renamed):
             assert plan.organisation is not None
-            touched.add(plan.organisation.pk)
+            # The stamp is the record's date_maj, so that exporting again gives the same file.
+            Organisation.objects.filter(pk=plan.organisation.pk).update(updated_at=_stamp(plan.updated_on))
     by_id = {plan.record_id: plan.organisation for plan in structures}
     areas = _territory_codes(
         p.match.organisation.territory_id for p in services if p.match and p.match.organisation.territory_id
     )
-    needed = sorted({code for service in services for code in service.communes or []})
     communes: dict[str, Commune] = {}
-    for chunk in _chunks(needed):
+    for chunk in _chunks(sorted({code for service in services for code in service.communes or []})):
         communes.update(Commune.objects.in_bulk(chunk))
     for service in services:
         organisation = by_id[service.structure_id]
         assert organisation is not None
-        if _write_service(service, organisation, terms, communes, areas, report, acting_user):
-            touched.add(organisation.pk)
+        _write_service(service, organisation, terms, communes, areas, report, acting_user)
     for pk in renamed:
-        _refresh_search_text(Service.objects.filter(organisation_id=pk).select_related("organisation"))
-    # Creating a service stamps its organisation; the stamp must be the record's date_maj, or
-    # exporting again would not give the same file.
-    for plan in structures:
-        assert plan.organisation is not None
-        if plan.organisation.pk in touched:
-            Organisation.objects.filter(pk=plan.organisation.pk).update(
-                updated_at=_stamp(plan.updated_on), updated_by=acting_user
-            )
+        batch = list(Service.objects.filter(organisation_id=pk).select_related("organisation"))
+        for row in batch:
+            row.search_text = search_text_of(row)
+        Service.objects.bulk_update(batch, ["search_text"], batch_size=500)
 
 
 def _stamp(day: date) -> datetime:
@@ -829,6 +819,49 @@ def _stamp(day: date) -> datetime:
 
 def _diff(current: Record, wanted: Record) -> list[str]:
     return [key for key, value in wanted.items() if current[key] != value]
+
+
+def _record_changes(
+    organisation: Organisation,
+    service: Service | None,
+    acting_user: User | None,
+    changes: dict[str, tuple[Any, Any]],
+    terms: dict[tuple[str, str], Term],
+) -> None:
+    """Who changed what, in the history the edit pages keep (as create_service, only for a person)."""
+    if acting_user is None:
+        return
+    model: type[Organisation] | type[Service] = Service if service is not None else Organisation
+
+    def label(name: str) -> str:
+        if name == "updated_on" and service is None:
+            return str(_("date de mise à jour"))
+        return str(getattr(model._meta.get_field(name.removesuffix("_id")), "verbose_name", name))
+
+    def display(name: str, value: Any) -> str:
+        if isinstance(value, bool):
+            return _("oui") if value else _("non")
+        if name == "communes":
+            return _("%(count)d communes") % {"count": len(value)}
+        if isinstance(value, list):
+            vocabulary = _VOCABULARY_OF[name]
+            return ", ".join(sorted(str(terms[(vocabulary, code)]) for code in value))
+        return "" if value is None else str(value)
+
+    ChangeRecord.objects.create(
+        organisation=organisation,
+        service=service,
+        user=acting_user,
+        changes={label(name): [display(name, old), display(name, new)] for name, (old, new) in changes.items()},
+    )
+
+
+_VOCABULARY_OF = {
+    "themes": Vocabulary.THEME,
+    "publics": Vocabulary.PUBLIC,
+    "types": Vocabulary.SERVICE_TYPE,
+    "networks": Vocabulary.NETWORK,
+}
 
 
 def _organisation_state(organisation: Organisation) -> Record:
@@ -861,7 +894,7 @@ def _write_structure(
     networks = [terms[(Vocabulary.NETWORK, code)] for code in plan.networks]
     themes = [terms[(Vocabulary.THEME, code)] for code in plan.extras.get("themes", [])]
     if plan.match is None:
-        organisation = Organisation.objects.create(
+        organisation = plan.organisation = Organisation.objects.create(
             source=plan.source,
             external_id=plan.record_id,
             kind=plan.extras.get("kind", OrganisationKind.OTHER_PARTNER),
@@ -871,7 +904,7 @@ def _write_structure(
         )
         organisation.networks.set(networks)
         organisation.themes.set(themes)
-        plan.organisation = organisation
+        _record_changes(organisation, None, acting_user, {"name": ("", organisation.name)}, terms)
         report.structures.created += 1
         return True
     organisation = plan.organisation = plan.match
@@ -882,7 +915,8 @@ def _write_structure(
         "is_active": True,
         "updated_on": plan.updated_on,
     }
-    changed = _diff(_organisation_state(organisation), wanted)
+    current = _organisation_state(organisation)
+    changed = _diff(current, wanted)
     if not changed:
         report.structures.unchanged += 1
         return False
@@ -897,6 +931,7 @@ def _write_structure(
         organisation.networks.set(networks)
     if "themes" in changed:
         organisation.themes.set(themes)
+    _record_changes(organisation, None, acting_user, {name: (current[name], wanted[name]) for name in changed}, terms)
     report.structures.updated += 1
     return True
 
@@ -930,8 +965,7 @@ def _write_service(
     areas: dict[int, list[str]],
     report: ImportReport,
     acting_user: User | None,
-) -> bool:
-    """Create or update one service; True when it was written."""
+) -> None:
     themes = [terms[(Vocabulary.THEME, code)] for code in plan.themes]
     publics = [terms[(Vocabulary.PUBLIC, code)] for code in plan.publics]
     types = [terms[(Vocabulary.SERVICE_TYPE, code)] for code in plan.types]
@@ -952,7 +986,7 @@ def _write_service(
             **values,
         )
         report.services.created += 1
-        return True
+        return
     service = plan.match
     area = areas.get(service.organisation.territory_id, []) if service.organisation.territory_id else []
     wanted: Record = {
@@ -965,16 +999,18 @@ def _write_service(
     }
     if plan.communes is not None:
         wanted["communes"] = plan.communes
-    changed = _diff(_service_state(service, area), wanted)
+    current = _service_state(service, area)
+    changed = _diff(current, wanted)
     if not changed:
         report.services.unchanged += 1
-        return False
-    fields = [name for name in changed if name not in ("themes", "publics", "types", "communes")]
+        return
+    fields = [name for name in changed if name not in _VOCABULARY_OF and name != "communes"]
     for name in fields:
         setattr(service, name, wanted[name])
     service.organisation = organisation
-    service.search_text = _search_text(service)
-    service.save(update_fields=[*fields, "search_text"])
+    service.search_text = search_text_of(service)
+    # updated_at is the version the edit form checks: an import is a concurrent edit too.
+    service.save(update_fields=[*fields, "search_text", "updated_at"])
     if "themes" in changed:
         service.themes.set(themes)
     if "publics" in changed:
@@ -983,18 +1019,7 @@ def _write_service(
         service.types.set(types)
     if "communes" in changed or ("organisation_id" in changed and plan.communes is not None):
         service.communes.set(served)
+    _record_changes(
+        organisation, service, acting_user, {name: (current[name], wanted[name]) for name in changed}, terms
+    )
     report.services.updated += 1
-    return True
-
-
-def _search_text(service: Service) -> str:
-    # Same folding as create_service; to move into services.py as a shared helper.
-    parts = (service.name, service.description, service.organisation.name)
-    return " ".join(fold(part) for part in parts if part)
-
-
-def _refresh_search_text(services: QuerySet[Service]) -> None:
-    batch = list(services)
-    for service in batch:
-        service.search_text = _search_text(service)
-    Service.objects.bulk_update(batch, ["search_text"], batch_size=500)

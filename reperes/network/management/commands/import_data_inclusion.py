@@ -23,7 +23,7 @@ class Command(BaseCommand):
                 self.stderr.write(str(error))
             raise CommandError(str(refused)) from refused
         except OSError as error:
-            raise CommandError(f"Lecture impossible de {options['file']} : {error.strerror}") from error
+            raise CommandError(f"Fichier introuvable ou illisible : {options['file']}") from error
         for warning in report.warnings:
             self.stderr.write(self.style.WARNING(str(warning)))
         for line in report.summary_lines():
