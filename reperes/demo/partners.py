@@ -62,7 +62,7 @@ TEMPLATES = [
         True,
         "Ateliers sportifs du mercredi",
         ["remobilisation--activites-sportives-et-culturelles"],
-        ["jeunes", "tous-publics"],
+        ["jeunes"],
         ["atelier"],
         "Accès libre les mercredis ; une séance d'essai sans inscription.",
     ),

@@ -173,7 +173,10 @@ class Organisation(models.Model):
         verbose_name = _("structure")
         ordering = ["name"]
         constraints = [
-            models.UniqueConstraint(fields=["name", "kind"], name="organisation_unique_name_kind"),
+            # Homonyms (« CCAS ») are common in other directories: only our own records must differ.
+            models.UniqueConstraint(
+                fields=["name", "kind"], condition=models.Q(external_id=""), name="organisation_unique_name_kind"
+            ),
             models.UniqueConstraint(
                 fields=["source", "external_id"],
                 condition=~models.Q(external_id=""),

@@ -38,12 +38,18 @@ def load_vocabularies() -> int:
     return len(terms)
 
 
-def _require_themes(themes: Sequence[Term]) -> None:
+ALL_PUBLICS = "tous-publics"
+
+
+def _require_themes(themes: Sequence[Term], publics: Sequence[Term] = ()) -> None:
     # A service without a theme could never be found by need.
     if not themes:
         raise ValidationError(
             {"themes": _("Choisissez au moins une thématique : c'est par elle qu'on trouve un service.")}
         )
+    # data·inclusion's rule, so that every service exports: « tous publics » stands alone.
+    if len(publics) > 1 and any(term.code == ALL_PUBLICS for term in publics):
+        raise ValidationError({"publics": _("« Tous publics » ne se combine pas avec un autre public.")})
 
 
 def search_text_of(service: Service) -> str:
@@ -66,7 +72,7 @@ def create_service(
     **fields: object,
 ) -> Service:
     """Add a service to a partner. A service without a theme could never be found by need: refused."""
-    _require_themes(themes)
+    _require_themes(themes, publics)
     service = Service(organisation=organisation, name=name, updated_on=updated_on or timezone.localdate(), **fields)
     service.search_text = search_text_of(service)
     service.full_clean(exclude=["themes", "publics", "types", "communes", "search_text"])
@@ -200,7 +206,7 @@ def update_service(
     **fields: object,
 ) -> Service:
     """Change a service; same rules as update_organisation, and a theme stays required."""
-    _require_themes(themes)
+    _require_themes(themes, publics)
     locked = Service.objects.select_for_update().select_related("organisation").get(pk=service.pk)
     _check_version(locked.updated_at, version)
     tracked = SERVICE_FIELDS + ["themes", "publics", "types"]

@@ -183,3 +183,13 @@ def test_edit_buttons_show_only_to_editors(client, local_partner, far_partner):
     )
     assertContains(client.get(reverse("network:organisation_detail", args=[local_partner.pk])), "Modifier la fiche")
     assert Organisation.objects.count() >= 2
+
+
+def test_all_publics_cannot_be_combined_with_another_public(client, local_partner):
+    client.force_login(MembershipFactory(role=Role.PARTNER_WORKER, organisation=local_partner).user)
+    response = client.post(
+        reverse("network:service_create", args=[local_partner.pk]),
+        {"name": "Accueil", "themes": [LIEN_SOCIAL], "publics": ["jeunes", "tous-publics"]},
+    )
+    assertContains(response, "« Tous publics » ne se combine pas avec un autre public.")
+    assert not Service.objects.exists()
