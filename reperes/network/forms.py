@@ -201,3 +201,11 @@ class ServiceForm(VersionedForm):
 
     def plain_fields(self) -> dict[str, Any]:
         return {name: self.cleaned_data[name] for name in SERVICE_FIELDS}
+
+
+class DirectoryImportForm(forms.Form):
+    file = forms.FileField(
+        label=_("Fichier data·inclusion (JSON)"),
+        help_text=_("Structures et services au format data·inclusion, 20 Mo au plus."),
+        error_messages={"required": _("Choisissez le fichier à importer.")},
+    )

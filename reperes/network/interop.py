@@ -19,6 +19,7 @@ import pydantic
 from data_inclusion.schema.v1 import Service as SchemaService
 from data_inclusion.schema.v1 import Structure as SchemaStructure
 from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
@@ -279,18 +280,19 @@ def _check_export(model: Any, kind: str, records: list[Record]) -> None:
 # --- Reading a file ---------------------------------------------------------------------------
 
 
-def read_document(path: str | os.PathLike[str]) -> Any:
-    """Parse a data·inclusion JSON file, refusing it before parsing when it is too large."""
-    size = Path(path).stat().st_size
+def _check_size(size: int) -> None:
     if size > MAX_FILE_BYTES:
         raise _refuse(
             _("Le fichier pèse %(size)s Mo : la limite est de %(limit)d Mo.")
             % {"size": f"{size / 2**20:.1f}".replace(".", ","), "limit": MAX_FILE_BYTES // 2**20},
             position="fichier",
         )
+
+
+def parse_document(raw: bytes) -> Any:
+    """Parse the bytes of a data·inclusion JSON file, with French messages for what is not JSON."""
     try:
-        with open(path, encoding="utf-8") as stream:
-            return json.load(stream)
+        return json.loads(raw.decode("utf-8-sig"))
     except UnicodeDecodeError as error:
         raise _refuse(_("Le fichier n'est pas encodé en UTF-8."), position="fichier") from error
     except json.JSONDecodeError as error:
@@ -299,6 +301,18 @@ def read_document(path: str | os.PathLike[str]) -> Any:
             % {"line": error.lineno, "column": error.colno},
             position="fichier",
         ) from error
+
+
+def read_document(path: str | os.PathLike[str]) -> Any:
+    """Parse a data·inclusion JSON file, refusing it before reading when it is too large."""
+    _check_size(Path(path).stat().st_size)
+    return parse_document(Path(path).read_bytes())
+
+
+def read_upload(upload: UploadedFile) -> Any:
+    """The same for a file sent through a form: its size is known before it is read."""
+    _check_size(upload.size or 0)
+    return parse_document(upload.read())
 
 
 # --- Import: checking every record ------------------------------------------------------------

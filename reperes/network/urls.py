@@ -13,6 +13,8 @@ urlpatterns = [
     ),
     path("services/<int:service_id>/", views.service_detail, name="service_detail"),
     path("couverture/", views.coverage, name="coverage"),
+    path("export/data-inclusion.json", views.directory_export, name="directory_export"),
+    path("import/", views.directory_import, name="directory_import"),
     path("dispositifs/", views.funding_schemes, name="funding_schemes"),
     path("dispositifs/<int:scheme_id>/", views.funding_scheme_detail, name="funding_scheme_detail"),
 ]

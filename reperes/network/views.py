@@ -1,18 +1,20 @@
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
 from reperes.csv_export import csv_response
 from reperes.network.forms import (
     CoverageForm,
+    DirectoryImportForm,
     DirectorySearchForm,
     FundingSchemeSearchForm,
     OrganisationForm,
     ServiceForm,
 )
+from reperes.network.interop import InvalidDocument, export_directory, import_directory, read_upload
 from reperes.network.models import FundingScheme, Organisation, Service
 from reperes.network.selectors import (
     Coverage,
@@ -185,3 +187,33 @@ def service_edit(request: HtmxHttpRequest, organisation_id: int, service_id: int
             return redirect("network:service_detail", service_id=service.pk)
     context = {"form": form, "organisation": organisation, "service": service}
     return render(request, "network/service_form.html", context)
+
+
+def directory_export(request: HtmxHttpRequest) -> HttpResponse:
+    if not policy.organisations_visible_to(request.user).exists():
+        raise Http404
+    document = export_directory()
+    response = JsonResponse(document, json_dumps_params={"ensure_ascii": False, "indent": 2})
+    response["Content-Disposition"] = 'attachment; filename="annuaire-data-inclusion.json"'
+    return response
+
+
+def directory_import(request: HtmxHttpRequest) -> HttpResponse:
+    """Check a data·inclusion file (dry run) or import it; all or nothing either way."""
+    if not policy.can_import_directory(request.user):
+        raise Http404
+    form = DirectoryImportForm(request.POST or None, request.FILES or None)
+    report, refused = None, None
+    if request.method == "POST" and form.is_valid():
+        dry_run = "import" not in request.POST
+        try:
+            report = import_directory(
+                read_upload(form.cleaned_data["file"]),
+                acting_user=request.user,  # type: ignore[arg-type]
+                dry_run=dry_run,
+            )
+        except InvalidDocument as error:
+            refused = error.report
+    context = {"form": form, "report": report, "refused": refused}
+    template = "network/partials/import_report.html" if request.htmx else "network/directory_import.html"
+    return render(request, template, context)

@@ -100,3 +100,8 @@ def missions_locales_for_coverage(user: AnyUser) -> QuerySet[Organisation]:
         own = user.organisation
         return missions.filter(pk=own.pk) if own else missions.none()
     return missions.none()
+
+
+def can_import_directory(user: AnyUser) -> bool:
+    """Administrators import partner directories: an import touches organisations of every territory."""
+    return has_role(user, Role.ADMIN)
