@@ -1,319 +1,39 @@
-"""Import and export of the partner directory in the data·inclusion format (structures and services).
+"""Import of a data·inclusion document: check every record, then write all or nothing."""
 
-Every exported record is checked with the schema package (`data_inclusion.schema.v1`). The import
-is all or nothing: each record is checked first, and a single invalid record leaves the database
-untouched. What a data·inclusion record cannot carry exactly (the kind of partner, whether it can
-identify young people, a second service type...) travels in a sidecar key of the top-level document,
-« reperes », keyed by record id; a plain data·inclusion file without it imports with defaults."""
-
-import json
-import os
-import re
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
-from pathlib import Path
 from typing import Any
 
 import pydantic
 from data_inclusion.schema.v1 import Service as SchemaService
 from data_inclusion.schema.v1 import Structure as SchemaStructure
 from django.core.exceptions import ValidationError
-from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
-from django.db.models import Prefetch, QuerySet
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
 from reperes.network.enums import PARTNER_KINDS, OrganisationKind, Vocabulary
+from reperes.network.interop.common import (
+    _NATIONAL_ZONES,
+    _OWN_ID,
+    MAX_RECORDS,
+    SIDECAR_KEY,
+    ImportReport,
+    InvalidDocument,
+    Record,
+    RecordError,
+    _chunks,
+    _codes,
+    _refuse,
+    _shorten,
+    _territory_codes,
+)
 from reperes.network.models import ChangeRecord, Organisation, Service, Term, User
 from reperes.network.services import create_service, search_text_of
-from reperes.territory.models import Commune, Departement, Epci, Territory
-
-DEFAULT_SOURCE = "reperes"
-SIDECAR_KEY = "reperes"
-MAX_FILE_BYTES = 20 * 1024 * 1024
-MAX_RECORDS = 50_000
-
-# Ids we give records that have no identity in another directory: « reperes--<pk> ».
-_OWN_ID = re.compile(r"^reperes--(\d+)$")
-_NATIONAL_ZONES = {"france", "99100"}
-# Stay well under SQLite's limit on query parameters.
-_CHUNK = 900
-
-_NAME_MAX = 150  # the schema's limit on « nom » (ours is 200 for organisations)
-_TEXT_MIN = 5  # the schema's minimum length of a description
-
-Record = dict[str, Any]
-
-
-# --- Reports ----------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class RecordError:
-    """One problem with one record: where (« structures[3] »), which record, which field, why."""
-
-    position: str
-    record_id: str
-    field: str
-    message: str
-
-    def __str__(self) -> str:
-        where = f"{self.position} ({self.record_id})" if self.record_id else self.position
-        return f"{where} — {self.field} : {self.message}" if self.field else f"{where} : {self.message}"
-
-
-@dataclass
-class Counts:
-    created: int = 0
-    updated: int = 0
-    unchanged: int = 0
-
-
-@dataclass
-class ImportReport:
-    structures: Counts = field(default_factory=Counts)
-    services: Counts = field(default_factory=Counts)
-    errors: list[RecordError] = field(default_factory=list)
-    # Values accepted with a loss (a long text cut, a national zone): the import still happens.
-    warnings: list[RecordError] = field(default_factory=list)
-    dry_run: bool = False
-
-    def summary_lines(self) -> list[str]:
-        lines = [
-            _("Structures — créées : %(created)d, mises à jour : %(updated)d, inchangées : %(unchanged)d.")
-            % vars(self.structures),
-            _("Services — créés : %(created)d, mis à jour : %(updated)d, inchangés : %(unchanged)d.")
-            % vars(self.services),
-        ]
-        if self.dry_run:
-            lines.append(_("Simulation : rien n'a été enregistré."))
-        return lines
-
-
-class InvalidDocument(Exception):
-    """The document was refused as a whole; `report.errors` lists every invalid record."""
-
-    def __init__(self, report: ImportReport) -> None:
-        self.report = report
-        super().__init__(_("%(count)d erreur(s) : rien n'a été importé.") % {"count": len(report.errors)})
-
-
-def _refuse(message: str, position: str = "document") -> InvalidDocument:
-    return InvalidDocument(ImportReport(errors=[RecordError(position, "", "", message)]))
-
-
-# --- Export -----------------------------------------------------------------------------------
-
-
-def export_directory(organisations_qs: QuerySet[Organisation] | None = None) -> dict[str, Any]:
-    """The partners (by default the active partner organisations) and their active services as a
-    data·inclusion document: {"structures": [...], "services": [...], "reperes": {...}}, JSON-ready.
-    Each record is checked with the schema package; a record that does not fit is a bug and raises
-    pydantic's ValidationError."""
-    organisations_qs = Organisation.objects.active().partners() if organisations_qs is None else organisations_qs
-    organisations = list(
-        organisations_qs.select_related("commune").prefetch_related(
-            "networks",
-            "themes",
-            Prefetch(
-                "services",
-                queryset=Service.objects.filter(is_active=True)
-                .select_related("commune")
-                .prefetch_related("themes", "publics", "types", "communes"),
-            ),
-        )
-    )
-    areas = _territory_codes(o.territory_id for o in organisations if o.territory_id)
-    structures: list[Record] = []
-    services: list[Record] = []
-    sidecar: dict[str, dict[str, Record]] = {"structures": {}, "services": {}}
-    for organisation in organisations:
-        structure, extras = _structure_record(organisation)
-        structures.append(structure)
-        sidecar["structures"][structure["id"]] = extras
-        area = areas.get(organisation.territory_id, []) if organisation.territory_id else []
-        for service in organisation.services.all():
-            record, extras = _service_record(service, structure_id=structure["id"], area=area)
-            services.append(record)
-            if extras:
-                sidecar["services"][record["id"]] = extras
-    structures.sort(key=lambda r: (r["id"], r["source"]))
-    services.sort(key=lambda r: (r["id"], r["source"]))
-    _check_export(SchemaStructure, "structures", structures)
-    _check_export(SchemaService, "services", services)
-    return {"structures": structures, "services": services, SIDECAR_KEY: sidecar}
-
-
-def _structure_record(organisation: Organisation) -> tuple[Record, Record]:
-    name = _shorten(organisation.name, _NAME_MAX)
-    description = organisation.description if len(organisation.description) >= _TEXT_MIN else ""
-    record = _compact(
-        {
-            "source": organisation.source or DEFAULT_SOURCE,
-            "id": organisation.external_id or f"reperes--{organisation.pk}",
-            "nom": name,
-            "date_maj": _date_maj(timezone.localdate(organisation.updated_at)),
-            "description": description,
-            "siret": organisation.siret.replace(" ", ""),
-            "adresse": organisation.address,
-            "telephone": organisation.phone,
-            "courriel": organisation.email,
-            "site_web": organisation.website,
-            "reseaux_porteurs": _codes(organisation.networks.all()),
-            **_place(organisation.commune),
-        }
-    )
-    extras: Record = {
-        "kind": organisation.kind,
-        "can_identify": organisation.can_identify,
-        "themes": _codes(organisation.themes.all()),
-    }
-    if name != organisation.name:
-        extras["name"] = organisation.name
-    if description != organisation.description:
-        extras["description"] = organisation.description
-    return record, extras
-
-
-def _service_record(service: Service, *, structure_id: str, area: list[str]) -> tuple[Record, Record]:
-    themes = _codes(service.themes.all())
-    publics = _codes(service.publics.all())
-    types = sorted(service.types.all(), key=lambda t: (t.label, t.code))
-    # The schema has no category-level theme, and « tous-publics » cannot be combined.
-    exported_themes = [code for code in themes if "--" in code]
-    exported_publics = ["tous-publics"] if "tous-publics" in publics else publics
-    description = _service_description(service)
-    record = _compact(
-        {
-            "source": service.source or DEFAULT_SOURCE,
-            "id": service.external_id or f"reperes--{service.pk}",
-            "structure_id": structure_id,
-            "nom": service.name,
-            "description": description,
-            "date_maj": _date_maj(service.updated_on),
-            "type": types[0].code if types else None,
-            "thematiques": exported_themes,
-            "publics": exported_publics,
-            "conditions_acces": service.conditions,
-            "adresse": service.address,
-            "zone_eligibilite": _codes(service.communes.all()) or area,
-            "mobilisation_precisions": service.how_to_refer,
-            **_place(service.commune),
-        }
-    )
-    extras: Record = {}
-    if exported_themes != themes:
-        extras["themes"] = themes
-    if exported_publics != publics:
-        extras["publics"] = publics
-    if len(types) > 1:
-        extras["types"] = sorted(t.code for t in types)
-    if description != service.description:
-        extras["description"] = service.description
-    # Our hours are free text; the schema expects OpenStreetMap « opening_hours ».
-    if service.opening_hours:
-        extras["opening_hours"] = service.opening_hours
-    if service.is_itinerant:
-        extras["is_itinerant"] = True
-    return record, extras
-
-
-def _service_description(service: Service) -> str:
-    """The schema requires a description of at least five characters: fall back on the name."""
-    for text in (service.description, service.name, f"{service.name} ({service.organisation.name})"):
-        if len(text) >= _TEXT_MIN:
-            return text
-    return service.description
-
-
-def _place(commune: Commune | None) -> Record:
-    if commune is None:
-        return {}
-    return {"code_insee": commune.code, "commune": commune.name, "code_postal": commune.main_postcode}
-
-
-def _codes(objects: Iterable[Term] | Iterable[Commune]) -> list[str]:
-    return sorted(o.code for o in objects)
-
-
-def _compact(record: Record) -> Record:
-    return {key: value for key, value in record.items() if value not in (None, "", [])}
-
-
-def _shorten(text: str, limit: int) -> str:
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
-
-
-def _date_maj(day: date) -> str:
-    # The schema refuses dates after the machine's date.today(), which can lag behind Paris time.
-    return min(day, date.today()).isoformat()  # noqa: DTZ011
-
-
-def _territory_codes(territory_ids: Iterable[int]) -> dict[int, list[str]]:
-    """Sorted INSEE codes of each territory's communes, in a query per chunk of territories."""
-    codes: dict[int, list[str]] = {}
-    for chunk in _chunks(sorted(set(territory_ids))):
-        rows = Territory.communes.through.objects.filter(territory_id__in=chunk).values_list(
-            "territory_id", "commune_id"
-        )
-        for territory_id, code in rows:
-            codes.setdefault(territory_id, []).append(code)
-    return {territory_id: sorted(values) for territory_id, values in codes.items()}
-
-
-def _check_export(model: Any, kind: str, records: list[Record]) -> None:
-    seen: set[str] = set()
-    for index, record in enumerate(records):
-        if record["id"] in seen:
-            raise ValueError(f"{kind}[{index}]: duplicate id {record['id']!r}")
-        seen.add(record["id"])
-        try:
-            model.model_validate(record)
-        except pydantic.ValidationError as error:
-            error.add_note(f"{kind}[{index}] id={record['id']!r}")
-            raise
-
-
-# --- Reading a file ---------------------------------------------------------------------------
-
-
-def _check_size(size: int) -> None:
-    if size > MAX_FILE_BYTES:
-        raise _refuse(
-            _("Le fichier pèse %(size)s Mo : la limite est de %(limit)d Mo.")
-            % {"size": f"{size / 2**20:.1f}".replace(".", ","), "limit": MAX_FILE_BYTES // 2**20},
-            position="fichier",
-        )
-
-
-def parse_document(raw: bytes) -> Any:
-    """Parse the bytes of a data·inclusion JSON file, with French messages for what is not JSON."""
-    try:
-        return json.loads(raw.decode("utf-8-sig"))
-    except UnicodeDecodeError as error:
-        raise _refuse(_("Le fichier n'est pas encodé en UTF-8."), position="fichier") from error
-    except json.JSONDecodeError as error:
-        raise _refuse(
-            _("Le fichier n'est pas un JSON valide (ligne %(line)d, colonne %(column)d).")
-            % {"line": error.lineno, "column": error.colno},
-            position="fichier",
-        ) from error
-
-
-def read_document(path: str | os.PathLike[str]) -> Any:
-    """Parse a data·inclusion JSON file, refusing it before reading when it is too large."""
-    _check_size(Path(path).stat().st_size)
-    return parse_document(Path(path).read_bytes())
-
-
-def read_upload(upload: UploadedFile) -> Any:
-    """The same for a file sent through a form: its size is known before it is read."""
-    _check_size(upload.size or 0)
-    return parse_document(upload.read())
-
+from reperes.territory.models import Commune, Departement, Epci
 
 # --- Import: checking every record ------------------------------------------------------------
 
@@ -676,11 +396,6 @@ def _duplicates(plans: Sequence[_StructurePlan | _ServicePlan], checker: _Checke
             )
         else:
             first[plan.record_id] = plan.position
-
-
-def _chunks(items: Sequence[Any]) -> Iterator[Sequence[Any]]:
-    for start in range(0, len(items), _CHUNK):
-        yield items[start : start + _CHUNK]
 
 
 def _match(plans: Sequence[_StructurePlan] | Sequence[_ServicePlan], queryset: QuerySet[Any]) -> None:
