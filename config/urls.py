@@ -6,5 +6,6 @@ urlpatterns = [
     path("compte/", include("reperes.network.auth_urls")),
     path("territoire/", include("reperes.territory.urls")),
     path("reseau/", include("reperes.network.urls")),
+    path("", include("reperes.registry.urls")),
     path("admin/", admin.site.urls),
 ]

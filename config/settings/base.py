@@ -33,6 +33,7 @@ INSTALLED_APPS = [
     # Ordered as in ARCHITECTURE.md: an app imports only from the apps above it.
     "reperes.territory",
     "reperes.network",
+    "reperes.registry",
     "reperes.privacy",
     "reperes.web",
     "reperes.demo",

@@ -197,3 +197,8 @@ def search_funding_schemes(
         return all(word in haystack for word in words)
 
     return [scheme for scheme in qs if eligible(scheme)]
+
+
+def mission_locale_for(commune: Commune) -> Organisation | None:
+    """The Mission locale whose territory holds the commune (territories do not overlap)."""
+    return Organisation.objects.active().missions_locales().filter(territory__communes=commune).order_by("pk").first()

@@ -132,7 +132,9 @@ def _editable_organisation(request: HtmxHttpRequest, organisation_id: int) -> Or
 
 def organisation_edit(request: HtmxHttpRequest, organisation_id: int) -> HttpResponse:
     organisation = _editable_organisation(request, organisation_id)
-    form = OrganisationForm(request.POST or None, initial=OrganisationForm.initial_for(organisation))
+    form = OrganisationForm(
+        request.POST if request.method == "POST" else None, initial=OrganisationForm.initial_for(organisation)
+    )
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         try:
@@ -156,7 +158,7 @@ def service_edit(request: HtmxHttpRequest, organisation_id: int, service_id: int
     organisation = _editable_organisation(request, organisation_id)
     service = get_object_or_404(organisation.services, pk=service_id) if service_id else None
     initial = ServiceForm.initial_for(service) if service else {"is_active": True}
-    form = ServiceForm(request.POST or None, initial=initial)
+    form = ServiceForm(request.POST if request.method == "POST" else None, initial=initial)
     if request.method == "POST" and form.is_valid():
         terms = form.vocabulary_terms()
         themes, publics, types = terms["themes"], terms["publics"], terms["types"]
@@ -202,7 +204,7 @@ def directory_import(request: HtmxHttpRequest) -> HttpResponse:
     """Check a data·inclusion file (dry run) or import it; all or nothing either way."""
     if not policy.can_import_directory(request.user):
         raise Http404
-    form = DirectoryImportForm(request.POST or None, request.FILES or None)
+    form = DirectoryImportForm(request.POST if request.method == "POST" else None, request.FILES or None)
     report, refused = None, None
     if request.method == "POST" and form.is_valid():
         dry_run = "import" not in request.POST

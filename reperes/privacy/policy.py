@@ -10,6 +10,9 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from reperes.network.enums import PARTNER_KINDS, Role
 from reperes.network.models import Organisation, User
+from reperes.privacy.enums import SENSITIVE_SECTIONS, Section
+from reperes.registry.enums import SignalConsent
+from reperes.registry.models import Signal, Youth
 from reperes.territory.models import Territory
 
 AnyUser = User | AnonymousUser
@@ -105,3 +108,64 @@ def missions_locales_for_coverage(user: AnyUser) -> QuerySet[Organisation]:
 def can_import_directory(user: AnyUser) -> bool:
     """Administrators import partner directories: an import touches organisations of every territory."""
     return has_role(user, Role.ADMIN)
+
+
+# --- Young people -------------------------------------------------------------------------------
+
+
+def youths_visible_to(user: AnyUser) -> QuerySet[Youth]:
+    """Counsellors and coordinators of the Mission locale that holds the file; a partner worker
+    for the youths their organisation reported with the youth's agreement to be contacted. The
+    funder and the administrators never see a person. Merged records are not shown."""
+    role = role_of(user)
+    youths = Youth.objects.active()
+    if role not in (Role.COUNSELLOR, Role.COORDINATOR, Role.PARTNER_WORKER):
+        return youths.none()
+    assert isinstance(user, User)
+    own = user.organisation
+    if own is None:
+        return youths.none()
+    if role == Role.PARTNER_WORKER:
+        reported = Signal.objects.filter(organisation=own, consent=SignalConsent.CONTACT).values("youth_id")
+        return youths.filter(pk__in=reported)
+    return youths.filter(mission_locale=own)
+
+
+def can_view_youth(user: AnyUser, youth: Youth) -> bool:
+    return youths_visible_to(user).filter(pk=youth.pk).exists()
+
+
+def sections_visible_to(user: AnyUser, youth: Youth) -> set[str]:
+    """Identity and pathway for everyone who may see the file; the sensitive sections (housing,
+    health and addiction, justice flag) only to the youth's référent, and to a partner for the
+    sections the youth's active consent shares with it."""
+    if not can_view_youth(user, youth):
+        return set()
+    assert isinstance(user, User)
+    sections: set[str] = {Section.IDENTITY, Section.PATHWAY}
+    if youth.referent_id == user.pk:
+        return sections | SENSITIVE_SECTIONS
+    if role_of(user) == Role.PARTNER_WORKER and user.organisation is not None:
+        for consent in youth.consents.filter(withdrawn_at=None, share_with=user.organisation):
+            sections |= set(consent.sensitive_sections) & SENSITIVE_SECTIONS
+    return sections
+
+
+def signals_visible_to(user: AnyUser) -> QuerySet[Signal]:
+    """A partner sees the signals its organisation sent (and what became of them); Mission
+    locale staff see the signals their Mission locale received."""
+    role = role_of(user)
+    if role not in (Role.COUNSELLOR, Role.COORDINATOR, Role.PARTNER_WORKER):
+        return Signal.objects.none()
+    assert isinstance(user, User)
+    own = user.organisation
+    if own is None:
+        return Signal.objects.none()
+    if role == Role.PARTNER_WORKER:
+        return Signal.objects.filter(organisation=own)
+    return Signal.objects.filter(mission_locale=own)
+
+
+def can_triage_signals(user: AnyUser) -> bool:
+    """Counsellors and coordinators triage the signals their Mission locale receives."""
+    return has_role(user, Role.COUNSELLOR, Role.COORDINATOR)

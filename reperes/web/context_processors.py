@@ -11,6 +11,10 @@ def navigation(request: HttpRequest) -> dict[str, object]:
     if not user.is_authenticated:
         return {"nav_items": []}
     items = [(_("Accueil"), reverse("web:home"))]
+    if policy.can_view_personal_data(user):
+        items.append((_("Jeunes"), reverse("registry:youth_list")))
+    if policy.can_send_signals(user):
+        items.append((_("Signalements"), reverse("registry:signal_list")))
     if policy.organisations_visible_to(user).exists():
         items.append((_("Annuaire"), reverse("network:directory")))
         items.append((_("Dispositifs"), reverse("network:funding_schemes")))

@@ -2,8 +2,10 @@
 
 from typing import Any
 
+from reperes.network.enums import Role
 from reperes.network.models import User
 from reperes.privacy import policy
+from reperes.registry.selectors import signals_sent, triage_queue
 from reperes.territory.models import Commune
 
 
@@ -15,6 +17,10 @@ def home_context(user: User) -> dict[str, Any]:
     if organisation is not None and organisation.territory is not None:
         context["territory"] = organisation.territory
         context["territory_communes"] = organisation.territory.communes.count()
+    if policy.can_triage_signals(user):
+        context["queue_count"] = triage_queue(user).count()
+    if policy.has_role(user, Role.PARTNER_WORKER):
+        context["signals_sent_count"] = signals_sent(user).count()
     if policy.can_administer(user):
         context["commune_count"] = Commune.objects.current().count()
     return context

@@ -1,0 +1,31 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Section(models.TextChoices):
+    """Parts of a youth's file, granted separately."""
+
+    IDENTITY = "identity", _("identité et coordonnées")
+    PATHWAY = "pathway", _("parcours")
+    HOUSING = "housing", _("logement")
+    HEALTH = "health", _("santé et addictions")
+    JUSTICE = "justice", _("suivi PJJ / SPIP")
+
+
+SENSITIVE_SECTIONS = {Section.HOUSING, Section.HEALTH, Section.JUSTICE}
+
+
+class AccessAction(models.TextChoices):
+    READ = "read", _("consultation du dossier")
+    LIST = "list", _("liste de résultats")
+    EXPORT = "export", _("export")
+    MERGE = "merge", _("fusion")
+    UNMERGE = "unmerge", _("annulation de fusion")
+
+
+class WriteAction(models.TextChoices):
+    CREATE = "create", _("création")
+    UPDATE = "update", _("modification")
+    MERGE = "merge", _("fusion")
+    UNMERGE = "unmerge", _("annulation de fusion")
+    IMPORT = "import", _("import")

@@ -1,0 +1,71 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+# The programme's public (appel à projets « Perdus de vue »): 16 to 25 years old.
+AGE_MIN, AGE_MAX = 16, 25
+# Beyond these, a birth date is taken for a typing error rather than a person to follow.
+PLAUSIBLE_AGE_MIN, PLAUSIBLE_AGE_MAX = 14, 30
+
+
+class Sex(models.TextChoices):
+    FEMALE = "f", _("femme")
+    MALE = "m", _("homme")
+    UNKNOWN = "", _("non renseigné")
+
+
+class BirthPrecision(models.TextChoices):
+    DAY = "day", _("date exacte")
+    MONTH = "month", _("mois et année")
+    YEAR = "year", _("année seulement")
+    ESTIMATED = "estimated", _("âge approximatif")
+    UNKNOWN = "unknown", _("inconnue")
+
+
+class SchoolLevel(models.TextChoices):
+    """Last class attended (niveaux de formation, nomenclature de 1969 simplified)."""
+
+    COLLEGE = "college", _("collège (avant la 3e)")
+    TROISIEME = "3e", _("3e")
+    CAP_BEP = "cap_bep", _("CAP / BEP non obtenu")
+    LYCEE = "lycee", _("lycée (seconde à terminale)")
+    BAC_NOT_OBTAINED = "bac_echec", _("terminale sans le bac")
+    UNKNOWN = "", _("non renseigné")
+
+
+class YouthStatus(models.TextChoices):
+    ACTIVE = "active", _("actif")
+    MERGED = "merged", _("fusionné dans un autre dossier")
+    CLOSED = "closed", _("clos")
+
+
+class SignalConsent(models.TextChoices):
+    """Graded by what the young person agreed to (DOMAIN.md: consent before sharing a name)."""
+
+    NONE = "none", _("n'a pas donné son accord : la Mission locale passera par le partenaire")
+    CONTACT = "contact", _("accepte d'être contacté·e par la Mission locale")
+
+
+class SignalStatus(models.TextChoices):
+    NEW = "new", _("à trier")
+    ASSIGNED = "assigned", _("référent·e désigné·e")
+    DUPLICATE = "duplicate", _("jeune déjà connu")
+    INELIGIBLE = "ineligible", _("hors public")
+    OPPORTUNITY = "opportunity", _("occasion de contact via le partenaire")
+
+
+class Barrier(models.TextChoices):
+    """Freins périphériques (GLOSSARY.md). Justice is a coarse need-to-know flag, never an offence."""
+
+    HOUSING = "housing", _("logement")
+    HEALTH = "health", _("santé")
+    ADDICTION = "addiction", _("addiction")
+    JUSTICE = "justice", _("suivi PJJ / SPIP")
+    MOBILITY = "mobility", _("mobilité")
+    ISOLATION = "isolation", _("isolement familial")
+    MONEY = "money", _("ressources")
+    CHILDCARE = "childcare", _("garde d'enfant")
+    LANGUAGE = "language", _("langue française")
+
+
+# Barriers that are special-category data (GDPR art. 9) or a justice flag: a separate grant.
+SENSITIVE_BARRIERS = {Barrier.HEALTH, Barrier.ADDICTION, Barrier.JUSTICE}

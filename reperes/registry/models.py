@@ -1,0 +1,216 @@
+from datetime import date
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+from reperes.network.models import Organisation, User
+from reperes.registry.enums import (
+    AGE_MAX,
+    AGE_MIN,
+    BirthPrecision,
+    SchoolLevel,
+    Sex,
+    SignalConsent,
+    SignalStatus,
+    YouthStatus,
+)
+from reperes.territory.models import Commune
+from reperes.territory.text import fold
+
+
+def age_on(birth_date: date, today: date) -> int:
+    return today.year - birth_date.year - ((today.month, today.day) < (birth_date.month, birth_date.day))
+
+
+class YouthQuerySet(models.QuerySet["Youth"]):
+    def active(self) -> "YouthQuerySet":
+        return self.filter(status=YouthStatus.ACTIVE)
+
+    def held_by(self, mission_locale: Organisation) -> "YouthQuerySet":
+        return self.filter(mission_locale=mission_locale)
+
+    def followed_by(self, referent: User) -> "YouthQuerySet":
+        return self.filter(referent=referent)
+
+
+class Youth(models.Model):
+    """A young person known to the programme. Free text is short and optional: record what the
+    support needs, nothing more (data minimisation)."""
+
+    first_names = models.CharField(_("prénoms"), max_length=150)
+    last_name = models.CharField(_("nom de naissance"), max_length=150, blank=True)
+    usage_name = models.CharField(_("nom d'usage"), max_length=150, blank=True)
+    sex = models.CharField(_("sexe"), max_length=1, choices=Sex.choices, blank=True)
+    # With a partial precision, the date holds the first day of the month or year.
+    birth_date = models.DateField(_("date de naissance"), null=True, blank=True)
+    birth_precision = models.CharField(
+        _("précision de la date de naissance"),
+        max_length=10,
+        choices=BirthPrecision.choices,
+        default=BirthPrecision.DAY,
+    )
+    phone = models.CharField(_("téléphone"), max_length=20, blank=True)
+    email = models.EmailField(_("e-mail"), blank=True)
+    commune = models.ForeignKey(
+        Commune,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("commune de résidence"),
+    )
+    left_school_on = models.DateField(_("sortie du système scolaire"), null=True, blank=True)
+    last_level = models.CharField(_("dernière classe suivie"), max_length=10, choices=SchoolLevel.choices, blank=True)
+    has_diploma = models.BooleanField(_("a obtenu un diplôme"), default=False)
+    followed_elsewhere = models.BooleanField(_("déjà accompagné·e par une autre structure d'insertion"), default=False)
+    ine = models.CharField(_("INE"), max_length=11, blank=True, db_index=True)
+    mission_locale = models.ForeignKey(
+        Organisation,
+        on_delete=models.PROTECT,
+        related_name="youths",
+        limit_choices_to={"kind": "mission_locale"},
+        verbose_name=_("Mission locale qui détient le dossier"),
+    )
+    referent = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="followed_youths",
+        verbose_name=_("référent·e"),
+    )
+    note = models.CharField(_("remarque"), max_length=200, blank=True)
+    # Folded names (accents, case, hyphens), for a search that finds « Hélène » from « helene ».
+    search_name = models.CharField(max_length=400, editable=False, default="", db_index=True)
+    status = models.CharField(_("statut"), max_length=10, choices=YouthStatus.choices, default=YouthStatus.ACTIVE)
+    merged_into = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="merged_records"
+    )
+    created_at = models.DateTimeField(_("création"), default=timezone.now)
+    updated_at = models.DateTimeField(_("dernière modification"), auto_now=True)
+
+    objects = YouthQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("jeune")
+        ordering = ["last_name", "first_names", "pk"]
+        indexes = [models.Index(fields=["mission_locale", "status"]), models.Index(fields=["referent", "status"])]
+
+    def __str__(self) -> str:
+        return self.display_name
+
+    def refresh_search_name(self) -> None:
+        self.search_name = " " + fold(f"{self.first_names} {self.last_name} {self.usage_name}")
+
+    @property
+    def display_name(self) -> str:
+        name = self.usage_name or self.last_name
+        return f"{self.first_names} {name.upper()}".strip()
+
+    def age(self, today: date | None = None) -> int | None:
+        if self.birth_date is None or self.birth_precision == BirthPrecision.UNKNOWN:
+            return None
+        return age_on(self.birth_date, today or timezone.localdate())
+
+    def eligibility(self, today: date | None = None) -> list[tuple[bool | None, str]]:
+        """Each criterion of the programme's public with its answer (None when unknown), in French."""
+        age = self.age(today)
+        in_range = None if age is None else AGE_MIN <= age <= AGE_MAX
+        return [
+            (in_range, gettext("a entre 16 et 25 ans") if age is None else gettext("a %(age)d ans") % {"age": age}),
+            (
+                self.left_school_on is not None or bool(self.last_level) or None,
+                gettext("a quitté le système scolaire"),
+            ),
+            (not self.has_diploma, gettext("sans diplôme")),
+            (not self.followed_elsewhere, gettext("n'est pas accompagné·e ailleurs")),
+        ]
+
+    def is_eligible(self, today: date | None = None) -> bool | None:
+        answers = [answer for answer, _label in self.eligibility(today)]
+        if False in answers:
+            return False
+        return None if None in answers else True
+
+
+class YouthMatchKey(models.Model):
+    """The blocking keys of a youth (reperes.matching), indexed so that a new record is compared
+    with the few candidates sharing a key, never with the whole registry."""
+
+    youth = models.ForeignKey(Youth, on_delete=models.CASCADE, related_name="match_keys")
+    key = models.CharField(max_length=80, db_index=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["youth", "key"], name="match_key_unique")]
+
+    def __str__(self) -> str:
+        return self.key
+
+
+class Signal(models.Model):
+    """A fiche de repérage: one partner's report of one young person met, in 30 seconds."""
+
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="signals_sent")
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="signals_sent")
+    first_name = models.CharField(_("prénom ou surnom"), max_length=100)
+    last_name = models.CharField(_("nom"), max_length=150, blank=True)
+    approximate_age = models.PositiveSmallIntegerField(_("âge approximatif"), null=True, blank=True)
+    birth_date = models.DateField(_("date de naissance"), null=True, blank=True)
+    sex = models.CharField(_("sexe"), max_length=1, choices=Sex.choices, blank=True)
+    commune = models.ForeignKey(Commune, on_delete=models.PROTECT, related_name="+", verbose_name=_("commune"))
+    met_on = models.DateField(_("rencontré·e le"), default=timezone.localdate)
+    met_where = models.CharField(_("où et comment"), max_length=200, blank=True)
+    barriers = models.JSONField(_("freins supposés"), default=list, blank=True)
+    consent = models.CharField(_("accord du jeune"), max_length=10, choices=SignalConsent.choices)
+    phone = models.CharField(_("téléphone du jeune"), max_length=20, blank=True)
+    youth = models.ForeignKey(Youth, on_delete=models.PROTECT, null=True, blank=True, related_name="signals")
+    mission_locale = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="signals_received", verbose_name=_("Mission locale")
+    )
+    status = models.CharField(_("statut"), max_length=12, choices=SignalStatus.choices, default=SignalStatus.NEW)
+    handled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    handled_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("signalement")
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["mission_locale", "status"])]
+
+    def __str__(self) -> str:
+        return f"signalement {self.pk}"
+
+    @property
+    def is_named(self) -> bool:
+        """Only with the youth's agreement does a signal carry a name to the Mission locale."""
+        return self.consent == SignalConsent.CONTACT
+
+
+class Consent(models.Model):
+    """When and how the youth was informed, what they agreed to share and with whom; a
+    withdrawal takes effect at once and is kept with its date."""
+
+    youth = models.ForeignKey(Youth, on_delete=models.CASCADE, related_name="consents")
+    informed_on = models.DateField(_("informé·e le"))
+    informed_how = models.CharField(_("comment"), max_length=100)
+    share_with = models.ManyToManyField(Organisation, blank=True, related_name="+", verbose_name=_("partage avec"))
+    sensitive_sections = models.JSONField(_("sections sensibles partagées"), default=list, blank=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField(default=timezone.now)
+    withdrawn_at = models.DateTimeField(_("retiré le"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("consentement")
+        ordering = ["-recorded_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"consentement {self.pk}"
+
+    @property
+    def is_active(self) -> bool:
+        return self.withdrawn_at is None

@@ -1,0 +1,193 @@
+"""Writes of the registry: signals, young people's records, triage. Each write leaves a history
+record (privacy.audit); personal data never goes to the logs."""
+
+import logging
+from datetime import date, timedelta
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from reperes.network.models import Organisation, User
+from reperes.network.selectors import mission_locale_for
+from reperes.privacy import audit
+from reperes.privacy.enums import WriteAction
+from reperes.registry.enums import (
+    PLAUSIBLE_AGE_MAX,
+    PLAUSIBLE_AGE_MIN,
+    Barrier,
+    BirthPrecision,
+    SignalConsent,
+    SignalStatus,
+)
+from reperes.registry.models import Signal, Youth, age_on
+from reperes.territory.models import Commune
+
+logger = logging.getLogger(__name__)
+
+SIGNAL_FIELDS = ["first_name", "last_name", "approximate_age", "birth_date", "sex", "commune", "met_where", "barriers"]
+YOUTH_FIELDS = [
+    "first_names",
+    "last_name",
+    "usage_name",
+    "sex",
+    "birth_date",
+    "birth_precision",
+    "phone",
+    "email",
+    "commune",
+    "mission_locale",
+    "referent",
+    "status",
+]
+
+
+def check_birth_date(birth_date: date, today: date | None = None) -> None:
+    """A future date, or an age outside 14–30, is a typing error rather than a person to follow."""
+    today = today or timezone.localdate()
+    if birth_date > today:
+        raise ValidationError({"birth_date": _("La date de naissance est dans le futur.")})
+    age = age_on(birth_date, today)
+    if not PLAUSIBLE_AGE_MIN <= age <= PLAUSIBLE_AGE_MAX:
+        raise ValidationError(
+            {
+                "birth_date": _("Cette date donne %(age)d ans : vérifiez-la (le programme suit les 16-25 ans).")
+                % {"age": age}
+            }
+        )
+
+
+def _mission_for(commune: Commune) -> Organisation:
+    mission = mission_locale_for(commune)
+    if mission is None:
+        raise ValidationError(
+            {"commune": _("Aucune Mission locale de Repères ne couvre %(commune)s.") % {"commune": commune.name}}
+        )
+    return mission
+
+
+def _estimated_birth_date(approximate_age: int, today: date) -> date:
+    # Half a year past the birthday: the age is right whatever the exact date.
+    return date(today.year - approximate_age, today.month, min(today.day, 28)) - timedelta(days=182)
+
+
+@transaction.atomic
+def send_signal(
+    *,
+    author: User,
+    first_name: str,
+    commune: Commune,
+    consent: str,
+    last_name: str = "",
+    approximate_age: int | None = None,
+    birth_date: date | None = None,
+    sex: str = "",
+    met_where: str = "",
+    barriers: list[str] | None = None,
+    phone: str = "",
+) -> Signal:
+    """Record a partner's fiche de repérage. With the youth's agreement to be contacted, it
+    opens a named record at the Mission locale of the commune, to be triaged; without it, the
+    Mission locale only learns that a young person may be met through this partner."""
+    organisation = author.organisation
+    if organisation is None:
+        raise ValidationError(_("Votre compte n'est rattaché à aucune structure."))
+    if birth_date is not None:
+        check_birth_date(birth_date)
+    if approximate_age is not None and not PLAUSIBLE_AGE_MIN <= approximate_age <= PLAUSIBLE_AGE_MAX:
+        raise ValidationError({"approximate_age": _("L'âge approximatif doit être compris entre 14 et 30 ans.")})
+    unknown = set(barriers or []) - set(Barrier.values)
+    if unknown:
+        raise ValidationError({"barriers": _("Frein inconnu.")})
+    named = consent == SignalConsent.CONTACT
+    signal = Signal(
+        author=author,
+        organisation=organisation,
+        mission_locale=_mission_for(commune),
+        first_name=first_name.strip(),
+        # Without agreement, nothing that identifies the youth leaves the partner.
+        last_name=last_name.strip() if named else "",
+        phone=phone.strip() if named else "",
+        birth_date=birth_date if named else None,
+        approximate_age=approximate_age,
+        sex=sex,
+        commune=commune,
+        met_where=met_where.strip(),
+        barriers=sorted(set(barriers or [])),
+        consent=consent,
+        status=SignalStatus.NEW if named else SignalStatus.OPPORTUNITY,
+    )
+    signal.full_clean()
+    signal.save()
+    if named:
+        signal.youth = _open_record(signal, acting_user=author)
+        signal.save(update_fields=["youth"])
+    audit.record_write(
+        signal, acting_user=author, action=WriteAction.CREATE, after=audit.snapshot(signal, SIGNAL_FIELDS)
+    )
+    logger.info("signal=%s sent by organisation=%s", signal.pk, organisation.pk)
+    return signal
+
+
+def _open_record(signal: Signal, *, acting_user: User) -> Youth:
+    today = timezone.localdate()
+    if signal.birth_date is not None:
+        birth_date, precision = signal.birth_date, BirthPrecision.DAY
+    elif signal.approximate_age is not None:
+        birth_date, precision = _estimated_birth_date(signal.approximate_age, today), BirthPrecision.ESTIMATED
+    else:
+        birth_date, precision = None, BirthPrecision.UNKNOWN
+    youth = Youth(
+        first_names=signal.first_name,
+        last_name=signal.last_name,
+        sex=signal.sex,
+        birth_date=birth_date,
+        birth_precision=precision,
+        phone=signal.phone,
+        commune=signal.commune,
+        mission_locale=signal.mission_locale,
+    )
+    youth.refresh_search_name()
+    youth.save()
+    audit.record_write(
+        youth, acting_user=acting_user, action=WriteAction.CREATE, after=audit.snapshot(youth, YOUTH_FIELDS)
+    )
+    return youth
+
+
+def _close_signal(signal: Signal, *, status: str, acting_user: User) -> None:
+    before = {"status": signal.status}
+    signal.status = status
+    signal.handled_by = acting_user
+    signal.handled_at = timezone.now()
+    signal.save(update_fields=["status", "handled_by", "handled_at"])
+    audit.record_write(signal, acting_user=acting_user, before=before, after={"status": status})
+
+
+@transaction.atomic
+def assign_referent(signal: Signal, *, referent: User, acting_user: User) -> Youth:
+    """Take a new signal in: its youth gets a référent of the Mission locale."""
+    if signal.status != SignalStatus.NEW or signal.youth is None:
+        raise ValidationError(_("Ce signalement a déjà été traité."))
+    if referent.organisation != signal.mission_locale:
+        raise ValidationError({"referent": _("Le ou la référent·e doit appartenir à la Mission locale du jeune.")})
+    youth = signal.youth
+    before = {"referent": youth.referent_id}
+    youth.referent = referent
+    youth.save(update_fields=["referent", "updated_at"])
+    audit.record_write(youth, acting_user=acting_user, before=before, after={"referent": referent.pk})
+    _close_signal(signal, status=SignalStatus.ASSIGNED, acting_user=acting_user)
+    return youth
+
+
+@transaction.atomic
+def dismiss_signal(signal: Signal, *, status: str, acting_user: User) -> Signal:
+    """Mark a new signal as a youth already known (its record will be merged) or out of the
+    programme's public."""
+    if status not in (SignalStatus.DUPLICATE, SignalStatus.INELIGIBLE):
+        raise ValidationError(_("Choix impossible pour ce signalement."))
+    if signal.status != SignalStatus.NEW:
+        raise ValidationError(_("Ce signalement a déjà été traité."))
+    _close_signal(signal, status=status, acting_user=acting_user)
+    return signal

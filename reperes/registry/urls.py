@@ -1,0 +1,14 @@
+from django.urls import path
+
+from reperes.registry import views
+
+app_name = "registry"
+urlpatterns = [
+    path("signalements/", views.signal_list, name="signal_list"),
+    path("signalements/nouveau/", views.signal_create, name="signal_create"),
+    path("signalements/<int:signal_id>/", views.signal_detail, name="signal_detail"),
+    path("signalements/<int:signal_id>/referent/", views.signal_assign, name="signal_assign"),
+    path("signalements/<int:signal_id>/classer/", views.signal_dismiss, name="signal_dismiss"),
+    path("jeunes/", views.youth_list, name="youth_list"),
+    path("jeunes/<int:youth_id>/", views.youth_detail, name="youth_detail"),
+]

@@ -1,0 +1,138 @@
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from reperes.network.models import User
+from reperes.privacy import audit, policy
+from reperes.privacy.enums import Section
+from reperes.privacy.models import AccessLog
+from reperes.registry.enums import SignalStatus
+from reperes.registry.forms import AssignForm, SignalForm, YouthSearchForm
+from reperes.registry.selectors import caseload, contact_opportunities, signals_sent, triage_queue
+from reperes.registry.services import assign_referent, dismiss_signal, send_signal
+from reperes.typing import HtmxHttpRequest
+
+PAGE_SIZE = 25
+
+
+def _user(request: HtmxHttpRequest) -> User:
+    assert isinstance(request.user, User)  # LoginRequiredMiddleware
+    return request.user
+
+
+def signal_create(request: HtmxHttpRequest) -> HttpResponse:
+    user = _user(request)
+    if not policy.can_send_signals(user):
+        raise Http404
+    form = SignalForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            signal = send_signal(author=user, **form.cleaned_data)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("Signalement envoyé à la %(ml)s. Merci !") % {"ml": signal.mission_locale})
+            return redirect("registry:signal_list")
+    return render(request, "registry/signal_form.html", {"form": form})
+
+
+def signal_list(request: HtmxHttpRequest) -> HttpResponse:
+    """For a partner, what became of the signals it sent; for Mission locale staff, the triage
+    queue and the contact opportunities."""
+    user = _user(request)
+    if policy.can_triage_signals(user):
+        context = {"queue": triage_queue(user), "opportunities": contact_opportunities(user)[:50]}
+        return render(request, "registry/signal_queue.html", context)
+    if not policy.can_send_signals(user):
+        raise Http404
+    page = Paginator(signals_sent(user), PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "registry/signals_sent.html", {"page": page, "query": ""})
+
+
+def signal_detail(request: HtmxHttpRequest, signal_id: int) -> HttpResponse:
+    user = _user(request)
+    if not policy.can_triage_signals(user):
+        raise Http404
+    signal = get_object_or_404(policy.signals_visible_to(user).select_related("youth", "organisation"), pk=signal_id)
+    if signal.youth_id:
+        audit.record_read(user, signal.youth_id, reason="triage")
+    form = AssignForm(mission_locale=signal.mission_locale)
+    return render(request, "registry/signal_detail.html", {"signal": signal, "form": form})
+
+
+@require_POST
+def signal_assign(request: HtmxHttpRequest, signal_id: int) -> HttpResponse:
+    user = _user(request)
+    if not policy.can_triage_signals(user):
+        raise Http404
+    signal = get_object_or_404(policy.signals_visible_to(user), pk=signal_id)
+    form = AssignForm(request.POST, mission_locale=signal.mission_locale)
+    if form.is_valid():
+        try:
+            youth = assign_referent(signal, referent=form.cleaned_data["referent"], acting_user=user)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, _("Référent·e désigné·e."))
+            return redirect("registry:youth_detail", youth_id=youth.pk)
+    else:
+        messages.error(request, _("Choisissez un·e référent·e de la Mission locale."))
+    return redirect("registry:signal_detail", signal_id=signal.pk)
+
+
+@require_POST
+def signal_dismiss(request: HtmxHttpRequest, signal_id: int) -> HttpResponse:
+    user = _user(request)
+    if not policy.can_triage_signals(user):
+        raise Http404
+    signal = get_object_or_404(policy.signals_visible_to(user), pk=signal_id)
+    status = request.POST.get("status", "")
+    try:
+        dismiss_signal(signal, status=status, acting_user=user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect("registry:signal_detail", signal_id=signal.pk)
+    messages.success(request, _("Signalement classé : %(status)s.") % {"status": SignalStatus(status).label})
+    return redirect("registry:signal_list")
+
+
+def youth_list(request: HtmxHttpRequest) -> HttpResponse:
+    """The caseload. The name searched travels in a POST body, never in the URL."""
+    user = _user(request)
+    if not policy.can_view_personal_data(user):
+        raise Http404
+    form = YouthSearchForm(request.POST if request.method == "POST" else None)
+    query = form.cleaned_data["q"] if form.is_valid() else ""
+    mine_only = request.POST.get("mine") == "1" if request.method == "POST" else request.GET.get("mine") == "1"
+    page_number = request.POST.get("page") or request.GET.get("page")
+    page = Paginator(caseload(user, query=query, mine_only=mine_only), PAGE_SIZE).get_page(page_number)
+    audit.record_list(user, [youth.pk for youth in page.object_list], reason="liste")
+    context = {"form": form, "page": page, "mine_only": mine_only}
+    template = "registry/partials/youth_results.html" if request.htmx else "registry/youth_list.html"
+    return render(request, template, context)
+
+
+def youth_detail(request: HtmxHttpRequest, youth_id: int) -> HttpResponse:
+    user = _user(request)
+    youth = get_object_or_404(
+        policy.youths_visible_to(user).select_related("commune", "referent", "mission_locale"), pk=youth_id
+    )
+    sections = policy.sections_visible_to(user, youth)
+    audit.record_read(user, youth.pk, sections=sections, reason="dossier")
+    signals = youth.signals.select_related("organisation").order_by("created_at")
+    context = {
+        "youth": youth,
+        "signals": signals,
+        "sections": sections,
+        "show_sensitive": Section.HEALTH in sections,
+        "readers": (
+            AccessLog.objects.filter(youth_id=youth.pk).select_related("user").order_by("-at")[:20]
+            if youth.referent_id == user.pk
+            else None
+        ),
+    }
+    return render(request, "registry/youth_detail.html", context)

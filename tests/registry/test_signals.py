@@ -1,0 +1,184 @@
+from datetime import date, timedelta
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+from pytest_django.asserts import assertContains, assertNotContains, assertRedirects
+
+from reperes.network.enums import Role
+from reperes.privacy.models import AccessLog, WriteRecord
+from reperes.registry.enums import SignalConsent, SignalStatus
+from reperes.registry.models import Signal, Youth
+from reperes.territory.models import Commune, Territory
+from tests.network.factories import MembershipFactory, OrganisationFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def saverne_ml():
+    territory = Territory.objects.create(name="Saverne")
+    territory.communes.set(Commune.objects.filter(code__in=["67437", "67300"]))
+    return OrganisationFactory(mission_locale=True, name="ML de Saverne", territory=territory)
+
+
+@pytest.fixture
+def street_worker(saverne_ml):
+    return MembershipFactory(role=Role.PARTNER_WORKER).user
+
+
+@pytest.fixture
+def ml_counsellor(saverne_ml):
+    return MembershipFactory(role=Role.COUNSELLOR, organisation=saverne_ml).user
+
+
+def named_signal(**changes):
+    data = {
+        "first_name": "Inès",
+        "last_name": "Keller",
+        "commune": "Saverne (67700) — 67437",
+        "consent": SignalConsent.CONTACT,
+        "approximate_age": "19",
+        "barriers": ["housing", "mobility"],
+        "phone": "06 12 34 56 78",
+    }
+    data.update(changes)
+    return data
+
+
+def test_a_named_signal_opens_a_record_at_the_mission_locale_of_the_commune(client, street_worker, saverne_ml):
+    client.force_login(street_worker)
+    response = client.post(reverse("registry:signal_create"), named_signal())
+    assertRedirects(response, reverse("registry:signal_list"))
+    signal = Signal.objects.get()
+    assert signal.mission_locale == saverne_ml
+    assert signal.status == SignalStatus.NEW
+    youth = signal.youth
+    assert youth.display_name == "Inès KELLER"
+    assert youth.mission_locale == saverne_ml
+    assert youth.age() in (18, 19)
+    assert WriteRecord.objects.filter(model="registry.youth", object_id=youth.pk, action="create").exists()
+
+
+def test_without_agreement_no_name_leaves_the_partner(client, street_worker, ml_counsellor):
+    client.force_login(street_worker)
+    response = client.post(
+        reverse("registry:signal_create"), named_signal(consent=SignalConsent.NONE, last_name="", phone="")
+    )
+    assertRedirects(response, reverse("registry:signal_list"))
+    signal = Signal.objects.get()
+    assert signal.youth is None and signal.status == SignalStatus.OPPORTUNITY
+    assert not Youth.objects.exists()
+    client.force_login(ml_counsellor)
+    queue = client.get(reverse("registry:signal_list"))
+    assertContains(queue, "Occasions de contact via un partenaire")
+    assertNotContains(queue, "Inès")
+
+
+def test_a_name_given_without_agreement_is_refused(client, street_worker, saverne_ml):
+    client.force_login(street_worker)
+    response = client.post(reverse("registry:signal_create"), named_signal(consent=SignalConsent.NONE))
+    assertContains(response, "Sans l&#x27;accord du jeune, ne transmettez ni son nom ni son téléphone")
+    assert not Signal.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("birth_date", "message"),
+    [
+        (timezone.localdate() + timedelta(days=3), "La date de naissance est dans le futur."),
+        (date(1980, 1, 1), "vérifiez-la (le programme suit les 16-25 ans)"),
+    ],
+)
+def test_impossible_birth_dates_are_refused(client, street_worker, saverne_ml, birth_date, message):
+    client.force_login(street_worker)
+    response = client.post(reverse("registry:signal_create"), named_signal(birth_date=birth_date.isoformat()))
+    assertContains(response, message)
+    assert not Signal.objects.exists()
+
+
+def test_a_commune_outside_every_mission_locale_is_explained(client, street_worker, saverne_ml):
+    client.force_login(street_worker)
+    response = client.post(reverse("registry:signal_create"), named_signal(commune="68297"))
+    assertContains(response, "Aucune Mission locale de Repères ne couvre Saint-Louis.")
+
+
+def test_the_three_required_answers_are_explained(client, street_worker):
+    client.force_login(street_worker)
+    response = client.post(reverse("registry:signal_create"), {})
+    assertContains(response, "Indiquez au moins un prénom ou un surnom.")
+    assertContains(response, "Indiquez la commune")
+    assertContains(response, "Indiquez si le jeune accepte d&#x27;être contacté.")
+
+
+def test_counsellor_assigns_a_referent_and_the_partner_sees_the_outcome(
+    client, street_worker, ml_counsellor, saverne_ml
+):
+    client.force_login(street_worker)
+    client.post(reverse("registry:signal_create"), named_signal())
+    signal = Signal.objects.get()
+    client.force_login(ml_counsellor)
+    assertContains(client.get(reverse("registry:signal_list")), "Inès KELLER")
+    response = client.post(reverse("registry:signal_assign", args=[signal.pk]), {"referent": ml_counsellor.pk})
+    assertRedirects(response, reverse("registry:youth_detail", args=[signal.youth_id]))
+    signal.refresh_from_db()
+    assert signal.status == SignalStatus.ASSIGNED and signal.youth.referent == ml_counsellor
+    client.force_login(street_worker)
+    sent = client.get(reverse("registry:signal_list"))
+    assertContains(sent, "référent·e désigné·e")
+    assertContains(sent, ml_counsellor.get_full_name())
+
+
+def test_a_signal_is_triaged_once(client, street_worker, ml_counsellor):
+    client.force_login(street_worker)
+    client.post(reverse("registry:signal_create"), named_signal())
+    signal = Signal.objects.get()
+    client.force_login(ml_counsellor)
+    client.post(reverse("registry:signal_dismiss", args=[signal.pk]), {"status": "ineligible"})
+    response = client.post(reverse("registry:signal_dismiss", args=[signal.pk]), {"status": "duplicate"}, follow=True)
+    assertContains(response, "Ce signalement a déjà été traité.")
+    signal.refresh_from_db()
+    assert signal.status == SignalStatus.INELIGIBLE
+
+
+def test_a_counsellor_of_another_mission_locale_gets_404(client, street_worker, saverne_ml):
+    client.force_login(street_worker)
+    client.post(reverse("registry:signal_create"), named_signal())
+    signal = Signal.objects.get()
+    stranger = MembershipFactory(role=Role.COUNSELLOR).user
+    client.force_login(stranger)
+    assert client.get(reverse("registry:signal_detail", args=[signal.pk])).status_code == 404
+    assert client.get(reverse("registry:youth_detail", args=[signal.youth_id])).status_code == 404
+
+
+def test_reading_a_file_is_logged_once_and_shown_to_the_referent(client, street_worker, ml_counsellor):
+    client.force_login(street_worker)
+    client.post(reverse("registry:signal_create"), named_signal())
+    signal = Signal.objects.get()
+    client.force_login(ml_counsellor)
+    client.post(reverse("registry:signal_assign", args=[signal.pk]), {"referent": ml_counsellor.pk})
+    before = AccessLog.objects.filter(youth_id=signal.youth_id, action="read").count()
+    response = client.get(reverse("registry:youth_detail", args=[signal.youth_id]))
+    assert AccessLog.objects.filter(youth_id=signal.youth_id, action="read").count() == before + 1
+    assertContains(response, "Qui a consulté ce dossier")
+    assertContains(response, 'hx-history="false"')
+
+
+def test_the_funder_never_sees_a_young_person(client, street_worker, saverne_ml):
+    client.force_login(street_worker)
+    client.post(reverse("registry:signal_create"), named_signal())
+    youth = Youth.objects.get()
+    funder = MembershipFactory(role=Role.FUNDER_OFFICER).user
+    client.force_login(funder)
+    assert client.get(reverse("registry:youth_list")).status_code == 404
+    assert client.get(reverse("registry:youth_detail", args=[youth.pk])).status_code == 404
+    assert client.get(reverse("registry:signal_list")).status_code == 404
+
+
+def test_the_caseload_search_ignores_accents_and_keeps_names_out_of_the_url(client, street_worker, ml_counsellor):
+    client.force_login(street_worker)
+    client.post(reverse("registry:signal_create"), named_signal())
+    client.force_login(ml_counsellor)
+    response = client.post(reverse("registry:youth_list"), {"q": "ines"})
+    assertContains(response, "Inès KELLER")
+    assert AccessLog.objects.filter(action="list").count() == 1
+    assertNotContains(client.post(reverse("registry:youth_list"), {"q": "martin"}), "Inès KELLER")
