@@ -71,3 +71,10 @@ def normalise_commune(text: str) -> str:
     """Folded words joined by single spaces, « St » as « saint », a trailing « Cedex » dropped."""
     words = " ".join(name_tokens(text))
     return _CEDEX.sub("", words)
+
+
+def departement(postcode: str) -> str:
+    """The département of a French postcode (971…976 overseas), "" for anything else."""
+    if len(postcode) != 5 or not postcode.isdigit():
+        return ""
+    return postcode[:3] if postcode.startswith("97") else postcode[:2]

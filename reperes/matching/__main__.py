@@ -1,0 +1,5 @@
+import sys
+
+from reperes.matching.cli import run
+
+sys.exit(run())

@@ -1,0 +1,165 @@
+"""The command line for data officers:
+
+    python -m reperes.matching link LEFT.csv RIGHT.csv -o PAIRS.csv
+    python -m reperes.matching dedupe IN.csv -o PAIRS.csv
+
+Input: UTF-8 CSV (with or without BOM), separated by « ; » or « , », with the columns
+id, first_name, last_name, birth_date (AAAA-MM-JJ, AAAA or empty), and optionally sex, postcode,
+commune, birth_name; other columns are ignored. Output: id_left,id_right,score,decision.
+A bad input stops the run with its file, line and reason, and exit status 2.
+"""
+
+import argparse
+import csv
+import sys
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import TextIO
+
+from reperes.matching.decide import Outcome
+from reperes.matching.engine import Engine, Index, Pair, pairs
+from reperes.matching.records import Record, parse_birth_date
+
+REQUIRED = ("id", "first_name", "last_name", "birth_date")
+OPTIONAL = ("sex", "postcode", "commune", "birth_name")
+
+
+class InputError(Exception):
+    pass
+
+
+def parse_columns(text: str) -> dict[str, str]:
+    """`first_name=prenom,last_name=nom` → {"first_name": "prenom", "last_name": "nom"}."""
+    mapping: dict[str, str] = {}
+    for item in filter(None, (part.strip() for part in text.split(","))):
+        field, sep, column = item.partition("=")
+        field, column = field.strip(), column.strip()
+        if not sep or not column:
+            raise InputError(f"--columns : « {item} » n'est pas de la forme champ=colonne")
+        if field not in REQUIRED + OPTIONAL:
+            raise InputError(f"--columns : champ inconnu « {field} » (champs : {', '.join(REQUIRED + OPTIONAL)})")
+        mapping[field] = column
+    return mapping
+
+
+def _delimiter(header: str) -> str:
+    return max(";,\t", key=header.count)
+
+
+def read_records(path: Path, columns: dict[str, str]) -> Iterator[Record]:
+    """The records of one CSV file; raises InputError naming the file, line and reason."""
+    try:
+        handle = path.open(encoding="utf-8-sig", newline="")
+    except OSError as error:
+        raise InputError(f"{path} : impossible de lire le fichier ({error.strerror})") from None
+    with handle:
+        try:
+            header = handle.readline()
+        except UnicodeDecodeError:
+            raise InputError(f"{path} : le fichier n'est pas en UTF-8") from None
+        handle.seek(0)
+        yield from _rows(path, handle, _delimiter(header), columns)
+
+
+def _rows(path: Path, handle: TextIO, delimiter: str, columns: dict[str, str]) -> Iterator[Record]:
+    reader = csv.reader(handle, delimiter=delimiter)
+    try:
+        names = [name.strip().lower() for name in next(reader)]
+    except StopIteration:
+        raise InputError(f"{path} : fichier vide") from None
+    except UnicodeDecodeError:
+        raise InputError(f"{path} : le fichier n'est pas en UTF-8") from None
+    position: dict[str, int] = {}
+    for field in REQUIRED + OPTIONAL:
+        # A mapping serves both files of a link: a file that uses our own name is read as is.
+        wanted = columns.get(field, field).lower()
+        if wanted in names:
+            position[field] = names.index(wanted)
+        elif field in names:
+            position[field] = names.index(field)
+        elif field in REQUIRED:
+            raise InputError(f"{path} : colonne « {wanted} » absente (colonnes trouvées : {', '.join(names)})")
+    seen: dict[str, int] = {}
+    try:
+        for row in reader:
+            if not any(cell.strip() for cell in row):
+                continue
+            yield _record(path, reader.line_num, row, position, seen)
+    except UnicodeDecodeError:
+        raise InputError(f"{path}, ligne {reader.line_num + 1} : texte qui n'est pas en UTF-8") from None
+    except csv.Error as error:
+        raise InputError(f"{path}, ligne {reader.line_num} : CSV illisible ({error})") from None
+
+
+def _record(path: Path, line: int, row: list[str], position: dict[str, int], seen: dict[str, int]) -> Record:
+    value = {field: row[index].strip() if index < len(row) else "" for field, index in position.items()}
+    if not value["id"]:
+        raise InputError(f"{path}, ligne {line} : identifiant vide")
+    if value["id"] in seen:
+        raise InputError(f"{path}, ligne {line} : identifiant « {value['id']} » déjà vu ligne {seen[value['id']]}")
+    seen[value["id"]] = line
+    try:
+        birth_date = parse_birth_date(value["birth_date"])
+    except ValueError as error:
+        raise InputError(f"{path}, ligne {line} : {error}") from None
+    return Record(
+        id=value["id"],
+        first_name=value["first_name"],
+        last_name=value["last_name"],
+        birth_date=birth_date,
+        sex=value.get("sex", ""),
+        postcode=value.get("postcode", ""),
+        commune=value.get("commune", ""),
+        birth_name=value.get("birth_name", ""),
+    )
+
+
+def write_pairs(found: Sequence[Pair], out: TextIO) -> None:
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(("id_left", "id_right", "score", "decision"))
+    for pair in found:
+        writer.writerow((pair.left, pair.right, f"{pair.score:.2f}", pair.outcome.value))
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m reperes.matching",
+        description="Rapprochement de listes de personnes (même personne, à revoir, nouvelle personne).",
+    )
+    commands = parser.add_subparsers(dest="command", required=True)
+    link = commands.add_parser("link", help="trouver les personnes de LEFT déjà présentes dans RIGHT")
+    link.add_argument("left", type=Path, metavar="LEFT.csv")
+    link.add_argument("right", type=Path, metavar="RIGHT.csv")
+    dedupe = commands.add_parser("dedupe", help="trouver les doublons d'une liste")
+    dedupe.add_argument("input", type=Path, metavar="IN.csv")
+    for command in (link, dedupe):
+        command.add_argument("-o", "--output", type=Path, help="fichier des paires (sortie standard sinon)")
+        command.add_argument("--review", action="store_true", help="ajouter les paires à revoir")
+        command.add_argument(
+            "--columns", default="", help="noms des colonnes, par exemple first_name=prenom,last_name=nom"
+        )
+    return parser
+
+
+def run(arguments: Sequence[str] | None = None) -> int:
+    options = _parser().parse_args(arguments)
+    try:
+        columns = parse_columns(options.columns)
+        if options.command == "link":
+            engine = Engine(Index.from_records(read_records(options.right, columns)))
+            decisions = engine.match_many(read_records(options.left, columns))
+            found = pairs(decisions, review=options.review)
+        else:
+            engine = Engine(Index.from_records(read_records(options.input, columns)))
+            found = pairs(engine.dedupe(), review=options.review, symmetric=True)
+    except InputError as error:
+        print(f"erreur : {error}", file=sys.stderr)
+        return 2
+    if options.output is None:
+        write_pairs(found, sys.stdout)
+    else:
+        with options.output.open("w", encoding="utf-8", newline="") as out:
+            write_pairs(found, out)
+    same = sum(1 for pair in found if pair.outcome == Outcome.SAME)
+    print(f"{same} paire(s) « même personne », {len(found) - same} à revoir", file=sys.stderr)
+    return 0

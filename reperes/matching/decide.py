@@ -1,0 +1,168 @@
+"""One decision per incoming record, not per pair: the same person (auto), to review, or a new
+person, from the best candidate's score, a few rules, and its margin over the runner-up."""
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from enum import StrEnum
+
+from reperes.matching.compare import Comparison, Level, compare
+from reperes.matching.profile import Profile, make_profile
+from reperes.matching.records import Record
+from reperes.matching.score import NameCounts, explain, score
+
+
+class Outcome(StrEnum):
+    SAME = "same"
+    REVIEW = "review"
+    NEW = "new"
+
+
+@dataclass(frozen=True, slots=True)
+class Thresholds:
+    """In bits above the prior (score.py, docs/matching.md).
+
+    Among `population` people, a given one is the right candidate with prior odds of about
+    1 to `population`; a score of s bits turns that into odds of 2**s / population. So SAME needs
+    a score of at least `same` + log2(population): 6.6 bits above the prior are odds of 99 to 1.
+    REVIEW starts at odds of 1 to 4. `margin` is the least lead over the runner-up (6 bits: 64
+    times likelier). The population is the registry's size, never taken below `min_population`:
+    a young registry still receives people of a whole territory."""
+
+    same: float = 6.6
+    review: float = -2.0
+    margin: float = 6.0
+    min_population: int = 10_000
+
+    def bounds(self, population: int) -> tuple[float, float]:
+        """The scores needed for SAME and for REVIEW among `population` people."""
+        prior = math.log2(max(population, self.min_population))
+        return self.same + prior, self.review + prior
+
+
+DEFAULT_THRESHOLDS = Thresholds()
+# More candidates than this in a review is noise for the person reviewing.
+MAX_REVIEW_MATCHES = 5
+
+_STRONG_FIRST = {Level.EXACT, Level.VARIANT, Level.ONE_TYPO, Level.PHONETIC, Level.PARTIAL}
+_STRONG_LAST = {Level.EXACT, Level.ONE_TYPO, Level.PHONETIC, Level.PARTIAL}
+_CLOSE_DATE = {Level.EXACT, Level.SWAPPED, Level.ONE_TYPO}
+
+
+@dataclass(frozen=True, slots=True)
+class Match:
+    id: str
+    score: float
+    comparison: Comparison
+
+    @property
+    def explanation(self) -> str:
+        return explain(self.comparison)
+
+
+@dataclass(frozen=True, slots=True)
+class Decision:
+    """`matches` holds the candidates judged to be this person (SAME: the best one, and in a
+    deduplication its duplicates) or those to put before a reviewer (REVIEW); `reason` says in
+    French why the engine did not decide alone."""
+
+    record_id: str
+    outcome: Outcome
+    best: Match | None = None
+    runner_up: Match | None = None
+    matches: tuple[Match, ...] = ()
+    reason: str = ""
+
+    @property
+    def margin(self) -> float | None:
+        if self.best is None or self.runner_up is None:
+            return None
+        return self.best.score - self.runner_up.score
+
+
+def veto(comparison: Comparison) -> str:
+    """Why this pair may not be merged without a person looking, or "" if it may.
+
+    Twins share a last name, a birth date and an address: a score alone would merge them, so a
+    SAME needs both names and the date to agree (each at least to a typo), and a record without
+    a full birth date needs everything else exact: names, postcode and commune."""
+    if comparison.first_name.level not in _STRONG_FIRST:
+        return "prénoms différents"
+    if comparison.last_name.level not in _STRONG_LAST:
+        return "noms différents"
+    if comparison.sex.level == Level.DIFFERENT:
+        return "sexe différent"
+    date = comparison.birth_date.level
+    if date in (Level.MISSING, Level.YEAR):
+        exact_names = comparison.first_name.level in (Level.EXACT, Level.VARIANT)
+        exact_names = exact_names and comparison.last_name.level == Level.EXACT
+        if not exact_names or comparison.place.level != Level.EXACT:
+            return "date de naissance absente ou incomplète"
+    elif date not in _CLOSE_DATE:
+        return "dates de naissance différentes"
+    return ""
+
+
+def _match(query: Profile, candidate: Profile, counts: NameCounts | None) -> Match:
+    comparison = compare(query, candidate)
+    last = query.last_forms[0] if query.last_forms else ""
+    weight = score(comparison, first=query.first, last=last, counts=counts)
+    return Match(candidate.id, round(weight, 2), comparison)
+
+
+def _is_duplicate(a: Profile, b: Profile, same_bound: float, counts: NameCounts | None) -> bool:
+    match = _match(a, b, counts)
+    return match.score >= same_bound and not veto(match.comparison)
+
+
+def decide_profiles(
+    query: Profile,
+    candidates: Sequence[Profile],
+    *,
+    thresholds: Thresholds = DEFAULT_THRESHOLDS,
+    counts: NameCounts | None = None,
+    population: int = 0,
+    duplicates_expected: bool = False,
+) -> Decision:
+    """The decision for `query` among `candidates`, drawn from `population` people. With
+    `duplicates_expected` (deduplication of one list), a runner-up that is itself the same person
+    as the best candidate does not count against the margin: both are reported as matches."""
+    if not candidates:
+        return Decision(query.id, Outcome.NEW, reason="aucun candidat")
+    same_bound, review_bound = thresholds.bounds(population)
+    scored = sorted((_match(query, candidate, counts) for candidate in candidates), key=lambda m: -m.score)
+    best = scored[0]
+    runner_up = scored[1] if len(scored) > 1 else None
+    if best.score < review_bound:
+        return Decision(query.id, Outcome.NEW, best, runner_up, reason="aucun candidat assez proche")
+    reviewable = tuple(
+        m for m in scored[:MAX_REVIEW_MATCHES] if m.score >= max(review_bound, best.score - thresholds.margin)
+    )
+    if best.score < same_bound:
+        return Decision(query.id, Outcome.REVIEW, best, runner_up, reviewable, "score insuffisant pour décider seul")
+    reason = veto(best.comparison)
+    if reason:
+        return Decision(query.id, Outcome.REVIEW, best, runner_up, reviewable, reason)
+    if runner_up is None or best.score - runner_up.score >= thresholds.margin:
+        return Decision(query.id, Outcome.SAME, best, runner_up, (best,))
+    if duplicates_expected:
+        by_id = {candidate.id: candidate for candidate in candidates}
+        rivals = [m for m in reviewable[1:] if not _is_duplicate(by_id[best.id], by_id[m.id], same_bound, counts)]
+        if not rivals:
+            same = tuple(m for m in reviewable if m.score >= same_bound and not veto(m.comparison))
+            return Decision(query.id, Outcome.SAME, best, runner_up, same)
+    return Decision(query.id, Outcome.REVIEW, best, runner_up, reviewable, "un autre dossier est presque aussi proche")
+
+
+def decide(
+    record: Record,
+    candidates: Sequence[Record],
+    *,
+    thresholds: Thresholds = DEFAULT_THRESHOLDS,
+    counts: NameCounts | None = None,
+    population: int = 0,
+) -> Decision:
+    """The decision for one record among candidates already found (by the registry's blocking
+    keys, for instance) in a registry of `population` people."""
+    profiles = [make_profile(candidate) for candidate in candidates]
+    return decide_profiles(make_profile(record), profiles, thresholds=thresholds, counts=counts, population=population)
