@@ -46,9 +46,7 @@ def load_youths() -> str:
     rng = Random(SEED)
     today = timezone.localdate()
     identifiers = list(Organisation.objects.active().partners().filter(can_identify=True).select_related("territory"))
-    communes_of = {
-        p.pk: list(p.territory.communes.order_by("code")) if p.territory else [] for p in identifiers
-    }
+    communes_of = {p.pk: list(p.territory.communes.order_by("code")) if p.territory else [] for p in identifiers}
     sent = 0
     for n in range(YOUTHS):
         partner = identifiers[n % len(identifiers)]
