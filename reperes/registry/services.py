@@ -9,6 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from reperes.matching import Outcome
 from reperes.network.models import Organisation, User
 from reperes.network.selectors import mission_locale_for
 from reperes.privacy import audit
@@ -21,6 +22,7 @@ from reperes.registry.enums import (
     SignalConsent,
     SignalStatus,
 )
+from reperes.registry.identity import find_known, record_of, refresh_match_keys
 from reperes.registry.models import Signal, Youth, age_on
 from reperes.territory.models import Commune
 
@@ -121,8 +123,15 @@ def send_signal(
     signal.full_clean()
     signal.save()
     if named:
-        signal.youth = _open_record(signal, acting_user=author)
-        signal.save(update_fields=["youth"])
+        known = _known_youth(signal)
+        if known is not None:
+            # The engine is sure: the signal joins the record the Mission locale already holds.
+            signal.youth = known
+            if known.referent_id:
+                signal.status = SignalStatus.DUPLICATE
+        else:
+            signal.youth = _open_record(signal, acting_user=author)
+        signal.save(update_fields=["youth", "status"])
     audit.record_write(
         signal, acting_user=author, action=WriteAction.CREATE, after=audit.snapshot(signal, SIGNAL_FIELDS)
     )
@@ -130,7 +139,18 @@ def send_signal(
     return signal
 
 
-def _open_record(signal: Signal, *, acting_user: User) -> Youth:
+def _known_youth(signal: Signal) -> Youth | None:
+    """The youth this signal certainly describes, when the engine decides SAME alone and the
+    record is held by the same Mission locale; otherwise None (a new record, reviewed later)."""
+    draft = _draft_youth(signal)
+    decision, youths = find_known(record_of(draft))
+    if decision.outcome != Outcome.SAME or decision.best is None:
+        return None
+    youth = youths[decision.best.id]
+    return youth if youth.mission_locale_id == signal.mission_locale_id else None
+
+
+def _draft_youth(signal: Signal) -> Youth:
     today = timezone.localdate()
     if signal.birth_date is not None:
         birth_date, precision = signal.birth_date, BirthPrecision.DAY
@@ -138,7 +158,7 @@ def _open_record(signal: Signal, *, acting_user: User) -> Youth:
         birth_date, precision = _estimated_birth_date(signal.approximate_age, today), BirthPrecision.ESTIMATED
     else:
         birth_date, precision = None, BirthPrecision.UNKNOWN
-    youth = Youth(
+    return Youth(
         first_names=signal.first_name,
         last_name=signal.last_name,
         sex=signal.sex,
@@ -148,8 +168,13 @@ def _open_record(signal: Signal, *, acting_user: User) -> Youth:
         commune=signal.commune,
         mission_locale=signal.mission_locale,
     )
+
+
+def _open_record(signal: Signal, *, acting_user: User) -> Youth:
+    youth = _draft_youth(signal)
     youth.refresh_search_name()
     youth.save()
+    refresh_match_keys(youth)
     audit.record_write(
         youth, acting_user=acting_user, action=WriteAction.CREATE, after=audit.snapshot(youth, YOUTH_FIELDS)
     )

@@ -6,12 +6,15 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from reperes.matching import Outcome
 from reperes.network.models import User
 from reperes.privacy import audit, policy
 from reperes.privacy.enums import Section
 from reperes.privacy.models import AccessLog
 from reperes.registry.enums import SignalStatus
 from reperes.registry.forms import AssignForm, SignalForm, YouthSearchForm
+from reperes.registry.identity import find_known, record_of
+from reperes.registry.models import Signal
 from reperes.registry.selectors import caseload, contact_opportunities, signals_sent, triage_queue
 from reperes.registry.services import assign_referent, dismiss_signal, send_signal
 from reperes.typing import HtmxHttpRequest
@@ -61,7 +64,31 @@ def signal_detail(request: HtmxHttpRequest, signal_id: int) -> HttpResponse:
     if signal.youth_id:
         audit.record_read(user, signal.youth_id, reason="triage")
     form = AssignForm(mission_locale=signal.mission_locale)
-    return render(request, "registry/signal_detail.html", {"signal": signal, "form": form})
+    context = {"signal": signal, "form": form, "maybe_known": _maybe_known(user, signal)}
+    return render(request, "registry/signal_detail.html", context)
+
+
+def _maybe_known(user: User, signal: Signal) -> list[dict[str, object]]:
+    """Records the engine takes for this youth. A record the user may not see is announced as
+    known to its Mission locale, with no detail."""
+    if signal.youth is None or signal.status != SignalStatus.NEW:
+        return []
+    decision, youths = find_known(record_of(signal.youth), exclude=signal.youth.pk)
+    if decision.outcome == Outcome.NEW:
+        return []
+    shown: list[dict[str, object]] = []
+    for match in decision.matches or ((decision.best,) if decision.best else ()):
+        youth = youths[match.id]
+        visible = policy.can_view_youth(user, youth)
+        shown.append(
+            {
+                "youth": youth if visible else None,
+                "mission_locale": youth.mission_locale,
+                "explanation": match.explanation if visible else "",
+                "certain": decision.outcome == Outcome.SAME,
+            }
+        )
+    return shown
 
 
 @require_POST

@@ -182,3 +182,59 @@ def test_the_caseload_search_ignores_accents_and_keeps_names_out_of_the_url(clie
     assertContains(response, "Inès KELLER")
     assert AccessLog.objects.filter(action="list").count() == 1
     assertNotContains(client.post(reverse("registry:youth_list"), {"q": "martin"}), "Inès KELLER")
+
+
+def test_a_youth_reported_again_with_a_typo_and_the_same_birth_date_joins_the_record(
+    client, street_worker, ml_counsellor
+):
+    client.force_login(street_worker)
+    client.post(reverse("registry:signal_create"), named_signal(birth_date="2006-05-14"))
+    client.force_login(MembershipFactory(role=Role.PARTNER_WORKER).user)
+    client.post(
+        reverse("registry:signal_create"),
+        named_signal(first_name="Ines", last_name="Kelller", birth_date="2006-05-14"),
+    )
+    first, second = Signal.objects.order_by("pk")
+    assert second.youth_id == first.youth_id
+    assert Youth.objects.count() == 1
+
+
+def test_without_birth_date_a_likely_match_is_left_to_the_counsellor(client, street_worker, ml_counsellor):
+    client.force_login(street_worker)
+    client.post(reverse("registry:signal_create"), named_signal(birth_date="2006-05-14"))
+    client.force_login(MembershipFactory(role=Role.PARTNER_WORKER).user)
+    client.post(reverse("registry:signal_create"), named_signal(first_name="Ines", last_name="Kelller"))
+    first, second = Signal.objects.order_by("pk")
+    assert second.youth_id != first.youth_id
+    client.force_login(ml_counsellor)
+    page = client.get(reverse("registry:signal_detail", args=[second.pk]))
+    assertContains(page, "Cette personne est peut-être déjà connue")
+    assertContains(page, reverse("registry:youth_detail", args=[first.youth_id]))
+    assertContains(page, "nom à une faute près")
+
+
+def test_the_same_youth_reported_twice_identically_joins_one_record(client, street_worker, ml_counsellor):
+    client.force_login(street_worker)
+    client.post(reverse("registry:signal_create"), named_signal(birth_date="2006-05-14"))
+    client.post(reverse("registry:signal_create"), named_signal(birth_date="2006-05-14"))
+    assert Youth.objects.count() == 1
+    assert Signal.objects.filter(youth__isnull=False).values("youth").distinct().count() == 1
+
+
+def test_a_known_youth_of_another_mission_locale_is_announced_without_details(client, saverne_ml):
+    strasbourg = Territory.objects.create(name="Strasbourg")
+    strasbourg.communes.set(Commune.objects.filter(code="67482"))
+    other_ml = OrganisationFactory(mission_locale=True, name="ML de Strasbourg", territory=strasbourg)
+    worker = MembershipFactory(role=Role.PARTNER_WORKER).user
+    client.force_login(worker)
+    client.post(
+        reverse("registry:signal_create"), named_signal(commune="67482", birth_date="2006-05-14", last_name="Keller")
+    )
+    client.post(reverse("registry:signal_create"), named_signal(birth_date="2006-05-14", last_name="Keler"))
+    counsellor = MembershipFactory(role=Role.COUNSELLOR, organisation=saverne_ml).user
+    client.force_login(counsellor)
+    signal = Signal.objects.get(mission_locale=saverne_ml)
+    page = client.get(reverse("registry:signal_detail", args=[signal.pk]))
+    assertContains(page, "déjà connu·e de la ML de Strasbourg")
+    assert other_ml.youths.count() == 1
+    assertNotContains(page, reverse("registry:youth_detail", args=[other_ml.youths.get().pk]))

@@ -1,3 +1,4 @@
+import logging
 from typing import Any
 
 from django.conf import settings
@@ -19,5 +20,7 @@ class Command(BaseCommand):
         if options["reset"]:
             steps.reset()
             self.stdout.write("Données de démonstration supprimées.")
+        # Each demo signal goes through the real service, which logs it: one line each is noise here.
+        logging.getLogger("reperes").setLevel(logging.WARNING)
         steps.load(report=lambda line: self.stdout.write(f"  {line}"))
         self.stdout.write(self.style.SUCCESS("Données de démonstration prêtes."))

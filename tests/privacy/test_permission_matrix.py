@@ -1,0 +1,451 @@
+"""The permission matrix: every URL × every role × every relation to the object it names.
+
+The URLs come from the resolver, so a new page cannot ship without a line in EXPECTED. The
+expectations are written by hand from the docstrings of ``reperes/privacy/policy.py`` (and,
+for pages the policy does not mention, from the project rules below), never copied from what
+the views happen to answer: when a view disagrees, this test fails.
+
+Project rules the table relies on:
+
+* every page needs a logged-in user (``LoginRequiredMiddleware``) unless it is public: the
+  login and password-reset pages and the legal pages. An anonymous visitor on a protected
+  page is sent to the login page with ``?next=``;
+* an object outside the user's scope answers 404 exactly like a missing one, and so does a
+  page the user's role may not open (STYLE.md §3);
+* POST-only views (``require_POST``) answer 405 to a GET.
+
+Outcome classes: « ok » (200, or a redirect to a page other than the login page; the plain
+login page that follows a logout counts as ok), « login » (redirect to the login page with
+``next=``), « 404 », « 405 ».
+
+Run with ``-s`` to see the summary line « N URLs × M rôles × K relations, U inattendus ».
+"""
+
+import logging
+from collections.abc import Callable, Iterator
+from collections.abc import Set as AbstractSet
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+from django.contrib.auth.tokens import default_token_generator
+from django.db import transaction
+from django.http import HttpResponse
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
+
+from reperes.network.enums import Role, Vocabulary
+from reperes.network.models import FundingScheme, Organisation, Service, Term, User
+from reperes.network.services import create_service, load_funding_schemes
+from reperes.registry.enums import SignalConsent
+from reperes.registry.models import Signal
+from reperes.registry.services import send_signal
+from reperes.territory.models import Commune, Territory
+from tests.network.factories import MembershipFactory, OrganisationFactory
+
+# --- Roles and relations ------------------------------------------------------------------------
+
+ANONYMOUS = "anonymous"
+COUNSELLOR = "counsellor"
+COORDINATOR = "coordinator"
+PARTNER = "partner_worker"
+FUNDER = "funder_officer"
+ADMIN = "admin"
+ROLES = (ANONYMOUS, COUNSELLOR, COORDINATOR, PARTNER, FUNDER, ADMIN)
+
+EVERYONE = frozenset(ROLES)
+MEMBERS = EVERYONE - {ANONYMOUS}
+ML_STAFF = frozenset({COUNSELLOR, COORDINATOR})
+NOBODY: frozenset[str] = frozenset()
+
+# Which relations a URL is exercised with, from the names of its arguments.
+# organisation_id: own (the user's organisation; P for anonymous, the funder and the admin),
+#   partner (P, the partner that serves Mission locale A's territory), other (Q, far away).
+# service_id (with or without its organisation_id): own (P's service), other (Q's service).
+# signal_id: own (the signal Mission locale A received), other (the one B received).
+# youth_id: referred (held by A, reported by P with consent), unrelated (held by B).
+# scheme_id, uidb64/token: any (not scoped to a person or an organisation).
+RELATIONS_BY_ARGUMENTS: dict[frozenset[str], tuple[str, ...]] = {
+    frozenset(): ("none",),
+    frozenset({"organisation_id"}): ("own", "partner", "other"),
+    frozenset({"organisation_id", "service_id"}): ("own", "other"),
+    frozenset({"service_id"}): ("own", "other"),
+    frozenset({"signal_id"}): ("own", "other"),
+    frozenset({"youth_id"}): ("referred", "unrelated"),
+    frozenset({"scheme_id"}): ("any",),
+    frozenset({"uidb64", "token"}): ("any",),
+}
+
+PostData = Callable[["World"], dict[str, Any]]
+
+
+@dataclass(frozen=True)
+class Rule:
+    """Who may open a URL, per relation; anybody else gets « login » (anonymous) or « 404 »."""
+
+    allowed: dict[str, AbstractSet[str]]
+    method: str = "GET"
+    # For POST-only views: the body sent. Every request (GET too) runs in a rolled-back transaction.
+    data: PostData = field(default=lambda world: {})
+
+
+def get(**allowed: AbstractSet[str]) -> Rule:
+    return Rule(allowed=allowed)
+
+
+def post(data: PostData, **allowed: AbstractSet[str]) -> Rule:
+    return Rule(allowed=allowed, method="POST", data=data)
+
+
+# --- The table, written from the policy docstrings ----------------------------------------------
+
+EXPECTED: dict[str, Rule] = {
+    # Home: one page per role, for every logged-in member.
+    "web:home": get(none=MEMBERS),
+    # Legal pages are public.
+    "web:legal_notice": get(none=EVERYONE),
+    "web:personal_data": get(none=EVERYONE),
+    "web:accessibility": get(none=EVERYONE),
+    # Login and password reset are public; a logged-in user may still open them.
+    "login": get(none=EVERYONE),
+    # Logout is POST-only and for logged-in users; it ends on the plain login page (ok).
+    # Empty body: logging out needs nothing else.
+    "logout": post(lambda world: {}, none=MEMBERS),
+    "password_reset": get(none=EVERYONE),
+    "password_reset_done": get(none=EVERYONE),
+    # A valid link of a user who is not the one browsing: redirects to the set-password form.
+    "password_reset_confirm": get(any=EVERYONE),
+    "password_reset_complete": get(none=EVERYONE),
+    # Changing one's password needs an account.
+    "password_change": get(none=MEMBERS),
+    "password_change_done": get(none=MEMBERS),
+    # Reference data (communes): no rule in the policy, so the default one: any logged-in member.
+    "territory:commune_search": get(none=MEMBERS),
+    # organisations_visible_to: every logged-in person with an active membership reads the
+    # directory (organisations, services, funding schemes, the data·inclusion export).
+    "network:directory": get(none=MEMBERS),
+    "network:organisation_detail": get(own=MEMBERS, partner=MEMBERS, other=MEMBERS),
+    "network:service_detail": get(own=MEMBERS, other=MEMBERS),
+    "network:directory_export": get(none=MEMBERS),
+    "network:funding_schemes": get(none=MEMBERS),
+    "network:funding_scheme_detail": get(any=MEMBERS),
+    # organisations_editable_by: administrators edit every organisation; a coordinator edits
+    # their Mission locale and the partners serving its territory; a partner worker edits their
+    # own organisation's profile and services. Counsellors and the funder edit nothing.
+    "network:organisation_edit": get(
+        own={COORDINATOR, PARTNER, ADMIN},
+        partner={COORDINATOR, PARTNER, ADMIN},
+        other={ADMIN},
+    ),
+    "network:service_create": get(
+        own={COORDINATOR, PARTNER, ADMIN},
+        partner={COORDINATOR, PARTNER, ADMIN},
+        other={ADMIN},
+    ),
+    # « own » is P's service: P is the partner worker's organisation and serves A's territory.
+    "network:service_edit": get(own={COORDINATOR, PARTNER, ADMIN}, other={ADMIN}),
+    # missions_locales_for_coverage: Mission locale staff, the funder and administrators.
+    "network:coverage": get(none={COUNSELLOR, COORDINATOR, FUNDER, ADMIN}),
+    # can_import_directory: administrators only.
+    "network:directory_import": get(none={ADMIN}),
+    # signal_list: the triage queue for Mission locale staff, the signals sent for a partner.
+    "registry:signal_list": get(none={COUNSELLOR, COORDINATOR, PARTNER}),
+    # can_send_signals: partner workers and Mission locale staff.
+    "registry:signal_create": get(none={COUNSELLOR, COORDINATOR, PARTNER}),
+    # can_triage_signals + signals_visible_to: staff of the Mission locale that received it.
+    "registry:signal_detail": get(own=ML_STAFF, other=NOBODY),
+    # POST-only. Valid bodies, so that an allowed user goes through the whole service (the
+    # change is rolled back): a referent of Mission locale A; a dismissal as ineligible.
+    "registry:signal_assign": post(lambda world: {"referent": world.users[COUNSELLOR].pk}, own=ML_STAFF, other=NOBODY),
+    "registry:signal_dismiss": post(lambda world: {"status": "ineligible"}, own=ML_STAFF, other=NOBODY),
+    # can_view_personal_data: counsellors, coordinators and partner workers; never the funder
+    # nor the administrator.
+    "registry:youth_list": get(none={COUNSELLOR, COORDINATOR, PARTNER}),
+    # youths_visible_to: staff of the Mission locale that holds the file; a partner worker for
+    # the youths their organisation reported with the youth's agreement to be contacted.
+    "registry:youth_detail": get(referred={COUNSELLOR, COORDINATOR, PARTNER}, unrelated=NOBODY),
+}
+
+
+def expected_outcome(rule: Rule, relation: str, role: str, method: str) -> str:
+    allowed = role in rule.allowed[relation]
+    if method != rule.method:  # a GET on a POST-only view
+        return "login" if role == ANONYMOUS and not allowed else "405"
+    if allowed:
+        return "ok"
+    return "login" if role == ANONYMOUS else "404"
+
+
+# --- URLs from the resolver ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Route:
+    name: str | None
+    route: str
+    arguments: frozenset[str]
+
+
+def _routes(patterns: list, prefix: str = "", namespace: str = "") -> Iterator[Route]:
+    for pattern in patterns:
+        route = prefix + str(pattern.pattern)
+        if isinstance(pattern, URLResolver):
+            if pattern.namespace == "admin" and not namespace:
+                continue  # the admin site has its own permissions (is_staff)
+            inner = f"{namespace}{pattern.namespace}:" if pattern.namespace else namespace
+            yield from _routes(pattern.url_patterns, route, inner)
+        elif isinstance(pattern, URLPattern):
+            if pattern.lookup_str.startswith(("django.views.static", "django.contrib.staticfiles")):
+                continue
+            arguments = frozenset(pattern.pattern.regex.groupindex)
+            yield Route(f"{namespace}{pattern.name}" if pattern.name else None, route, arguments)
+
+
+def resolver_routes() -> list[Route]:
+    return list(_routes(get_resolver().url_patterns))
+
+
+def structural_problems(routes: list[Route]) -> list[str]:
+    problems = []
+    names = set()
+    for route in routes:
+        if route.name is None:
+            problems.append(
+                f"URL sans nom, impossible à vérifier : {route.route} — nommez-la et ajoutez-la à EXPECTED"
+            )
+            continue
+        names.add(route.name)
+        if route.name not in EXPECTED:
+            problems.append(f"URL sans règle dans la matrice : {route.name} — ajoutez-la à EXPECTED")
+            continue
+        relations = RELATIONS_BY_ARGUMENTS.get(route.arguments)
+        if relations is None:
+            problems.append(
+                f"{route.name} : arguments {sorted(route.arguments)} inconnus — ajoutez-les à RELATIONS_BY_ARGUMENTS"
+            )
+        elif set(EXPECTED[route.name].allowed) != set(relations):
+            problems.append(
+                f"{route.name} : EXPECTED donne les relations {sorted(EXPECTED[route.name].allowed)}, "
+                f"attendu {sorted(relations)}"
+            )
+    for name in sorted(set(EXPECTED) - names):
+        problems.append(f"EXPECTED nomme une URL qui n'existe plus : {name} — retirez-la")
+    return problems
+
+
+def test_every_url_has_a_rule_and_every_rule_a_url():
+    problems = structural_problems(resolver_routes())
+    assert not problems, "\n".join(problems)
+
+
+# --- The world ----------------------------------------------------------------------------------
+
+
+@dataclass
+class World:
+    users: dict[str, User]
+    own_organisation: dict[str, Organisation]
+    partner: Organisation
+    other: Organisation
+    own_service: Service
+    other_service: Service
+    own_signal: Signal
+    other_signal: Signal
+    scheme: FundingScheme
+    reset_link: dict[str, str]
+
+    def kwargs(self, route: Route, relation: str, role: str) -> dict[str, Any]:
+        arguments = route.arguments
+        if arguments == {"uidb64", "token"}:
+            return self.reset_link
+        if arguments == {"scheme_id"}:
+            return {"scheme_id": self.scheme.pk}
+        if arguments == {"signal_id"}:
+            return {"signal_id": (self.own_signal if relation == "own" else self.other_signal).pk}
+        if arguments == {"youth_id"}:
+            signal = self.own_signal if relation == "referred" else self.other_signal
+            return {"youth_id": signal.youth_id}
+        if "service_id" in arguments:
+            service = self.own_service if relation == "own" else self.other_service
+            kwargs = {"service_id": service.pk}
+            if "organisation_id" in arguments:
+                kwargs["organisation_id"] = service.organisation_id
+            return kwargs
+        if arguments == {"organisation_id"}:
+            organisation = {"own": self.own_organisation[role], "partner": self.partner, "other": self.other}
+            return {"organisation_id": organisation[relation].pk}
+        assert not arguments, arguments
+        return {}
+
+
+def _area(name: str, *codes: str) -> Territory:
+    territory = Territory.objects.create(name=name)
+    territory.communes.set(Commune.objects.filter(code__in=codes))
+    return territory
+
+
+def _member(role: str, organisation: Organisation) -> User:
+    return MembershipFactory(role=role, organisation=organisation).user
+
+
+@pytest.fixture
+def world(db) -> World:
+    mission_a = OrganisationFactory(
+        mission_locale=True, name="Mission locale A", territory=_area("A", "67437", "67300"), commune_id="67437"
+    )
+    mission_b = OrganisationFactory(
+        mission_locale=True, name="Mission locale B", territory=_area("B", "67482"), commune_id="67482"
+    )
+    partner_p = OrganisationFactory(
+        name="Partenaire P", territory=_area("P", "67437"), commune_id="67437", can_identify=True
+    )
+    partner_q = OrganisationFactory(name="Partenaire Q", territory=_area("Q", "68224"), commune_id="68224")
+    partner_r = OrganisationFactory(name="Partenaire R", commune_id="67482", can_identify=True)
+    funder = OrganisationFactory(funder=True)
+    operator = OrganisationFactory(operator=True)
+
+    users = {
+        COUNSELLOR: _member(Role.COUNSELLOR, mission_a),
+        COORDINATOR: _member(Role.COORDINATOR, mission_a),
+        PARTNER: _member(Role.PARTNER_WORKER, partner_p),
+        FUNDER: _member(Role.FUNDER_OFFICER, funder),
+        ADMIN: _member(Role.ADMIN, operator),
+    }
+    counsellor_b = _member(Role.COUNSELLOR, mission_b)
+    worker_r = _member(Role.PARTNER_WORKER, partner_r)
+
+    own_signal = send_signal(
+        author=users[PARTNER],
+        first_name="Inès",
+        last_name="Keller",
+        commune=Commune.objects.get(code="67437"),
+        consent=SignalConsent.CONTACT,
+        approximate_age=19,
+    )
+    other_signal = send_signal(
+        author=worker_r,
+        first_name="Lucas",
+        last_name="Meyer",
+        commune=Commune.objects.get(code="67482"),
+        consent=SignalConsent.CONTACT,
+        approximate_age=20,
+    )
+    assert own_signal.mission_locale == mission_a and own_signal.youth.mission_locale == mission_a
+    assert other_signal.mission_locale == mission_b and other_signal.youth.mission_locale == mission_b
+
+    theme = Term.objects.get(vocabulary=Vocabulary.THEME, code="remobilisation--lien-social")
+    own_service = create_service(partner_p, name="Accueil de jour", themes=[theme], acting_user=None)
+    other_service = create_service(partner_q, name="Atelier lointain", themes=[theme], acting_user=None)
+    load_funding_schemes()
+    scheme = FundingScheme.objects.active().order_by("pk").first()
+    assert scheme is not None
+
+    return World(
+        users=users,
+        own_organisation={
+            ANONYMOUS: partner_p,
+            COUNSELLOR: mission_a,
+            COORDINATOR: mission_a,
+            PARTNER: partner_p,
+            FUNDER: partner_p,
+            ADMIN: partner_p,
+        },
+        partner=partner_p,
+        other=partner_q,
+        own_service=own_service,
+        other_service=other_service,
+        own_signal=own_signal,
+        other_signal=other_signal,
+        scheme=scheme,
+        # Mission locale B's counsellor never logs in here, so the token stays valid.
+        reset_link={
+            "uidb64": urlsafe_base64_encode(force_bytes(counsellor_b.pk)),
+            "token": default_token_generator.make_token(counsellor_b),
+        },
+    )
+
+
+# --- The matrix ---------------------------------------------------------------------------------
+
+
+class _Rollback(Exception):
+    pass
+
+
+def _request(client: Client, method: str, path: str, data: dict[str, Any]) -> HttpResponse:
+    """One request whose writes (a dismissed signal, a logout) are undone afterwards."""
+    response = None
+    try:
+        with transaction.atomic():
+            response = client.post(path, data) if method == "POST" else client.get(path)
+            raise _Rollback
+    except _Rollback:
+        pass
+    assert response is not None
+    return response
+
+
+LOGIN_PATH = reverse("login")
+
+
+def classify(response: HttpResponse) -> str:
+    status = response.status_code
+    if status == 200:
+        return "ok"
+    if status in (301, 302, 303):
+        target = urlsplit(response["Location"])
+        if target.path == LOGIN_PATH and "next" in parse_qs(target.query):
+            return "login"
+        return "ok"
+    if status in (404, 405):
+        return str(status)
+    return f"HTTP {status}"
+
+
+def _describe(response: HttpResponse) -> str:
+    location = f" → {response['Location']}" if response.has_header("Location") else ""
+    return f"{response.status_code}{location}"
+
+
+def test_permission_matrix(client, world, caplog):
+    caplog.set_level(logging.ERROR, logger="django.request")  # hundreds of expected 404 and 405
+    routes = resolver_routes()
+    problems = structural_problems(routes)
+    assert not problems, "\n".join(problems)
+
+    unexpected = []
+    urls, roles, relations = set(), set(), set()
+    for route in routes:
+        assert route.name is not None
+        rule = EXPECTED[route.name]
+        methods = [rule.method] if rule.method == "GET" else [rule.method, "GET"]
+        for relation in RELATIONS_BY_ARGUMENTS[route.arguments]:
+            for role in ROLES:
+                path = reverse(route.name, kwargs=world.kwargs(route, relation, role))
+                for method in methods:
+                    if role == ANONYMOUS:
+                        client.logout()
+                    else:
+                        client.force_login(world.users[role])
+                    data = rule.data(world) if method == "POST" else {}
+                    response = _request(client, method, path, data)
+                    expected, actual = expected_outcome(rule, relation, role, method), classify(response)
+                    if actual != expected:
+                        unexpected.append(
+                            f"{route.name} [{relation}] {role} {method} {path} : "
+                            f"attendu {expected}, obtenu {actual} ({_describe(response)})"
+                        )
+                urls.add(route.name)
+                roles.add(role)
+                relations.add(relation)
+
+    # Every POST was rolled back: the last cases saw the same world as the first.
+    for signal in (world.own_signal, world.other_signal):
+        assert Signal.objects.get(pk=signal.pk).status == signal.status
+
+    summary = f"{len(urls)} URLs × {len(roles)} rôles × {len(relations)} relations, {len(unexpected)} inattendus"
+    print(f"\n{summary}")
+    assert not unexpected, "\n".join([summary, *unexpected])
