@@ -1,0 +1,51 @@
+import re
+
+from playwright.sync_api import Page, expect
+
+from reperes.demo.accounts import DEMO_PASSWORD
+from tests.e2e.helpers import assert_accessible, login, logout
+
+PARTNER = "partenaire@reperes.example"
+COUNSELLOR = "conseillere@reperes.example"
+
+
+def send_signal(page: Page, live_server, *, first_name: str, last_name: str, birth_date: str = "") -> None:
+    page.goto(f"{live_server.url}/signalements/nouveau/")
+    page.get_by_label("Prénom ou surnom").fill(first_name)
+    page.get_by_label("Commune où vit le jeune").fill("Strasbourg (67000) — 67482")
+    page.get_by_label("Oui, il ou elle accepte d'être contacté·e").check()
+    page.get_by_label("Âge approximatif").fill("18")
+    page.get_by_label("Nom de famille").fill(last_name)
+    if birth_date:
+        page.get_by_label("Date de naissance").fill(birth_date)
+    page.get_by_role("button", name="Envoyer le signalement").click()
+    expect(page.get_by_role("status")).to_contain_text("Signalement envoyé")
+
+
+def phone_logout(page: Page) -> None:
+    page.get_by_role("button", name="Afficher le menu").click()  # the menu is collapsed on a phone
+    logout(page)
+
+
+def test_a_partner_reports_from_a_phone_and_the_counsellor_spots_a_known_youth(phone_page, live_server, demo):
+    page = phone_page
+    login(page, live_server, PARTNER, DEMO_PASSWORD)
+    send_signal(page, live_server, first_name="Zoé", last_name="Vogtlander", birth_date="2007-09-03")
+    assert_accessible(page)
+    # Met again a week later by a colleague, who misspells the name and knows no birth date.
+    send_signal(page, live_server, first_name="Zoe", last_name="Vogtlender")
+    phone_logout(page)
+
+    login(page, live_server, COUNSELLOR, DEMO_PASSWORD)
+    page.goto(f"{live_server.url}/signalements/")
+    page.get_by_role("link", name=re.compile(r"Trier Zoe VOGTLENDER$")).click()
+    expect(page.get_by_role("heading", name="Cette personne est peut-être déjà connue")).to_be_visible()
+    expect(page.get_by_role("link", name="Zoé VOGTLANDER")).to_be_visible()
+    assert_accessible(page)
+    page.get_by_role("button", name="Jeune déjà connu").click()
+    expect(page.get_by_role("status")).to_contain_text("Signalement classé : jeune déjà connu.")
+    phone_logout(page)
+
+    login(page, live_server, PARTNER, DEMO_PASSWORD)
+    page.goto(f"{live_server.url}/signalements/")
+    expect(page.get_by_role("cell", name="jeune déjà connu")).to_be_visible()
