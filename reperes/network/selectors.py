@@ -3,6 +3,7 @@
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from itertools import chain
 
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 
@@ -29,13 +30,17 @@ def theme_categories() -> QuerySet[Term]:
 
 
 def _serves(commune: Commune) -> Q:
-    """A service serves a commune when it lists it, or lists none and its organisation's area holds it."""
-    lists_it = Service.communes.through.objects.filter(service_id=OuterRef("pk"), commune_id=commune.code)
-    lists_any = Service.communes.through.objects.filter(service_id=OuterRef("pk"))
-    area_holds_it = Territory.communes.through.objects.filter(
-        territory_id=OuterRef("organisation__territory_id"), commune_id=commune.code
+    """A service serves a commune when it lists it, or lists none and its organisation's area holds it.
+
+    One IN (… UNION …) subquery: both databases run it as a hashed semi-join over a few hundred
+    ids, where an OR of EXISTS was evaluated service by service (bench/directory.py)."""
+    listing = Service.communes.through.objects.filter(commune_id=commune.code).values("service_id")
+    by_area = (
+        Service.objects.filter(organisation__territory__communes=commune.code)
+        .filter(~Exists(Service.communes.through.objects.filter(service_id=OuterRef("pk"))))
+        .values("pk")
     )
-    return Q(Exists(lists_it)) | (~Q(Exists(lists_any)) & Q(Exists(area_holds_it)))
+    return Q(pk__in=listing.union(by_area))
 
 
 def _has_theme(code: str) -> Q:
@@ -69,9 +74,10 @@ def search_services(
         qs = qs.filter(organisation__kind=kind)
     if public:
         qs = qs.filter(Exists(Service.publics.through.objects.filter(service_id=OuterRef("pk"), term__code=public)))
+    # The commune is prefetched for the page shown, not joined: a join made the planner hash every commune.
     return (
-        qs.select_related("organisation", "commune")
-        .prefetch_related(Prefetch("themes", queryset=Term.objects.order_by("label")))
+        qs.select_related("organisation")
+        .prefetch_related("commune", Prefetch("themes", queryset=Term.objects.order_by("label")))
         .order_by("organisation__name", "name", "pk")
     )
 
@@ -135,40 +141,45 @@ class Coverage:
 
 def coverage_of(territory: Territory) -> Coverage:
     """For each commune of a territory: the partners able to identify young people that serve it,
-    and how many partners serve it for each need of COVERAGE_THEMES. A handful of queries,
-    whatever the number of communes."""
+    and how many partners serve it for each need of COVERAGE_THEMES. Eight queries, whatever the
+    number of communes; only the partners serving the territory are loaded."""
     communes = list(territory.communes.select_related("epci").order_by("name"))
-    codes = {c.code for c in communes}
-    partners = {
-        o.pk: o for o in Organisation.objects.active().partners().prefetch_related("themes", "services__themes")
-    }
+    codes = [c.code for c in communes]
+    partner_ids = set(Organisation.objects.active().partners().values_list("pk", flat=True))
+    areas = Territory.communes.through.objects.filter(commune_id__in=codes).values_list(
+        "commune_id", "territory__organisation"
+    )
+    listed = Service.communes.through.objects.filter(commune_id__in=codes, service__is_active=True).values_list(
+        "commune_id", "service__organisation"
+    )
     served: dict[str, set[int]] = defaultdict(set)
-    areas = Territory.communes.through.objects.filter(
-        commune_id__in=codes, territory__organisation__in=list(partners)
-    ).values_list("commune_id", "territory__organisation")
-    for code, org_id in areas:
-        served[code].add(org_id)
-    listed = Service.communes.through.objects.filter(
-        commune_id__in=codes, service__organisation__in=list(partners), service__is_active=True
-    ).values_list("commune_id", "service__organisation")
-    for code, org_id in listed:
-        served[code].add(org_id)
-    categories = {
-        pk: {t.category or t.code for t in o.themes.all()}
-        | {t.category or t.code for s in o.services.all() if s.is_active for t in s.themes.all()}
-        for pk, o in partners.items()
-    }
+    for code, org_id in chain(areas, listed):
+        if org_id in partner_ids:
+            served[code].add(org_id)
+    serving: set[int] = set().union(*served.values())
+    partners = Organisation.objects.in_bulk(serving)
     themes = sorted(theme_categories().filter(code__in=COVERAGE_THEMES), key=lambda t: COVERAGE_THEMES.index(t.code))
+    column = {t.code: j for j, t in enumerate(themes)}
+    needs: dict[int, set[int]] = defaultdict(set)
+    own = Organisation.themes.through.objects.filter(organisation_id__in=serving).values_list(
+        "organisation_id", "term__category", "term__code"
+    )
+    offered = Service.themes.through.objects.filter(
+        service__organisation_id__in=serving, service__is_active=True
+    ).values_list("service__organisation_id", "term__category", "term__code")
+    for org_id, category, code in chain(own, offered):
+        j = column.get(category or code)
+        if j is not None:
+            needs[org_id].add(j)
     rows = []
     for commune in communes:
         org_ids = served.get(commune.code, set())
-        rows.append(
-            CommuneCoverage(
-                commune=commune,
-                identifiers=sorted((partners[i] for i in org_ids if partners[i].can_identify), key=lambda o: o.name),
-                counts=[sum(1 for i in org_ids if theme.code in categories[i]) for theme in themes],
-            )
-        )
+        counts = [0] * len(themes)
+        for org_id in org_ids:
+            for j in needs.get(org_id, ()):
+                counts[j] += 1
+        identifiers = sorted((partners[i] for i in org_ids if partners[i].can_identify), key=lambda o: o.name)
+        rows.append(CommuneCoverage(commune=commune, identifiers=identifiers, counts=counts))
     return Coverage(territory=territory, rows=rows, themes=themes)
 
 
