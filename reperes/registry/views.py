@@ -91,12 +91,16 @@ def _maybe_known(user: User, signal: Signal) -> list[dict[str, object]]:
     return shown
 
 
+def _signal_to_triage(user: User, signal_id: int) -> Signal:
+    if not policy.can_triage_signals(user):
+        raise Http404
+    return get_object_or_404(policy.signals_visible_to(user), pk=signal_id)
+
+
 @require_POST
 def signal_assign(request: HtmxHttpRequest, signal_id: int) -> HttpResponse:
     user = _user(request)
-    if not policy.can_triage_signals(user):
-        raise Http404
-    signal = get_object_or_404(policy.signals_visible_to(user), pk=signal_id)
+    signal = _signal_to_triage(user, signal_id)
     form = AssignForm(request.POST, mission_locale=signal.mission_locale)
     if form.is_valid():
         try:
@@ -114,9 +118,7 @@ def signal_assign(request: HtmxHttpRequest, signal_id: int) -> HttpResponse:
 @require_POST
 def signal_dismiss(request: HtmxHttpRequest, signal_id: int) -> HttpResponse:
     user = _user(request)
-    if not policy.can_triage_signals(user):
-        raise Http404
-    signal = get_object_or_404(policy.signals_visible_to(user), pk=signal_id)
+    signal = _signal_to_triage(user, signal_id)
     status = request.POST.get("status", "")
     try:
         dismiss_signal(signal, status=status, acting_user=user)
