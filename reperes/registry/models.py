@@ -214,3 +214,25 @@ class Consent(models.Model):
     @property
     def is_active(self) -> bool:
         return self.withdrawn_at is None
+
+
+class Merge(models.Model):
+    """Two records found to be one person. Everything needed to undo it is kept: which signals
+    and consents moved, and the kept record's fields before it borrowed the other's."""
+
+    kept = models.ForeignKey(Youth, on_delete=models.PROTECT, related_name="merges_kept")
+    absorbed = models.ForeignKey(Youth, on_delete=models.PROTECT, related_name="merges_absorbed")
+    moved_signals = models.JSONField(default=list)
+    moved_consents = models.JSONField(default=list)
+    kept_before = models.JSONField(default=dict)
+    merged_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    merged_at = models.DateTimeField(default=timezone.now)
+    undone_by = models.ForeignKey(User, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    undone_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("fusion de dossiers")
+        ordering = ["-merged_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"fusion {self.absorbed_id} → {self.kept_id}"

@@ -5,7 +5,7 @@ import logging
 from datetime import date, timedelta
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -13,7 +13,7 @@ from reperes.matching import Outcome
 from reperes.network.models import Organisation, User
 from reperes.network.selectors import mission_locale_for
 from reperes.privacy import audit
-from reperes.privacy.enums import WriteAction
+from reperes.privacy.enums import AccessAction, WriteAction
 from reperes.registry.enums import (
     PLAUSIBLE_AGE_MAX,
     PLAUSIBLE_AGE_MIN,
@@ -21,9 +21,10 @@ from reperes.registry.enums import (
     BirthPrecision,
     SignalConsent,
     SignalStatus,
+    YouthStatus,
 )
 from reperes.registry.identity import find_known, record_of, refresh_match_keys
-from reperes.registry.models import Signal, Youth, age_on
+from reperes.registry.models import Consent, Merge, Signal, Youth, age_on
 from reperes.territory.models import Commune
 
 logger = logging.getLogger(__name__)
@@ -216,3 +217,115 @@ def dismiss_signal(signal: Signal, *, status: str, acting_user: User) -> Signal:
         raise ValidationError(_("Ce signalement a déjà été traité."))
     _close_signal(signal, status=status, acting_user=acting_user)
     return signal
+
+
+# Fields the kept record borrows from the absorbed one when its own are empty.
+BORROWED_FIELDS = [
+    "last_name",
+    "usage_name",
+    "sex",
+    "phone",
+    "email",
+    "commune",
+    "ine",
+    "left_school_on",
+    "last_level",
+]
+
+
+@transaction.atomic
+def merge_youths(kept: Youth, absorbed: Youth, *, acting_user: User) -> Merge:
+    """Make one record of two: the absorbed record's signals and consents move to the kept one,
+    which also takes the fields it lacked (and a more precise birth date). Undone by
+    unmerge_youths, exactly. Both records must be held by the same Mission locale."""
+    if kept.pk == absorbed.pk:
+        raise ValidationError(_("Un dossier ne peut pas être fusionné avec lui-même."))
+    if kept.mission_locale_id != absorbed.mission_locale_id:
+        raise ValidationError(
+            _("Ces deux dossiers sont détenus par deux Missions locales différentes : fusion refusée.")
+        )
+    if kept.status != YouthStatus.ACTIVE or absorbed.status != YouthStatus.ACTIVE:
+        raise ValidationError(_("L'un de ces dossiers a déjà été fusionné."))
+    before = audit.snapshot(kept, BORROWED_FIELDS + ["birth_date", "birth_precision"])
+    for name in BORROWED_FIELDS:
+        if not getattr(kept, name) and getattr(absorbed, name):
+            setattr(kept, name, getattr(absorbed, name))
+    if _precision_rank(absorbed.birth_precision) > _precision_rank(kept.birth_precision):
+        kept.birth_date, kept.birth_precision = absorbed.birth_date, absorbed.birth_precision
+    kept.refresh_search_name()
+    kept.save()
+    merge = Merge.objects.create(
+        kept=kept,
+        absorbed=absorbed,
+        moved_signals=list(absorbed.signals.values_list("pk", flat=True)),
+        moved_consents=list(absorbed.consents.values_list("pk", flat=True)),
+        kept_before=before,
+        merged_by=acting_user,
+    )
+    Signal.objects.filter(pk__in=merge.moved_signals).update(youth=kept)
+    Consent.objects.filter(pk__in=merge.moved_consents).update(youth=kept)
+    absorbed.status, absorbed.merged_into = YouthStatus.MERGED, kept
+    absorbed.save(update_fields=["status", "merged_into", "updated_at"])
+    refresh_match_keys(kept)
+    audit.record_access(acting_user, [kept.pk, absorbed.pk], action=AccessAction.MERGE, reason=f"merge={merge.pk}")
+    audit.record_write(
+        kept,
+        acting_user=acting_user,
+        action=WriteAction.MERGE,
+        before=before,
+        after=audit.snapshot(kept, list(before)),
+    )
+    audit.record_write(absorbed, acting_user=acting_user, action=WriteAction.MERGE, after={"merged_into": kept.pk})
+    return merge
+
+
+def _precision_rank(precision: str) -> int:
+    order = [
+        BirthPrecision.UNKNOWN,
+        BirthPrecision.ESTIMATED,
+        BirthPrecision.YEAR,
+        BirthPrecision.MONTH,
+        BirthPrecision.DAY,
+    ]
+    return order.index(BirthPrecision(precision))
+
+
+@transaction.atomic
+def unmerge_youths(merge: Merge, *, acting_user: User) -> Youth:
+    """Restore both records as they were before the merge; returns the restored record."""
+    if merge.undone_at is not None:
+        raise ValidationError(_("Cette fusion a déjà été annulée."))
+    kept, absorbed = merge.kept, merge.absorbed
+    for name, value in merge.kept_before.items():
+        field = Youth._meta.get_field(name)
+        assert isinstance(field, models.Field)
+        if field.is_relation:
+            setattr(kept, f"{name}_id", value)
+        else:
+            setattr(kept, name, field.to_python(value))
+    kept.refresh_search_name()
+    kept.save()
+    Signal.objects.filter(pk__in=merge.moved_signals).update(youth=absorbed)
+    Consent.objects.filter(pk__in=merge.moved_consents).update(youth=absorbed)
+    absorbed.status, absorbed.merged_into = YouthStatus.ACTIVE, None
+    absorbed.save(update_fields=["status", "merged_into", "updated_at"])
+    merge.undone_by, merge.undone_at = acting_user, timezone.now()
+    merge.save(update_fields=["undone_by", "undone_at"])
+    refresh_match_keys(kept)
+    refresh_match_keys(absorbed)
+    audit.record_access(acting_user, [kept.pk, absorbed.pk], action=AccessAction.UNMERGE, reason=f"merge={merge.pk}")
+    audit.record_write(kept, acting_user=acting_user, action=WriteAction.UNMERGE, after=merge.kept_before)
+    audit.record_write(absorbed, acting_user=acting_user, action=WriteAction.UNMERGE, after={"merged_into": None})
+    return absorbed
+
+
+@transaction.atomic
+def merge_signal_into(signal: Signal, known: Youth, *, acting_user: User) -> Merge:
+    """Triage: the signal's new record is a youth already known; merge it into the known one and
+    classify the signal."""
+    if signal.status != SignalStatus.NEW or signal.youth is None:
+        raise ValidationError(_("Ce signalement a déjà été traité."))
+    merge = merge_youths(known, signal.youth, acting_user=acting_user)
+    signal.refresh_from_db()
+    _close_signal(signal, status=SignalStatus.DUPLICATE, acting_user=acting_user)
+    return merge

@@ -9,6 +9,8 @@ urlpatterns = [
     path("signalements/<int:signal_id>/", views.signal_detail, name="signal_detail"),
     path("signalements/<int:signal_id>/referent/", views.signal_assign, name="signal_assign"),
     path("signalements/<int:signal_id>/classer/", views.signal_dismiss, name="signal_dismiss"),
+    path("signalements/<int:signal_id>/fusionner/<int:youth_id>/", views.signal_merge, name="signal_merge"),
+    path("fusions/<int:merge_id>/annuler/", views.merge_undo, name="merge_undo"),
     path("jeunes/", views.youth_list, name="youth_list"),
     path("jeunes/<int:youth_id>/", views.youth_detail, name="youth_detail"),
 ]

@@ -14,9 +14,15 @@ from reperes.privacy.models import AccessLog
 from reperes.registry.enums import SignalStatus
 from reperes.registry.forms import AssignForm, SignalForm, YouthSearchForm
 from reperes.registry.identity import find_known, record_of
-from reperes.registry.models import Signal
+from reperes.registry.models import Merge, Signal
 from reperes.registry.selectors import caseload, contact_opportunities, signals_sent, triage_queue
-from reperes.registry.services import assign_referent, dismiss_signal, send_signal
+from reperes.registry.services import (
+    assign_referent,
+    dismiss_signal,
+    merge_signal_into,
+    send_signal,
+    unmerge_youths,
+)
 from reperes.typing import HtmxHttpRequest
 
 PAGE_SIZE = 25
@@ -158,6 +164,7 @@ def youth_detail(request: HtmxHttpRequest, youth_id: int) -> HttpResponse:
         "signals": signals,
         "sections": sections,
         "show_sensitive": Section.HEALTH in sections,
+        "merges": youth.merges_kept.filter(undone_at=None).select_related("absorbed", "merged_by"),
         "readers": (
             AccessLog.objects.filter(youth_id=youth.pk).select_related("user").order_by("-at")[:20]
             if youth.referent_id == user.pk
@@ -165,3 +172,31 @@ def youth_detail(request: HtmxHttpRequest, youth_id: int) -> HttpResponse:
         ),
     }
     return render(request, "registry/youth_detail.html", context)
+
+
+@require_POST
+def signal_merge(request: HtmxHttpRequest, signal_id: int, youth_id: int) -> HttpResponse:
+    user = _user(request)
+    signal = _signal_to_triage(user, signal_id)
+    known = get_object_or_404(policy.youths_visible_to(user), pk=youth_id)
+    try:
+        merge_signal_into(signal, known, acting_user=user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect("registry:signal_detail", signal_id=signal.pk)
+    messages.success(request, _("Dossiers fusionnés. Vous pouvez annuler la fusion depuis ce dossier."))
+    return redirect("registry:youth_detail", youth_id=known.pk)
+
+
+@require_POST
+def merge_undo(request: HtmxHttpRequest, merge_id: int) -> HttpResponse:
+    user = _user(request)
+    visible = policy.youths_visible_to(user)
+    merge = get_object_or_404(Merge.objects.filter(kept__in=visible), pk=merge_id)
+    try:
+        restored = unmerge_youths(merge, acting_user=user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect("registry:youth_detail", youth_id=merge.kept_id)
+    messages.success(request, _("Fusion annulée : les deux dossiers sont rétablis."))
+    return redirect("registry:youth_detail", youth_id=restored.pk)

@@ -41,8 +41,8 @@ from reperes.network.enums import Role, Vocabulary
 from reperes.network.models import FundingScheme, Organisation, Service, Term, User
 from reperes.network.services import create_service, load_funding_schemes
 from reperes.registry.enums import SignalConsent
-from reperes.registry.models import Signal
-from reperes.registry.services import send_signal
+from reperes.registry.models import Merge, Signal, Youth
+from reperes.registry.services import merge_youths, send_signal
 from reperes.territory.models import Commune, Territory
 from tests.network.factories import MembershipFactory, OrganisationFactory
 
@@ -75,6 +75,11 @@ RELATIONS_BY_ARGUMENTS: dict[frozenset[str], tuple[str, ...]] = {
     frozenset({"service_id"}): ("own", "other"),
     frozenset({"signal_id"}): ("own", "other"),
     frozenset({"youth_id"}): ("referred", "unrelated"),
+    # signal_id + youth_id (merge a new signal's record into a known youth): own (A's signal and a
+    # youth A holds), other (B's signal and a youth B holds).
+    frozenset({"signal_id", "youth_id"}): ("own", "other"),
+    # merge_id: own (a merge kept in a file A holds), other (one kept by B).
+    frozenset({"merge_id"}): ("own", "other"),
     frozenset({"scheme_id"}): ("any",),
     frozenset({"uidb64", "token"}): ("any",),
 }
@@ -161,6 +166,11 @@ EXPECTED: dict[str, Rule] = {
     # change is rolled back): a referent of Mission locale A; a dismissal as ineligible.
     "registry:signal_assign": post(lambda world: {"referent": world.users[COUNSELLOR].pk}, own=ML_STAFF, other=NOBODY),
     "registry:signal_dismiss": post(lambda world: {"status": "ineligible"}, own=ML_STAFF, other=NOBODY),
+    # POST-only: triage staff merging the signal's record into a youth they can see.
+    "registry:signal_merge": post(lambda world: {}, own=ML_STAFF, other=NOBODY),
+    # POST-only: whoever may see the kept file (youths_visible_to) may undo the merge; the partner
+    # worker sees A's kept file only if P reported it, which it did not.
+    "registry:merge_undo": post(lambda world: {}, own=ML_STAFF, other=NOBODY),
     # can_view_personal_data: counsellors, coordinators and partner workers; never the funder
     # nor the administrator.
     "registry:youth_list": get(none={COUNSELLOR, COORDINATOR, PARTNER}),
@@ -254,6 +264,8 @@ class World:
     other_service: Service
     own_signal: Signal
     other_signal: Signal
+    known: dict[str, Youth]
+    merges: dict[str, Merge]
     scheme: FundingScheme
     reset_link: dict[str, str]
 
@@ -263,6 +275,11 @@ class World:
             return self.reset_link
         if arguments == {"scheme_id"}:
             return {"scheme_id": self.scheme.pk}
+        if arguments == {"signal_id", "youth_id"}:
+            signal = self.own_signal if relation == "own" else self.other_signal
+            return {"signal_id": signal.pk, "youth_id": self.known[relation].pk}
+        if arguments == {"merge_id"}:
+            return {"merge_id": self.merges[relation].pk}
         if arguments == {"signal_id"}:
             return {"signal_id": (self.own_signal if relation == "own" else self.other_signal).pk}
         if arguments == {"youth_id"}:
@@ -336,6 +353,30 @@ def world(db) -> World:
     assert own_signal.mission_locale == mission_a and own_signal.youth.mission_locale == mission_a
     assert other_signal.mission_locale == mission_b and other_signal.youth.mission_locale == mission_b
 
+    def youth(author: User, first_name: str, code: str) -> Youth:
+        signal = send_signal(
+            author=author,
+            first_name=first_name,
+            last_name="Schmitt",
+            commune=Commune.objects.get(code=code),
+            consent=SignalConsent.CONTACT,
+            approximate_age=22,
+        )
+        assert signal.youth is not None
+        return signal.youth
+
+    # Youths already known to each Mission locale, and a merge kept by each (reported by R, so
+    # that P's worker sees none of them).
+    known = {"own": youth(worker_r, "Nadia", "67437"), "other": youth(worker_r, "Paul", "67482")}
+    merges = {
+        "own": merge_youths(
+            youth(worker_r, "Karim", "67300"), youth(worker_r, "Karima", "67300"), acting_user=users[COUNSELLOR]
+        ),
+        "other": merge_youths(
+            youth(worker_r, "Hugo", "67482"), youth(worker_r, "Hugues", "67482"), acting_user=counsellor_b
+        ),
+    }
+
     theme = Term.objects.get(vocabulary=Vocabulary.THEME, code="remobilisation--lien-social")
     own_service = create_service(partner_p, name="Accueil de jour", themes=[theme], acting_user=None)
     other_service = create_service(partner_q, name="Atelier lointain", themes=[theme], acting_user=None)
@@ -359,6 +400,8 @@ def world(db) -> World:
         other_service=other_service,
         own_signal=own_signal,
         other_signal=other_signal,
+        known=known,
+        merges=merges,
         scheme=scheme,
         # Mission locale B's counsellor never logs in here, so the token stays valid.
         reset_link={
