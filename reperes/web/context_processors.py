@@ -15,12 +15,13 @@ def navigation(request: HttpRequest) -> dict[str, object]:
         items.append((_("Jeunes"), reverse("registry:youth_list")))
     if policy.can_send_signals(user):
         items.append((_("Signalements"), reverse("registry:signal_list")))
-    if policy.organisations_visible_to(user).exists():
+    reads_directory = policy.organisations_visible_to(user).exists()
+    if reads_directory:
         items.append((_("Annuaire"), reverse("network:directory")))
         items.append((_("Dispositifs"), reverse("network:funding_schemes")))
     if policy.missions_locales_for_coverage(user).exists():
         items.append((_("Couverture"), reverse("network:coverage")))
-    if policy.organisations_visible_to(user).exists():
+    if reads_directory:
         items.append((_("Communes"), reverse("territory:commune_search")))
     if policy.can_administer(user):
         items.append((_("Administration"), reverse("admin:index")))
