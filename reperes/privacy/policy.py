@@ -12,7 +12,7 @@ from reperes.network.enums import PARTNER_KINDS, Role
 from reperes.network.models import Organisation, User
 from reperes.privacy.enums import SENSITIVE_SECTIONS, Section
 from reperes.registry.enums import SignalConsent
-from reperes.registry.models import Signal, Youth
+from reperes.registry.models import Consent, Signal, Youth
 from reperes.territory.models import Territory
 
 AnyUser = User | AnonymousUser
@@ -115,7 +115,8 @@ def can_import_directory(user: AnyUser) -> bool:
 
 def youths_visible_to(user: AnyUser) -> QuerySet[Youth]:
     """Counsellors and coordinators of the Mission locale that holds the file; a partner worker
-    for the youths their organisation reported with the youth's agreement to be contacted. The
+    for the youths their organisation reported with the youth's agreement to be contacted, until
+    the youth withdraws their consent. The
     funder and the administrators never see a person. Merged records are not shown."""
     role = role_of(user)
     youths = Youth.objects.active()
@@ -127,7 +128,10 @@ def youths_visible_to(user: AnyUser) -> QuerySet[Youth]:
         return youths.none()
     if role == Role.PARTNER_WORKER:
         reported = Signal.objects.filter(organisation=own, consent=SignalConsent.CONTACT).values("youth_id")
-        return youths.filter(pk__in=reported)
+        # A withdrawal takes effect at once: without a consent in force, the partner loses the file.
+        withdrawn = Consent.objects.filter(youth=OuterRef("pk"), withdrawn_at__isnull=False)
+        in_force = Consent.objects.filter(youth=OuterRef("pk"), withdrawn_at=None)
+        return youths.filter(pk__in=reported).exclude(Q(Exists(withdrawn)) & ~Q(Exists(in_force)))
     return youths.filter(mission_locale=own)
 
 
@@ -169,3 +173,8 @@ def signals_visible_to(user: AnyUser) -> QuerySet[Signal]:
 def can_triage_signals(user: AnyUser) -> bool:
     """Counsellors and coordinators triage the signals their Mission locale receives."""
     return has_role(user, Role.COUNSELLOR, Role.COORDINATOR)
+
+
+def can_manage_consent(user: AnyUser, youth: Youth) -> bool:
+    """Mission locale staff holding the file record the youth's consent and its withdrawal."""
+    return has_role(user, Role.COUNSELLOR, Role.COORDINATOR) and can_view_youth(user, youth)

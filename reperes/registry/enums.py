@@ -69,3 +69,10 @@ class Barrier(models.TextChoices):
 
 # Barriers that are special-category data (GDPR art. 9) or a justice flag: a separate grant.
 SENSITIVE_BARRIERS = {Barrier.HEALTH, Barrier.ADDICTION, Barrier.JUSTICE}
+
+
+class InformedHow(models.TextChoices):
+    IN_PERSON = "in_person", _("en personne")
+    PHONE = "phone", _("par téléphone")
+    LETTER = "letter", _("par courrier ou e-mail")
+    PARTNER = "partner", _("par le ou la professionnel·le partenaire")

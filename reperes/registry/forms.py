@@ -4,8 +4,9 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from reperes.network.enums import Role
-from reperes.network.models import User
-from reperes.registry.enums import Barrier, Sex, SignalConsent
+from reperes.network.models import Organisation, User
+from reperes.privacy.enums import SENSITIVE_SECTIONS, Section
+from reperes.registry.enums import Barrier, InformedHow, Sex, SignalConsent
 from reperes.territory.forms import CommuneField
 
 
@@ -89,3 +90,28 @@ class AssignForm(forms.Form):
 
 class YouthSearchForm(forms.Form):
     q = forms.CharField(label=_("Nom ou prénom"), max_length=100, required=False)
+
+
+class ConsentForm(forms.Form):
+    informed_on = forms.DateField(
+        label=_("Informé·e le"),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        error_messages={"required": _("Indiquez quand le jeune a été informé."), "invalid": _("Date invalide.")},
+    )
+    informed_how = forms.ChoiceField(label=_("Comment"), choices=InformedHow.choices)
+    share_with = forms.ModelMultipleChoiceField(
+        label=_("Partage avec"),
+        queryset=Organisation.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    sensitive_sections = forms.MultipleChoiceField(
+        label=_("Sections sensibles partagées"),
+        choices=[(s.value, s.label) for s in Section if s in SENSITIVE_SECTIONS],
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    def __init__(self, *args: Any, partners: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["share_with"].queryset = partners  # type: ignore[attr-defined]

@@ -11,6 +11,7 @@ from reperes.registry.enums import (
     AGE_MAX,
     AGE_MIN,
     BirthPrecision,
+    InformedHow,
     SchoolLevel,
     Sex,
     SignalConsent,
@@ -197,7 +198,7 @@ class Consent(models.Model):
 
     youth = models.ForeignKey(Youth, on_delete=models.CASCADE, related_name="consents")
     informed_on = models.DateField(_("informé·e le"))
-    informed_how = models.CharField(_("comment"), max_length=100)
+    informed_how = models.CharField(_("comment"), max_length=100, choices=InformedHow.choices)
     share_with = models.ManyToManyField(Organisation, blank=True, related_name="+", verbose_name=_("partage avec"))
     sensitive_sections = models.JSONField(_("sections sensibles partagées"), default=list, blank=True)
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")

@@ -329,3 +329,52 @@ def merge_signal_into(signal: Signal, known: Youth, *, acting_user: User) -> Mer
     signal.refresh_from_db()
     _close_signal(signal, status=SignalStatus.DUPLICATE, acting_user=acting_user)
     return merge
+
+
+@transaction.atomic
+def record_consent(
+    youth: Youth,
+    *,
+    informed_on: date,
+    informed_how: str,
+    share_with: list[Organisation],
+    sensitive_sections: list[str],
+    acting_user: User,
+) -> Consent:
+    """Record when and how the youth was informed and what they agreed to share, with whom. The
+    new consent replaces the previous one, which is closed at the same instant."""
+    if informed_on > timezone.localdate():
+        raise ValidationError({"informed_on": _("La date d'information est dans le futur.")})
+    now = timezone.now()
+    youth.consents.filter(withdrawn_at=None).update(withdrawn_at=now)
+    consent = Consent.objects.create(
+        youth=youth,
+        informed_on=informed_on,
+        informed_how=informed_how,
+        sensitive_sections=sorted(sensitive_sections),
+        recorded_by=acting_user,
+        recorded_at=now,
+    )
+    consent.share_with.set(share_with)
+    audit.record_write(
+        consent,
+        acting_user=acting_user,
+        action=WriteAction.CREATE,
+        after={
+            "youth": youth.pk,
+            "share_with": sorted(o.pk for o in share_with),
+            "sensitive_sections": consent.sensitive_sections,
+        },
+    )
+    return consent
+
+
+@transaction.atomic
+def withdraw_consent(youth: Youth, *, acting_user: User) -> int:
+    """The youth withdraws their agreement: sharing stops at once. Returns how many consents closed."""
+    closed = youth.consents.filter(withdrawn_at=None)
+    ids = list(closed.values_list("pk", flat=True))
+    closed.update(withdrawn_at=timezone.now())
+    for pk in ids:
+        audit.record_write(Consent(pk=pk), acting_user=acting_user, after={"withdrawn": True})
+    return len(ids)

@@ -1,27 +1,31 @@
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.db.models import Q, QuerySet
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from reperes.matching import Outcome
-from reperes.network.models import User
+from reperes.network.models import Organisation, User
 from reperes.privacy import audit, policy
 from reperes.privacy.enums import Section
 from reperes.privacy.models import AccessLog
 from reperes.registry.enums import SignalStatus
-from reperes.registry.forms import AssignForm, SignalForm, YouthSearchForm
+from reperes.registry.forms import AssignForm, ConsentForm, SignalForm, YouthSearchForm
 from reperes.registry.identity import find_known, record_of
-from reperes.registry.models import Merge, Signal
+from reperes.registry.models import Merge, Signal, Youth
 from reperes.registry.selectors import caseload, contact_opportunities, signals_sent, triage_queue
 from reperes.registry.services import (
     assign_referent,
     dismiss_signal,
     merge_signal_into,
+    record_consent,
     send_signal,
     unmerge_youths,
+    withdraw_consent,
 )
 from reperes.typing import HtmxHttpRequest
 
@@ -165,6 +169,12 @@ def youth_detail(request: HtmxHttpRequest, youth_id: int) -> HttpResponse:
         "sections": sections,
         "show_sensitive": Section.HEALTH in sections,
         "merges": youth.merges_kept.filter(undone_at=None).select_related("absorbed", "merged_by"),
+        "consent": youth.consents.filter(withdrawn_at=None).prefetch_related("share_with").first(),
+        "consent_form": (
+            ConsentForm(initial={"informed_on": timezone.localdate()}, partners=_consent_partners(youth))
+            if policy.can_manage_consent(user, youth)
+            else None
+        ),
         "readers": (
             AccessLog.objects.filter(youth_id=youth.pk).select_related("user").order_by("-at")[:20]
             if youth.referent_id == user.pk
@@ -200,3 +210,41 @@ def merge_undo(request: HtmxHttpRequest, merge_id: int) -> HttpResponse:
         return redirect("registry:youth_detail", youth_id=merge.kept_id)
     messages.success(request, _("Fusion annulée : les deux dossiers sont rétablis."))
     return redirect("registry:youth_detail", youth_id=restored.pk)
+
+
+def _consent_partners(youth: Youth) -> QuerySet[Organisation]:
+    """The partners a youth may agree to share with: those that reported them, and those serving
+    their commune."""
+    reported = youth.signals.values("organisation_id")
+    serving = Organisation.objects.partners().filter(territory__communes=youth.commune_id)
+    return Organisation.objects.active().filter(Q(pk__in=reported) | Q(pk__in=serving.values("pk"))).order_by("name")
+
+
+@require_POST
+def consent_record(request: HtmxHttpRequest, youth_id: int) -> HttpResponse:
+    user = _user(request)
+    youth = get_object_or_404(policy.youths_visible_to(user), pk=youth_id)
+    if not policy.can_manage_consent(user, youth):
+        raise Http404
+    form = ConsentForm(request.POST, partners=_consent_partners(youth))
+    if form.is_valid():
+        try:
+            record_consent(youth, acting_user=user, **form.cleaned_data)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, _("Consentement enregistré."))
+    else:
+        messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
+    return redirect("registry:youth_detail", youth_id=youth.pk)
+
+
+@require_POST
+def consent_withdraw(request: HtmxHttpRequest, youth_id: int) -> HttpResponse:
+    user = _user(request)
+    youth = get_object_or_404(policy.youths_visible_to(user), pk=youth_id)
+    if not policy.can_manage_consent(user, youth):
+        raise Http404
+    withdraw_consent(youth, acting_user=user)
+    messages.success(request, _("Consentement retiré : plus aucun partage à partir de maintenant."))
+    return redirect("registry:youth_detail", youth_id=youth.pk)
