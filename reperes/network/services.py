@@ -116,7 +116,8 @@ SERVICE_FIELDS = [
 ]
 
 
-def _display(value: object) -> str:
+def display_value(value: object) -> str:
+    """A value as the change history shows it."""
     if isinstance(value, bool):
         return _("oui") if value else _("non")
     if isinstance(value, models.Manager):
@@ -125,20 +126,21 @@ def _display(value: object) -> str:
 
 
 def _snapshot(instance: models.Model, fields: Sequence[str]) -> dict[str, str]:
-    return {name: _display(getattr(instance, name)) for name in fields}
+    return {name: display_value(getattr(instance, name)) for name in fields}
 
 
-def _label(model: type[models.Model], name: str) -> str:
+def field_label(model: type[models.Model], name: str) -> str:
+    """The French name of a field in the change history (« commune » for commune_id too)."""
     if name == "served":
         return str(_("communes desservies"))
-    field = model._meta.get_field(name)
+    field = model._meta.get_field(name.removesuffix("_id"))
     return str(getattr(field, "verbose_name", name))
 
 
 def _record(organisation: Organisation, service: Service | None, user: User | None, before: dict, after: dict) -> None:
     model = Service if service is not None else Organisation
     changes = {
-        _label(model, name): [before.get(name, ""), value]
+        field_label(model, name): [before.get(name, ""), value]
         for name, value in after.items()
         if before.get(name, "") != value
     }
@@ -175,7 +177,7 @@ def update_organisation(
     _check_version(locked.updated_at, version)
     tracked = ORGANISATION_FIELDS + ["themes"] + (["served"] if served_communes is not None else [])
     before = _snapshot(locked, [f for f in tracked if f != "served"])
-    before["served"] = _display(locked.territory.communes) if locked.territory else ""
+    before["served"] = display_value(locked.territory.communes) if locked.territory else ""
     for name, value in fields.items():
         setattr(locked, name, value)
     locked.updated_by = acting_user
@@ -189,7 +191,7 @@ def update_organisation(
         locked.territory.communes.set(served_communes)
     after = _snapshot(locked, [f for f in tracked if f != "served"])
     if served_communes is not None:
-        after["served"] = _display(locked.territory.communes)  # type: ignore[union-attr]
+        after["served"] = display_value(locked.territory.communes)  # type: ignore[union-attr]
     _record(locked, None, acting_user, before, after)
     return locked
 

@@ -21,9 +21,7 @@ def record_read(user: User, youth_id: int, *, sections: Iterable[str] = (Section
 
 def record_list(user: User, youth_ids: Iterable[int], *, reason: str = "") -> None:
     """A result list shows names: one entry per youth shown."""
-    AccessLog.objects.bulk_create(
-        AccessLog(user=user, youth_id=pk, action=AccessAction.LIST, reason=reason) for pk in youth_ids
-    )
+    record_access(user, youth_ids, action=AccessAction.LIST, reason=reason)
 
 
 def record_access(user: User, youth_ids: Iterable[int], *, action: str, reason: str = "") -> None:

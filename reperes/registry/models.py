@@ -30,12 +30,6 @@ class YouthQuerySet(models.QuerySet["Youth"]):
     def active(self) -> "YouthQuerySet":
         return self.filter(status=YouthStatus.ACTIVE)
 
-    def held_by(self, mission_locale: Organisation) -> "YouthQuerySet":
-        return self.filter(mission_locale=mission_locale)
-
-    def followed_by(self, referent: User) -> "YouthQuerySet":
-        return self.filter(referent=referent)
-
 
 class Youth(models.Model):
     """A young person known to the programme. Free text is short and optional: record what the

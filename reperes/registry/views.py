@@ -162,7 +162,7 @@ def youth_detail(request: HtmxHttpRequest, youth_id: int) -> HttpResponse:
     )
     sections = policy.sections_visible_to(user, youth)
     audit.record_read(user, youth.pk, sections=sections, reason="dossier")
-    signals = youth.signals.select_related("organisation").order_by("created_at")
+    signals = youth.signals.select_related("organisation", "commune").order_by("created_at")
     context = {
         "youth": youth,
         "signals": signals,

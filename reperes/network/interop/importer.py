@@ -32,7 +32,7 @@ from reperes.network.interop.common import (
     _territory_codes,
 )
 from reperes.network.models import ChangeRecord, Organisation, Service, Term, User
-from reperes.network.services import create_service, search_text_of
+from reperes.network.services import create_service, display_value, field_label, search_text_of
 from reperes.territory.models import Commune, Departement, Epci
 
 # --- Import: checking every record ------------------------------------------------------------
@@ -565,17 +565,15 @@ def _record_changes(
     def label(name: str) -> str:
         if name == "updated_on" and service is None:
             return str(_("date de mise à jour"))
-        return str(getattr(model._meta.get_field(name.removesuffix("_id")), "verbose_name", name))
+        return field_label(model, name)
 
     def display(name: str, value: Any) -> str:
-        if isinstance(value, bool):
-            return _("oui") if value else _("non")
         if name == "communes":
             return _("%(count)d communes") % {"count": len(value)}
         if isinstance(value, list):
             vocabulary = _VOCABULARY_OF[name]
             return ", ".join(sorted(str(terms[(vocabulary, code)]) for code in value))
-        return "" if value is None else str(value)
+        return display_value(value)
 
     ChangeRecord.objects.create(
         organisation=organisation,
