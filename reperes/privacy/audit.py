@@ -28,7 +28,7 @@ def record_access(user: User, youth_ids: Iterable[int], *, action: str, reason: 
     AccessLog.objects.bulk_create(AccessLog(user=user, youth_id=pk, action=action, reason=reason) for pk in youth_ids)
 
 
-def _plain(value: Any) -> Any:
+def snapshot_value(value: Any) -> Any:
     if isinstance(value, date | datetime):
         return value.isoformat()
     if isinstance(value, models.Model):
@@ -37,7 +37,7 @@ def _plain(value: Any) -> Any:
 
 
 def snapshot(instance: models.Model, fields: Iterable[str]) -> dict[str, Any]:
-    return {name: _plain(getattr(instance, name)) for name in fields}
+    return {name: snapshot_value(getattr(instance, name)) for name in fields}
 
 
 def record_write(

@@ -12,7 +12,7 @@ from reperes.network.enums import PARTNER_KINDS, Role
 from reperes.network.models import Organisation, User
 from reperes.privacy.enums import SENSITIVE_SECTIONS, Section
 from reperes.registry.enums import SignalConsent
-from reperes.registry.models import Consent, Signal, Youth
+from reperes.registry.models import Consent, ListImport, Signal, Youth
 from reperes.territory.models import Territory
 
 AnyUser = User | AnonymousUser
@@ -178,3 +178,19 @@ def can_triage_signals(user: AnyUser) -> bool:
 def can_manage_consent(user: AnyUser, youth: Youth) -> bool:
     """Mission locale staff holding the file record the youth's consent and its withdrawal."""
     return has_role(user, Role.COUNSELLOR, Role.COORDINATOR) and can_view_youth(user, youth)
+
+
+def can_import_lists(user: AnyUser) -> bool:
+    """Mission locale staff bring dropout and partner lists into their own Mission locale's files."""
+    if not has_role(user, Role.COUNSELLOR, Role.COORDINATOR):
+        return False
+    assert isinstance(user, User)
+    return user.organisation is not None
+
+
+def list_imports_visible_to(user: AnyUser) -> QuerySet[ListImport]:
+    """The imports of the user's Mission locale, with their reports."""
+    if not can_import_lists(user):
+        return ListImport.objects.none()
+    assert isinstance(user, User)
+    return ListImport.objects.filter(mission_locale=user.organisation)

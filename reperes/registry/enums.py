@@ -76,3 +76,36 @@ class InformedHow(models.TextChoices):
     PHONE = "phone", _("par téléphone")
     LETTER = "letter", _("par courrier ou e-mail")
     PARTNER = "partner", _("par le ou la professionnel·le partenaire")
+
+
+class ListKind(models.TextChoices):
+    """Where an imported list comes from (DOMAIN.md: plateformes de suivi et d'appui aux décrocheurs)."""
+
+    DROPOUT = "dropout", _("liste de décrocheurs (SIEI / RIO)")
+    PARTNER = "partner", _("liste d'un partenaire")
+
+
+class ImportStatus(models.TextChoices):
+    MAPPING = "mapping", _("colonnes à associer")
+    CHECKING = "checking", _("vérification en cours")
+    CHECKED = "checked", _("vérifié, prêt à importer")
+    INVALID = "invalid", _("lignes à corriger")
+    IMPORTING = "importing", _("import en cours")
+    DONE = "done", _("importé")
+    FAILED = "failed", _("échec, rien n'a été importé")
+    CANCELLED = "cancelled", _("abandonné")
+
+
+class RowOutcome(models.TextChoices):
+    CREATED = "created", _("nouveau dossier")
+    KNOWN = "known", _("jeune déjà connu : dossier complété")
+    REVIEW = "review", _("nouveau dossier, doublon possible à vérifier")
+    IN_FILE = "in_file", _("même jeune qu'une ligne précédente du fichier")
+    ELSEWHERE = "elsewhere", _("déjà connu d'une autre Mission locale : non importé")
+    ALREADY = "already", _("ligne déjà importée")
+
+
+class CandidateStatus(models.TextChoices):
+    OPEN = "open", _("à examiner")
+    MERGED = "merged", _("fusionnés")
+    DISTINCT = "distinct", _("personnes différentes")

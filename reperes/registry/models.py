@@ -11,7 +11,11 @@ from reperes.registry.enums import (
     AGE_MAX,
     AGE_MIN,
     BirthPrecision,
+    CandidateStatus,
+    ImportStatus,
     InformedHow,
+    ListKind,
+    RowOutcome,
     SchoolLevel,
     Sex,
     SignalConsent,
@@ -231,3 +235,79 @@ class Merge(models.Model):
 
     def __str__(self) -> str:
         return f"fusion {self.absorbed_id} → {self.kept_id}"
+
+
+class ListImport(models.Model):
+    """One list file brought into the registry: its column mapping, its check and the report
+    kept afterwards. The file itself is personal data: kept only until it is imported or
+    abandoned, then erased; the report keeps line numbers and reasons, never values."""
+
+    mission_locale = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="list_imports")
+    kind = models.CharField(_("type de liste"), max_length=10, choices=ListKind.choices)
+    file_name = models.CharField(_("fichier"), max_length=200)
+    file_format = models.CharField(max_length=4)  # csv or xlsx
+    sha256 = models.CharField(max_length=64, db_index=True)
+    content = models.BinaryField(null=True, editable=False)
+    columns = models.JSONField(default=list)  # headers of the file, in order
+    mapping = models.JSONField(default=dict)  # field name -> column index
+    row_count = models.PositiveIntegerField(_("lignes"), default=0)
+    progress = models.PositiveIntegerField(default=0)  # rows handled by the running check or import
+    status = models.CharField(_("statut"), max_length=10, choices=ImportStatus.choices, default=ImportStatus.MAPPING)
+    report = models.JSONField(default=dict)
+    created_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(auto_now=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("import de liste")
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"import {self.pk}"
+
+    @property
+    def is_running(self) -> bool:
+        return self.status in (ImportStatus.CHECKING, ImportStatus.IMPORTING)
+
+
+class ImportedRow(models.Model):
+    """A line of an imported list and the record it created or completed. Its fingerprint (a hash
+    of the mapped values) makes a second import of the same line a no-op."""
+
+    list_import = models.ForeignKey(ListImport, on_delete=models.CASCADE, related_name="rows")
+    line = models.PositiveIntegerField()
+    fingerprint = models.CharField(max_length=64, db_index=True)
+    youth = models.ForeignKey(Youth, on_delete=models.PROTECT, related_name="imported_rows")
+    outcome = models.CharField(max_length=10, choices=RowOutcome.choices)
+
+    class Meta:
+        ordering = ["list_import", "line"]
+
+    def __str__(self) -> str:
+        return f"ligne {self.line}"
+
+
+class DuplicateCandidate(models.Model):
+    """Two active records the engine finds alike without being sure: a counsellor compares them
+    side by side and merges them or marks them as two people (then never proposed again)."""
+
+    youth_a = models.ForeignKey(Youth, on_delete=models.CASCADE, related_name="+")
+    youth_b = models.ForeignKey(Youth, on_delete=models.CASCADE, related_name="+")
+    score = models.FloatField()
+    explanation = models.CharField(max_length=300)
+    found_at = models.DateTimeField(default=timezone.now)
+    status = models.CharField(max_length=10, choices=CandidateStatus.choices, default=CandidateStatus.OPEN)
+    decided_by = models.ForeignKey(User, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("doublon possible")
+        ordering = ["-score", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["youth_a", "youth_b"], name="duplicate_pair_unique"),
+            models.CheckConstraint(condition=models.Q(youth_a__lt=models.F("youth_b")), name="duplicate_pair_ordered"),
+        ]
+
+    def __str__(self) -> str:
+        return f"doublon possible {self.youth_a_id} / {self.youth_b_id}"

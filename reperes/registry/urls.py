@@ -1,6 +1,7 @@
 from django.urls import path
 
 from reperes.registry import views
+from reperes.registry.imports import views as imports
 
 app_name = "registry"
 urlpatterns = [
@@ -15,4 +16,10 @@ urlpatterns = [
     path("jeunes/<int:youth_id>/", views.youth_detail, name="youth_detail"),
     path("jeunes/<int:youth_id>/consentement/", views.consent_record, name="consent_record"),
     path("jeunes/<int:youth_id>/consentement/retrait/", views.consent_withdraw, name="consent_withdraw"),
+    path("imports/", imports.import_list, name="import_list"),
+    path("imports/<int:import_id>/", imports.import_detail, name="import_detail"),
+    path("imports/<int:import_id>/colonnes/", imports.import_mapping, name="import_mapping"),
+    path("imports/<int:import_id>/importer/", imports.import_commit, name="import_commit"),
+    path("imports/<int:import_id>/abandonner/", imports.import_cancel, name="import_cancel"),
+    path("imports/<int:import_id>/progression/", imports.import_progress, name="import_progress"),
 ]

@@ -41,7 +41,8 @@ from reperes.network.enums import Role, Vocabulary
 from reperes.network.models import FundingScheme, Organisation, Service, Term, User
 from reperes.network.services import create_service, load_funding_schemes
 from reperes.registry.enums import SignalConsent
-from reperes.registry.models import Merge, Signal, Youth
+from reperes.registry.imports.services import upload_list
+from reperes.registry.models import ListImport, Merge, Signal, Youth
 from reperes.registry.services import merge_youths, send_signal
 from reperes.territory.models import Commune, Territory
 from tests.network.factories import MembershipFactory, OrganisationFactory
@@ -80,9 +81,13 @@ RELATIONS_BY_ARGUMENTS: dict[frozenset[str], tuple[str, ...]] = {
     frozenset({"signal_id", "youth_id"}): ("own", "other"),
     # merge_id: own (a merge kept in a file A holds), other (one kept by B).
     frozenset({"merge_id"}): ("own", "other"),
+    # import_id: own (a list import of Mission locale A), other (one of B).
+    frozenset({"import_id"}): ("own", "other"),
     frozenset({"scheme_id"}): ("any",),
     frozenset({"uidb64", "token"}): ("any",),
 }
+
+LIST = "nom;prénom;commune\nKeller;Inès;Saverne\n".encode()
 
 PostData = Callable[["World"], dict[str, Any]]
 
@@ -181,6 +186,15 @@ EXPECTED: dict[str, Rule] = {
     # refused by the form and redirects back to the file, which counts as reaching the view).
     "registry:consent_record": post(lambda world: {}, referred=ML_STAFF, unrelated=NOBODY),
     "registry:consent_withdraw": post(lambda world: {}, referred=ML_STAFF, unrelated=NOBODY),
+    # can_import_lists + list_imports_visible_to: staff of the Mission locale, for its own imports.
+    "registry:import_list": get(none=ML_STAFF),
+    "registry:import_detail": get(own=ML_STAFF, other=NOBODY),
+    "registry:import_progress": get(own=ML_STAFF, other=NOBODY),
+    # POST-only; an empty mapping and an import not yet checked are refused with a message and a
+    # redirect to the import page (reaching the view); abandoning goes through.
+    "registry:import_mapping": post(lambda world: {}, own=ML_STAFF, other=NOBODY),
+    "registry:import_commit": post(lambda world: {}, own=ML_STAFF, other=NOBODY),
+    "registry:import_cancel": post(lambda world: {}, own=ML_STAFF, other=NOBODY),
 }
 
 
@@ -270,6 +284,7 @@ class World:
     other_signal: Signal
     known: dict[str, Youth]
     merges: dict[str, Merge]
+    imports: dict[str, ListImport]
     scheme: FundingScheme
     reset_link: dict[str, str]
 
@@ -284,6 +299,8 @@ class World:
             return {"signal_id": signal.pk, "youth_id": self.known[relation].pk}
         if arguments == {"merge_id"}:
             return {"merge_id": self.merges[relation].pk}
+        if arguments == {"import_id"}:
+            return {"import_id": self.imports[relation].pk}
         if arguments == {"signal_id"}:
             return {"signal_id": (self.own_signal if relation == "own" else self.other_signal).pk}
         if arguments == {"youth_id"}:
@@ -406,6 +423,10 @@ def world(db) -> World:
         other_signal=other_signal,
         known=known,
         merges=merges,
+        imports={
+            "own": upload_list(user=users[COUNSELLOR], file_name="a.csv", content=LIST, kind="dropout"),
+            "other": upload_list(user=counsellor_b, file_name="b.csv", content=LIST, kind="dropout"),
+        },
         scheme=scheme,
         # Mission locale B's counsellor never logs in here, so the token stays valid.
         reset_link={

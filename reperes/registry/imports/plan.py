@@ -1,0 +1,169 @@
+"""Decide every line of a list without writing anything: its errors, or what importing it would
+do (create a record, complete a known one, send a pair to review, skip a line already imported or
+a repeat of an earlier line). The check and the import run the same plan, so what the check
+announced is what the import does — unless the registry changed in between, which the import sees."""
+
+import hashlib
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from reperes.matching import Outcome, dedupe, pairs
+from reperes.registry.enums import BirthPrecision, ImportStatus, RowOutcome, YouthStatus
+from reperes.registry.identity import find_known, record_of
+from reperes.registry.imports.fields import TARGETS, LineChecker, Row
+from reperes.registry.imports.reading import read_table
+from reperes.registry.models import ImportedRow, ListImport, Youth
+from reperes.territory.models import Territory
+from reperes.territory.text import fold
+
+PROGRESS_EVERY = 100
+
+
+@dataclass
+class PlannedRow:
+    line: int
+    values: dict[str, Any]
+    fingerprint: str
+    outcome: str = RowOutcome.CREATED
+    youth_id: int | None = None  # the known record (KNOWN, ALREADY) or the likely duplicate (REVIEW)
+    same_as_line: int | None = None  # IN_FILE
+    score: float = 0.0
+    explanation: str = ""
+
+
+@dataclass
+class Plan:
+    rows: list[PlannedRow] = field(default_factory=list)
+    errors: list[dict[str, Any]] = field(default_factory=list)  # {"line", "column", "reason"}
+
+    @property
+    def counts(self) -> dict[str, int]:
+        counts = {outcome.value: 0 for outcome in RowOutcome}
+        for row in self.rows:
+            counts[row.outcome] += 1
+        return counts
+
+    def report(self) -> dict[str, Any]:
+        return {
+            "errors": self.errors,
+            "counts": self.counts,
+            "lines": [
+                {"line": r.line, "outcome": r.outcome, "youth": r.youth_id, "same_as_line": r.same_as_line}
+                for r in self.rows
+            ],
+        }
+
+
+def fingerprint(values: dict[str, Any]) -> str:
+    """The same person's line, whatever the file's layout or accents: a hash of folded values."""
+    parts = []
+    for target in TARGETS:
+        value = values.get(target.name)
+        if value is None or value == "":
+            continue
+        text = value.pk if hasattr(value, "pk") else value
+        parts.append(f"{target.name}={fold(str(text))}")
+    return hashlib.sha256("|".join(parts).encode()).hexdigest()
+
+
+def draft_youth(values: dict[str, Any], list_import: ListImport) -> Youth:
+    youth = Youth(
+        mission_locale=list_import.mission_locale,
+        birth_precision=values.get("birth_precision", BirthPrecision.UNKNOWN),
+        **{k: v for k, v in values.items() if k not in ("birth_precision",)},
+    )
+    youth.refresh_search_name()
+    return youth
+
+
+def build_plan(list_import: ListImport, *, on_progress: Callable[[int], None] | None = None) -> Plan:
+    table = read_table(list_import.file_format, bytes(list_import.content or b""))
+    mission = list_import.mission_locale
+    codes = (
+        set(
+            Territory.communes.through.objects.filter(territory_id=mission.territory_id).values_list(
+                "commune_id", flat=True
+            )
+        )
+        if mission.territory_id
+        else set()
+    )
+    checker = LineChecker(table.columns, list_import.mapping, codes)
+    plan = Plan()
+    valid: list[Row] = []
+    for n, (line, cells) in enumerate(table.rows, start=1):
+        row = checker.check(line, cells)
+        if row.errors:
+            plan.errors += [{"line": line, "column": column, "reason": reason} for column, reason in row.errors]
+        else:
+            valid.append(row)
+        if on_progress and n % PROGRESS_EVERY == 0:
+            on_progress(n // 2)
+    if plan.errors:
+        return plan
+    planned = [PlannedRow(row.line, row.values, fingerprint(row.values)) for row in valid]
+    _skip_already_imported(planned, list_import)
+    _group_repeats(planned, list_import)
+    for n, planned_row in enumerate(planned, start=1):
+        if planned_row.outcome == RowOutcome.CREATED:
+            _against_registry(planned_row, list_import)
+        if on_progress and n % PROGRESS_EVERY == 0:
+            on_progress(len(table.rows) // 2 + n // 2)
+    plan.rows = planned
+    return plan
+
+
+def _skip_already_imported(planned: list[PlannedRow], list_import: ListImport) -> None:
+    previous = dict(
+        ImportedRow.objects.filter(
+            list_import__mission_locale=list_import.mission_locale,
+            list_import__status=ImportStatus.DONE,
+            fingerprint__in=[row.fingerprint for row in planned],
+        ).values_list("fingerprint", "youth_id")
+    )
+    for row in planned:
+        if row.fingerprint in previous:
+            row.outcome, row.youth_id = RowOutcome.ALREADY, previous[row.fingerprint]
+
+
+def _group_repeats(planned: list[PlannedRow], list_import: ListImport) -> None:
+    """A person listed twice in one file is imported once: later lines join the first."""
+    fresh = {str(row.line): row for row in planned if row.outcome == RowOutcome.CREATED}
+    records = [replace(record_of(draft_youth(row.values, list_import)), id=line) for line, row in fresh.items()]
+    parent = {line: line for line in fresh}
+
+    def root(line: str) -> str:
+        while parent[line] != line:
+            line = parent[line]
+        return line
+
+    for pair in pairs(dedupe(records), symmetric=True):
+        a, b = sorted((root(pair.left), root(pair.right)), key=int)
+        parent[b] = a
+    for line, row in fresh.items():
+        first = root(line)
+        if first != line:
+            row.outcome, row.same_as_line = RowOutcome.IN_FILE, int(first)
+
+
+def _against_registry(row: PlannedRow, list_import: ListImport) -> None:
+    mission = list_import.mission_locale
+    ine = row.values.get("ine")
+    if ine:
+        known = Youth.objects.filter(ine=ine, status=YouthStatus.ACTIVE).values_list("pk", "mission_locale_id").first()
+        if known:
+            row.youth_id = known[0]
+            row.outcome = RowOutcome.KNOWN if known[1] == mission.pk else RowOutcome.ELSEWHERE
+            row.explanation = "même INE"
+            return
+    decision, youths = find_known(record_of(draft_youth(row.values, list_import)))
+    if decision.best is None or decision.outcome == Outcome.NEW:
+        return
+    youth = youths[decision.best.id]
+    row.score, row.explanation = decision.best.score, decision.best.explanation
+    if decision.outcome == Outcome.SAME:
+        row.youth_id = youth.pk
+        row.outcome = RowOutcome.KNOWN if youth.mission_locale_id == mission.pk else RowOutcome.ELSEWHERE
+    elif youth.mission_locale_id == mission.pk:
+        row.youth_id, row.outcome = youth.pk, RowOutcome.REVIEW

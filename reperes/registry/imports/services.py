@@ -1,0 +1,217 @@
+"""Writes of a list import: upload, column mapping, check (dry run), all-or-nothing import,
+abandon. Large files are checked and imported in the background (worker.py); the page polls the
+progress kept on the ListImport."""
+
+import hashlib
+import logging
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+
+from reperes.network.models import User
+from reperes.privacy import audit
+from reperes.privacy.enums import WriteAction
+from reperes.registry.enums import ImportStatus, RowOutcome
+from reperes.registry.identity import record_of
+from reperes.registry.imports.fields import check_mapping, guess_mapping
+from reperes.registry.imports.plan import Plan, PlannedRow, build_plan, draft_youth
+from reperes.registry.imports.reading import check_limits, read_table
+from reperes.registry.models import DuplicateCandidate, ImportedRow, ListImport, Youth, YouthMatchKey
+
+logger = logging.getLogger(__name__)
+
+# Fields a line may fill on a record already known, when the record lacks them.
+COMPLETED_FIELDS = ["usage_name", "sex", "phone", "email", "ine", "left_school_on", "last_level"]
+
+
+def upload_list(*, user: User, file_name: str, content: bytes, kind: str) -> ListImport:
+    """Keep the file for the next steps, once within the limits; guess the column mapping."""
+    mission = user.organisation
+    if mission is None:
+        raise ValidationError(_("Votre compte n'est rattaché à aucune Mission locale."))
+    file_format = check_limits(file_name, content)
+    sha256 = hashlib.sha256(content).hexdigest()
+    done = (
+        ListImport.objects.filter(mission_locale=mission, sha256=sha256, status=ImportStatus.DONE)
+        .order_by("finished_at")
+        .first()
+    )
+    if done is not None and done.finished_at is not None:
+        raise ValidationError(
+            _("Ce fichier a déjà été importé le %(date)s : un second import ne créerait rien.")
+            % {"date": date_format(timezone.localtime(done.finished_at), "DATETIME_FORMAT")}
+        )
+    table = read_table(file_format, content)
+    list_import = ListImport.objects.create(
+        mission_locale=mission,
+        kind=kind,
+        file_name=file_name[:200],
+        file_format=file_format,
+        sha256=sha256,
+        content=content,
+        columns=table.columns,
+        mapping=guess_mapping(table.columns),
+        row_count=len(table.rows),
+        created_by=user,
+    )
+    logger.info("list_import=%s uploaded: %s rows", list_import.pk, list_import.row_count)
+    return list_import
+
+
+def set_mapping(list_import: ListImport, mapping: dict[str, int]) -> ListImport:
+    _require(list_import, ImportStatus.MAPPING, ImportStatus.CHECKED, ImportStatus.INVALID)
+    errors = check_mapping(mapping, list_import.columns)
+    if errors:
+        raise ValidationError(errors)
+    list_import.mapping = mapping
+    list_import.status = ImportStatus.CHECKING
+    list_import.progress = 0
+    list_import.save(update_fields=["mapping", "status", "progress", "updated_at"])
+    return list_import
+
+
+def _require(list_import: ListImport, *statuses: str) -> None:
+    if list_import.status not in statuses:
+        raise ValidationError(
+            _("Cet import est « %(status)s » : action impossible.") % {"status": list_import.get_status_display()}
+        )
+
+
+def _progress(list_import: ListImport):  # type: ignore[no-untyped-def]
+    def report(done: int) -> None:
+        ListImport.objects.filter(pk=list_import.pk).update(progress=done)
+
+    return report
+
+
+def run_check(list_import: ListImport) -> ListImport:
+    """The dry run: every bad line reported, and what the import would do with the others."""
+    _require(list_import, ImportStatus.CHECKING)
+    try:
+        plan = build_plan(list_import, on_progress=_progress(list_import))
+    except ValidationError as error:
+        plan = Plan(errors=[{"line": 0, "column": "", "reason": error.messages[0]}])
+    list_import.report = plan.report()
+    list_import.status = ImportStatus.INVALID if plan.errors else ImportStatus.CHECKED
+    list_import.progress = list_import.row_count
+    list_import.save(update_fields=["report", "status", "progress", "updated_at"])
+    return list_import
+
+
+def start_import(list_import: ListImport) -> ListImport:
+    _require(list_import, ImportStatus.CHECKED)
+    list_import.status, list_import.progress = ImportStatus.IMPORTING, 0
+    list_import.save(update_fields=["status", "progress", "updated_at"])
+    return list_import
+
+
+def run_import(list_import: ListImport, *, user: User) -> ListImport:
+    """Plan again (the registry may have changed since the check), then write every line or none."""
+    _require(list_import, ImportStatus.IMPORTING)
+    plan = build_plan(list_import, on_progress=_progress(list_import))
+    if plan.errors:
+        list_import.report, list_import.status = plan.report(), ImportStatus.INVALID
+        list_import.save(update_fields=["report", "status", "updated_at"])
+        return list_import
+    with transaction.atomic():
+        _write(plan, list_import, user=user)
+        list_import.report = plan.report()
+        list_import.status = ImportStatus.DONE
+        list_import.content = None  # the file is personal data: the records now hold what is needed
+        list_import.progress = list_import.row_count
+        list_import.finished_at = timezone.now()
+        list_import.save()
+    logger.info("list_import=%s done: %s", list_import.pk, plan.counts)
+    return list_import
+
+
+def fail(list_import_id: int) -> None:
+    """A crash during a check or an import: the transaction rolled back, so nothing was written."""
+    ListImport.objects.filter(pk=list_import_id).update(
+        status=ImportStatus.FAILED,
+        content=None,
+        report={"errors": [{"line": 0, "column": "", "reason": _("Erreur inattendue : rien n'a été importé.")}]},
+    )
+
+
+def cancel_import(list_import: ListImport) -> ListImport:
+    _require(list_import, ImportStatus.MAPPING, ImportStatus.CHECKED, ImportStatus.INVALID)
+    list_import.status, list_import.content = ImportStatus.CANCELLED, None
+    list_import.save(update_fields=["status", "content", "updated_at"])
+    return list_import
+
+
+def _write(plan: Plan, list_import: ListImport, *, user: User) -> None:
+    new_rows = [row for row in plan.rows if row.outcome in (RowOutcome.CREATED, RowOutcome.REVIEW)]
+    youths = [draft_youth(row.values, list_import) for row in new_rows]
+    Youth.objects.bulk_create(youths)
+    if any(y.pk is None for y in youths):  # a backend without RETURNING: fetch the ids back
+        raise RuntimeError("bulk_create did not return primary keys")
+    YouthMatchKey.objects.bulk_create(YouthMatchKey(youth=youth, key=key) for youth in youths for key in _keys(youth))
+    youth_of_line: dict[int, int] = {row.line: youth.pk for row, youth in zip(new_rows, youths, strict=True)}
+    candidates = []
+    for row, youth in zip(new_rows, youths, strict=True):
+        audit.record_write(youth, acting_user=user, action=WriteAction.IMPORT, after=_after(row, list_import))
+        if row.outcome == RowOutcome.REVIEW and row.youth_id:
+            a, b = sorted((row.youth_id, youth.pk))
+            candidates.append(
+                DuplicateCandidate(youth_a_id=a, youth_b_id=b, score=row.score, explanation=row.explanation[:300])
+            )
+    DuplicateCandidate.objects.bulk_create(candidates, ignore_conflicts=True)
+    for row in plan.rows:
+        if row.outcome == RowOutcome.KNOWN and row.youth_id:
+            _complete(Youth.objects.get(pk=row.youth_id), row, user=user)
+            youth_of_line[row.line] = row.youth_id
+    imported = []
+    for row in plan.rows:
+        if row.outcome == RowOutcome.IN_FILE and row.same_as_line in youth_of_line:
+            youth_of_line[row.line] = youth_of_line[row.same_as_line]
+        if row.line in youth_of_line:
+            row.youth_id = youth_of_line[row.line]
+            imported.append(
+                ImportedRow(
+                    list_import=list_import,
+                    line=row.line,
+                    fingerprint=row.fingerprint,
+                    youth_id=row.youth_id,
+                    outcome=row.outcome,
+                )
+            )
+    ImportedRow.objects.bulk_create(imported)
+
+
+def _keys(youth: Youth) -> list[str]:
+    from reperes.matching import blocking_keys
+
+    return sorted(set(blocking_keys(record_of(youth))))
+
+
+def _after(row: PlannedRow, list_import: ListImport) -> dict[str, Any]:
+    after = {name: audit.snapshot_value(value) for name, value in row.values.items()}
+    after["list_import"] = list_import.pk
+    after["line"] = row.line
+    return after
+
+
+def _complete(youth: Youth, row: PlannedRow, *, user: User) -> None:
+    """A known youth: the line fills what the record lacks, and changes nothing it holds."""
+    before: dict[str, Any] = {}
+    for name in COMPLETED_FIELDS:
+        value = row.values.get(name)
+        if value and not getattr(youth, name):
+            before[name] = getattr(youth, name)
+            setattr(youth, name, value)
+    if before:
+        youth.refresh_search_name()
+        youth.save()
+        audit.record_write(
+            youth,
+            acting_user=user,
+            action=WriteAction.IMPORT,
+            before=before,
+            after={name: audit.snapshot_value(getattr(youth, name)) for name in before},
+        )

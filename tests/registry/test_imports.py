@@ -1,0 +1,233 @@
+"""List imports: the check reports every bad line and writes nothing, the import is all or
+nothing, a repeat of a line or of a file creates nothing, limits are checked before parsing."""
+
+import io
+from datetime import date
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.urls import reverse
+from faker import Faker
+from openpyxl import Workbook
+
+from reperes.network.enums import Role
+from reperes.privacy.models import WriteRecord
+from reperes.registry.enums import ImportStatus, RowOutcome
+from reperes.registry.imports import reading, services, worker
+from reperes.registry.models import DuplicateCandidate, ImportedRow, ListImport, Youth
+from reperes.territory.models import Commune, Territory
+from tests.network.factories import MembershipFactory, OrganisationFactory
+
+pytestmark = pytest.mark.django_db
+
+HEADER = "NOM;PRENOM;DATE_NAISSANCE;SEXE;COMMUNE;INE;DERNIERE CLASSE"
+GOOD = [
+    "Muller;Léa;03/04/2008;F;Saverne;;3e",
+    "Schmitt;Kevin;17/11/2007;M;67437;1234567890A;CAP",
+    "Haas;Inès;2009;F;Saverne;;",
+]
+
+
+@pytest.fixture
+def mission():
+    territory = Territory.objects.create(name="Saverne")
+    territory.communes.set(Commune.objects.filter(code__in=["67437", "67300", "67482"]))
+    return OrganisationFactory(mission_locale=True, territory=territory)
+
+
+@pytest.fixture
+def counsellor(mission):
+    return MembershipFactory(role=Role.COUNSELLOR, organisation=mission).user
+
+
+def csv_bytes(*lines: str) -> bytes:
+    return ("\n".join([HEADER, *lines]) + "\n").encode()
+
+
+def check(user, content: bytes, name: str = "liste.csv") -> ListImport:
+    list_import = services.upload_list(user=user, file_name=name, content=content, kind="dropout")
+    services.set_mapping(list_import, list_import.mapping)
+    worker.launch(list_import, user=user)
+    return list_import
+
+
+def import_(user, list_import: ListImport) -> ListImport:
+    services.start_import(list_import)
+    worker.launch(list_import, user=user)
+    return list_import
+
+
+def test_headers_of_a_dropout_list_are_recognised(counsellor):
+    list_import = services.upload_list(user=counsellor, file_name="l.csv", content=csv_bytes(*GOOD), kind="dropout")
+    assert list_import.mapping == {
+        "last_name": 0,
+        "first_names": 1,
+        "birth_date": 2,
+        "sex": 3,
+        "commune": 4,
+        "ine": 5,
+        "last_level": 6,
+    }
+    assert list_import.row_count == 3
+
+
+def test_every_bad_line_is_reported_with_its_column_and_nothing_is_written(counsellor):
+    bad = csv_bytes(
+        GOOD[0],
+        "Weber;Tom;31/02/2008;M;Saverne;;",  # no 31 February
+        ";Sarah;01/01/2008;F;Saverne;;",  # no last name
+        "Klein;Yanis;01/01/2001;M;Saverne;;",  # 25 today, but fine: 14–30 accepted
+        "Roth;Noah;01/01/2020;M;Saverne;;",  # six years old
+        "Fuchs;Emma;01/01/2008;F;Strasbourgg;;",  # unknown commune
+        "Wolff;Jade;01/01/2008;F;Colmar;;",  # another Mission locale's territory
+        "Bauer;Lou;01/01/2008;X;Saverne;ABC;",  # bad sex and INE
+    )
+    before = Youth.objects.count()
+    list_import = check(counsellor, bad)
+    assert list_import.status == ImportStatus.INVALID
+    errors = {(e["line"], e["column"]) for e in list_import.report["errors"]}
+    assert errors == {
+        (3, "DATE_NAISSANCE"),
+        (4, "NOM"),
+        (6, "DATE_NAISSANCE"),
+        (7, "COMMUNE"),
+        (8, "COMMUNE"),
+        (9, "SEXE"),
+        (9, "INE"),
+    }
+    reasons = {e["line"]: e["reason"] for e in list_import.report["errors"]}
+    assert reasons[3] == "cette date n'existe pas"
+    assert "6 ans" in reasons[6]
+    assert reasons[8] == "commune hors du territoire de la Mission locale"
+    with pytest.raises(ValidationError):
+        services.start_import(list_import)
+    assert Youth.objects.count() == before
+
+
+def test_a_clean_file_imports_once_and_a_second_time_creates_nothing(counsellor):
+    list_import = check(counsellor, csv_bytes(*GOOD))
+    assert list_import.status == ImportStatus.CHECKED
+    assert list_import.report["counts"][RowOutcome.CREATED] == 3
+    assert Youth.objects.count() == 0  # the check writes nothing
+    import_(counsellor, list_import)
+    list_import.refresh_from_db()
+    assert list_import.status == ImportStatus.DONE and list_import.content is None
+    youths = Youth.objects.order_by("last_name")
+    assert [y.display_name for y in youths] == ["Inès HAAS", "Léa MULLER", "Kevin SCHMITT"]
+    assert youths[0].birth_precision == "year" and youths[1].birth_date == date(2008, 4, 3)
+    assert youths[2].ine == "1234567890A" and youths[2].last_level == "cap_bep"
+    assert WriteRecord.objects.filter(model="registry.youth", action="import").count() == 3
+    # The same file again is refused outright…
+    with pytest.raises(ValidationError, match="déjà été importé"):
+        services.upload_list(user=counsellor, file_name="liste.csv", content=csv_bytes(*GOOD), kind="dropout")
+    # … and the same lines in another layout are recognised one by one.
+    again = check(counsellor, csv_bytes(*reversed(GOOD)).replace(b"\n", b"\r\n"), name="copie.csv")
+    assert again.report["counts"][RowOutcome.ALREADY] == 3
+    import_(counsellor, again)
+    assert Youth.objects.count() == 3
+
+
+def test_a_youth_listed_twice_in_the_file_is_imported_once(counsellor):
+    list_import = check(counsellor, csv_bytes(GOOD[0], GOOD[1], "MULLER;Lea;03/04/2008;F;Saverne;;"))
+    lines = {line["line"]: line for line in list_import.report["lines"]}
+    assert lines[4]["outcome"] == RowOutcome.IN_FILE and lines[4]["same_as_line"] == 2
+    import_(counsellor, list_import)
+    assert Youth.objects.count() == 2
+    assert ImportedRow.objects.filter(youth__last_name="Muller").count() == 2
+
+
+def test_a_known_youth_is_completed_not_duplicated(counsellor, mission):
+    first = check(counsellor, csv_bytes(GOOD[0]))
+    import_(counsellor, first)
+    known = Youth.objects.get()
+    second = check(counsellor, csv_bytes("Müller;Léa;03/04/2008;F;Saverne;2345678901B;3e"), name="rio.csv")
+    assert second.report["counts"][RowOutcome.KNOWN] == 1
+    import_(counsellor, second)
+    known.refresh_from_db()
+    assert Youth.objects.count() == 1 and known.ine == "2345678901B"
+    assert known.last_name == "Muller"  # what the record holds is never overwritten
+
+
+def test_a_likely_duplicate_is_created_and_sent_to_review(counsellor):
+    import_(counsellor, check(counsellor, csv_bytes("Muller;Léa;03/04/2008;F;Saverne;;")))
+    list_import = check(counsellor, csv_bytes("Mulller;Léa;;F;Saverne;;"), name="partenaire.csv")
+    assert list_import.report["counts"][RowOutcome.REVIEW] == 1
+    import_(counsellor, list_import)
+    assert Youth.objects.count() == 2
+    assert DuplicateCandidate.objects.filter(status="open").count() == 1
+
+
+def test_limits_are_checked_before_the_file_is_parsed(counsellor, monkeypatch):
+    with pytest.raises(ValidationError, match="XLSX"):
+        reading.check_limits("l.xlsx", b"PK\x03\x04 not a zip")
+    monkeypatch.setattr(reading, "MAX_ROWS", 2)
+    with pytest.raises(ValidationError, match="3 lignes"):
+        services.upload_list(user=counsellor, file_name="l.csv", content=csv_bytes(*GOOD), kind="dropout")
+    monkeypatch.setattr(reading, "MAX_BYTES", 10)
+    with pytest.raises(ValidationError, match="limite est de"):
+        services.upload_list(user=counsellor, file_name="l.csv", content=csv_bytes(*GOOD), kind="dropout")
+
+
+def test_an_xlsx_list_with_real_dates_imports(counsellor):
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.append(["Nom", "Prénom", "Né(e) le", "Commune"])
+    sheet.append(["Muller", "Léa", date(2008, 4, 3), "Saverne"])
+    sheet.append([None, None, None, None])  # a blank line keeps the line numbers of the sheet
+    sheet.append(["Weber", "Tom", "pas de date", "Saverne"])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    list_import = check(counsellor, buffer.getvalue(), name="liste.xlsx")
+    assert list_import.file_format == "xlsx"
+    assert list_import.report["errors"] == [
+        {"line": 4, "column": "Né(e) le", "reason": "date illisible : écrivez-la JJ/MM/AAAA"}
+    ]
+
+
+def test_pages_walk_through_upload_check_and_import(client, counsellor):
+    client.force_login(counsellor)
+    upload = io.BytesIO(csv_bytes(*GOOD))
+    upload.name = "liste.csv"
+    response = client.post(reverse("registry:import_list"), {"file": upload, "kind": "dropout"})
+    list_import = ListImport.objects.get()
+    assert response["Location"] == reverse("registry:import_detail", args=[list_import.pk])
+    page = client.get(response["Location"]).content.decode()
+    assert "Muller" in page and "Vérifier le fichier" in page  # the preview and the mapping
+    data = {name: str(index) for name, index in list_import.mapping.items()}
+    client.post(reverse("registry:import_mapping", args=[list_import.pk]), data)
+    page = client.get(reverse("registry:import_detail", args=[list_import.pk])).content.decode()
+    assert "Importer les 3 lignes" in page
+    client.post(reverse("registry:import_commit", args=[list_import.pk]))
+    page = client.get(reverse("registry:import_detail", args=[list_import.pk])).content.decode()
+    assert "Compte rendu de l'import" in page and "Léa MULLER" in page
+
+
+def test_another_mission_locales_import_answers_404(client, counsellor):
+    list_import = services.upload_list(user=counsellor, file_name="l.csv", content=csv_bytes(*GOOD), kind="dropout")
+    other = MembershipFactory(role=Role.COUNSELLOR, organisation=OrganisationFactory(mission_locale=True)).user
+    client.force_login(other)
+    assert client.get(reverse("registry:import_detail", args=[list_import.pk])).status_code == 404
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_large_file_is_checked_and_imported_in_the_background(counsellor):
+    fake = Faker("fr_FR")
+    fake.seed_instance(4)
+    people = {(fake.last_name(), fake.first_name()) for _n in range(worker.INLINE_ROWS + 200)}
+    lines = [
+        f"{last};{first};{day % 28 + 1:02d}/{day % 12 + 1:02d}/2008;;Saverne;;"
+        for day, (last, first) in enumerate(sorted(people))
+    ]
+    lines = lines[: worker.INLINE_ROWS + 50]
+    list_import = services.upload_list(user=counsellor, file_name="l.csv", content=csv_bytes(*lines), kind="dropout")
+    services.set_mapping(list_import, list_import.mapping)
+    assert worker.launch(list_import, user=counsellor) is True
+    worker.wait_idle()
+    list_import.refresh_from_db()
+    assert list_import.status == ImportStatus.CHECKED, list_import.report.get("errors")
+    services.start_import(list_import)
+    worker.launch(list_import, user=counsellor)
+    worker.wait_idle()
+    list_import.refresh_from_db()
+    assert list_import.status == ImportStatus.DONE
+    assert Youth.objects.count() == worker.INLINE_ROWS + 50
