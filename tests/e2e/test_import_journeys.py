@@ -1,0 +1,59 @@
+from playwright.sync_api import Page, expect
+
+from reperes.demo.accounts import DEMO_PASSWORD
+from reperes.registry.models import Youth
+from tests.e2e.helpers import assert_accessible, login
+
+COUNSELLOR = "conseillere@reperes.example"
+HEADER = "Nom;Prénom;Date de naissance;Sexe;Commune;INE"
+GOOD = [
+    "Oberlé;Maëlys;12/05/2008;F;Strasbourg;",
+    "Kieffer;Dylan;30/01/2007;M;67482;1234567890A",
+    "Hentz;Yasmine;2008;F;Schiltigheim;",
+]
+
+
+def _upload(page: Page, live_server, name: str, lines: list[str]) -> None:
+    page.goto(f"{live_server.url}/imports/")
+    content = ("\n".join([HEADER, *lines]) + "\n").encode()
+    page.get_by_label("Fichier CSV ou XLSX").set_input_files({"name": name, "mimeType": "text/csv", "buffer": content})
+    page.get_by_role("button", name="Déposer le fichier").click()
+    expect(page.get_by_role("heading", name="Colonnes du fichier")).to_be_visible()
+
+
+def test_a_list_with_bad_lines_imports_nothing_then_the_corrected_list_imports_once(page, live_server, demo):
+    login(page, live_server, COUNSELLOR, DEMO_PASSWORD)
+    before = Youth.objects.count()
+    bad = [GOOD[0], "Kieffer;Dylan;30/02/2007;M;67482;1234567890A", "Hentz;Yasmine;2008;F;Colmar;"]
+    _upload(page, live_server, "decrocheurs.csv", bad)
+    expect(page.get_by_role("cell", name="Oberlé")).to_be_visible()  # the preview
+    assert_accessible(page)
+    page.get_by_role("button", name="Vérifier le fichier").click()
+    expect(page.get_by_role("heading", name="Rien n'a été importé")).to_be_visible()
+    errors = page.locator("#import-errors tbody tr")
+    expect(errors).to_have_count(2)
+    expect(errors.nth(0)).to_contain_text("3Date de naissancecette date n'existe pas")
+    expect(errors.nth(1)).to_contain_text("4Communecommune hors du territoire de la Mission locale")
+    assert_accessible(page)
+    assert Youth.objects.count() == before
+
+    _upload(page, live_server, "decrocheurs-corrige.csv", GOOD)
+    page.get_by_role("button", name="Vérifier le fichier").click()
+    expect(page.get_by_role("row", name="Nouveau dossier 3")).to_be_visible()
+    assert Youth.objects.count() == before  # the check writes nothing
+    page.get_by_role("button", name="Importer les 3 lignes").click()
+    expect(page.get_by_role("heading", name="Compte rendu de l'import")).to_be_visible()
+    page.get_by_text("Détail par ligne").click()
+    expect(page.get_by_role("link", name="Maëlys OBERLÉ")).to_be_visible()
+    assert_accessible(page)
+    assert Youth.objects.count() == before + 3
+
+    # The same corrected file a second time is refused; nothing is created.
+    page.goto(f"{live_server.url}/imports/")
+    content = ("\n".join([HEADER, *GOOD]) + "\n").encode()
+    page.get_by_label("Fichier CSV ou XLSX").set_input_files(
+        {"name": "decrocheurs-corrige.csv", "mimeType": "text/csv", "buffer": content}
+    )
+    page.get_by_role("button", name="Déposer le fichier").click()
+    expect(page.get_by_text("Ce fichier a déjà été importé le")).to_be_visible()
+    assert Youth.objects.count() == before + 3
