@@ -4,8 +4,8 @@ from django.db.models import QuerySet
 
 from reperes.network.models import User
 from reperes.privacy import policy
-from reperes.registry.enums import SignalStatus
-from reperes.registry.models import Signal, Youth
+from reperes.registry.enums import CandidateStatus, SignalStatus, YouthStatus
+from reperes.registry.models import DuplicateCandidate, Signal, Youth
 from reperes.territory.text import fold
 
 
@@ -41,3 +41,19 @@ def contact_opportunities(user: User) -> QuerySet[Signal]:
 def signals_sent(user: User) -> QuerySet[Signal]:
     """What a partner's organisation reported, and what became of each."""
     return policy.signals_visible_to(user).select_related("commune", "youth", "youth__referent", "author")
+
+
+def duplicate_queue(user: User) -> QuerySet[DuplicateCandidate]:
+    """Open pairs whose two records are both active and both visible to the user, likeliest first."""
+    youths = policy.youths_visible_to(user)
+    return (
+        DuplicateCandidate.objects.filter(
+            status=CandidateStatus.OPEN,
+            youth_a__in=youths,
+            youth_b__in=youths,
+            youth_a__status=YouthStatus.ACTIVE,
+            youth_b__status=YouthStatus.ACTIVE,
+        )
+        .select_related("youth_a", "youth_b", "youth_a__commune", "youth_b__commune")
+        .order_by("-score", "pk")
+    )

@@ -19,12 +19,13 @@ from reperes.registry.enums import (
     PLAUSIBLE_AGE_MIN,
     Barrier,
     BirthPrecision,
+    CandidateStatus,
     SignalConsent,
     SignalStatus,
     YouthStatus,
 )
 from reperes.registry.identity import find_known, record_of, refresh_match_keys
-from reperes.registry.models import Consent, Merge, Signal, Youth, age_on
+from reperes.registry.models import Consent, DuplicateCandidate, Merge, Signal, Youth, age_on
 from reperes.territory.models import Commune
 
 logger = logging.getLogger(__name__)
@@ -311,12 +312,31 @@ def unmerge_youths(merge: Merge, *, acting_user: User) -> Youth:
     absorbed.save(update_fields=["status", "merged_into", "updated_at"])
     merge.undone_by, merge.undone_at = acting_user, timezone.now()
     merge.save(update_fields=["undone_by", "undone_at"])
+    _reopen_after_unmerge(merge, acting_user=acting_user)
     refresh_match_keys(kept)
     refresh_match_keys(absorbed)
     audit.record_access(acting_user, [kept.pk, absorbed.pk], action=AccessAction.UNMERGE, reason=f"merge={merge.pk}")
     audit.record_write(kept, acting_user=acting_user, action=WriteAction.UNMERGE, after=merge.kept_before)
     audit.record_write(absorbed, acting_user=acting_user, action=WriteAction.UNMERGE, after={"merged_into": None})
     return absorbed
+
+
+def _reopen_after_unmerge(merge: Merge, *, acting_user: User) -> None:
+    """What the merge closed goes back to its queue: the signal triaged as « déjà connu » by
+    merging it (merge_signal_into) is to triage again, and a reviewed pair is open again."""
+    closed = Signal.objects.filter(
+        pk__in=merge.moved_signals, status=SignalStatus.DUPLICATE, handled_at__gte=merge.merged_at
+    )
+    for signal in closed:
+        signal.status, signal.handled_by, signal.handled_at = SignalStatus.NEW, None, None
+        signal.save(update_fields=["status", "handled_by", "handled_at"])
+        audit.record_write(
+            signal, acting_user=acting_user, before={"status": SignalStatus.DUPLICATE}, after={"status": "new"}
+        )
+    a, b = sorted((merge.kept_id, merge.absorbed_id))
+    DuplicateCandidate.objects.filter(youth_a_id=a, youth_b_id=b, status=CandidateStatus.MERGED).update(
+        status=CandidateStatus.OPEN, decided_by=None, decided_at=None
+    )
 
 
 @transaction.atomic

@@ -1,23 +1,27 @@
+from datetime import date, datetime
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Q, QuerySet
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from reperes.matching import Outcome
 from reperes.network.models import Organisation, User
+from reperes.network.services import display_value, field_label
 from reperes.privacy import audit, policy
 from reperes.privacy.enums import Section
 from reperes.privacy.models import AccessLog
 from reperes.registry.enums import SignalStatus
 from reperes.registry.forms import AssignForm, ConsentForm, SignalForm, YouthSearchForm
 from reperes.registry.identity import find_known, record_of
-from reperes.registry.models import Merge, Signal, Youth
-from reperes.registry.selectors import caseload, contact_opportunities, signals_sent, triage_queue
+from reperes.registry.models import DuplicateCandidate, Merge, Signal, Youth
+from reperes.registry.review import mark_distinct, merge_candidate
+from reperes.registry.selectors import caseload, contact_opportunities, duplicate_queue, signals_sent, triage_queue
 from reperes.registry.services import (
     assign_referent,
     dismiss_signal,
@@ -58,7 +62,11 @@ def signal_list(request: HtmxHttpRequest) -> HttpResponse:
     queue and the contact opportunities."""
     user = _user(request)
     if policy.can_triage_signals(user):
-        context = {"queue": triage_queue(user), "opportunities": contact_opportunities(user)[:50]}
+        context = {
+            "queue": triage_queue(user),
+            "opportunities": contact_opportunities(user)[:50],
+            "duplicates": duplicate_queue(user).count(),
+        }
         return render(request, "registry/signal_queue.html", context)
     if not policy.can_send_signals(user):
         raise Http404
@@ -248,3 +256,111 @@ def consent_withdraw(request: HtmxHttpRequest, youth_id: int) -> HttpResponse:
     withdraw_consent(youth, acting_user=user)
     messages.success(request, _("Consentement retiré : plus aucun partage à partir de maintenant."))
     return redirect("registry:youth_detail", youth_id=youth.pk)
+
+
+def duplicate_list(request: HtmxHttpRequest) -> HttpResponse:
+    """The pairs of records the engine takes for one person, or cannot tell apart."""
+    user = _user(request)
+    if not policy.can_triage_signals(user):
+        raise Http404
+    page = Paginator(duplicate_queue(user), PAGE_SIZE).get_page(request.GET.get("page"))
+    shown = {pk for candidate in page.object_list for pk in (candidate.youth_a_id, candidate.youth_b_id)}
+    audit.record_list(user, sorted(shown), reason="doublons")
+    return render(request, "registry/duplicate_list.html", {"page": page, "query": ""})
+
+
+def _candidate(user: User, candidate_id: int) -> DuplicateCandidate:
+    if not policy.can_triage_signals(user):
+        raise Http404
+    return get_object_or_404(duplicate_queue(user), pk=candidate_id)
+
+
+COMPARED_FIELDS = [
+    "first_names",
+    "last_name",
+    "usage_name",
+    "sex",
+    "birth_date",
+    "commune",
+    "phone",
+    "email",
+    "ine",
+    "left_school_on",
+    "last_level",
+    "referent",
+    "created_at",
+]
+
+
+def duplicate_detail(request: HtmxHttpRequest, candidate_id: int) -> HttpResponse:
+    """The two records side by side, with the engine's explanation; differences stand out."""
+    user = _user(request)
+    candidate = _candidate(user, candidate_id)
+    a, b = candidate.youth_a, candidate.youth_b
+    for youth in (a, b):
+        audit.record_read(user, youth.pk, reason=f"doublon={candidate.pk}")
+    rows = []
+    for name in COMPARED_FIELDS:
+        values = [_shown(youth, name) for youth in (a, b)]
+        rows.append(
+            {"label": field_label(Youth, name), "a": values[0], "b": values[1], "differs": values[0] != values[1]}
+        )
+    signals = {youth.pk: youth.signals.select_related("organisation").order_by("created_at") for youth in (a, b)}
+    context = {
+        "candidate": candidate,
+        "a": a,
+        "b": b,
+        "rows": rows,
+        "signals_a": signals[a.pk],
+        "signals_b": signals[b.pk],
+    }
+    return render(request, "registry/duplicate_detail.html", context)
+
+
+def _shown(youth: Youth, name: str) -> str:
+    if name == "birth_date":
+        if youth.birth_date is None or youth.birth_precision == "unknown":
+            return "—"
+        return f"{formats.date_format(youth.birth_date, 'SHORT_DATE_FORMAT')} ({youth.get_birth_precision_display()})"
+    value = getattr(youth, name)
+    if name == "referent":
+        return value.get_full_name() if value else "—"
+    if name == "commune":
+        return value.label if value else "—"
+    if hasattr(youth, f"get_{name}_display") and value:
+        return str(getattr(youth, f"get_{name}_display")())
+    if isinstance(value, datetime):
+        return formats.date_format(timezone.localtime(value), "SHORT_DATE_FORMAT")
+    if isinstance(value, date):
+        return formats.date_format(value, "SHORT_DATE_FORMAT")
+    return display_value(value) or "—"
+
+
+@require_POST
+def duplicate_merge(request: HtmxHttpRequest, candidate_id: int) -> HttpResponse:
+    user = _user(request)
+    candidate = _candidate(user, candidate_id)
+    keep = candidate.youth_a if request.POST.get("keep") == str(candidate.youth_a_id) else candidate.youth_b
+    if request.POST.get("keep") not in (str(candidate.youth_a_id), str(candidate.youth_b_id)):
+        messages.error(request, _("Choisissez le dossier à garder."))
+        return redirect("registry:duplicate_detail", candidate_id=candidate.pk)
+    try:
+        merge_candidate(candidate, keep=keep, acting_user=user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect("registry:duplicate_list")
+    messages.success(request, _("Dossiers fusionnés. Vous pouvez annuler la fusion depuis ce dossier."))
+    return redirect("registry:youth_detail", youth_id=keep.pk)
+
+
+@require_POST
+def duplicate_distinct(request: HtmxHttpRequest, candidate_id: int) -> HttpResponse:
+    user = _user(request)
+    candidate = _candidate(user, candidate_id)
+    try:
+        mark_distinct(candidate, acting_user=user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("Noté : ce sont deux personnes différentes. Cette paire ne sera plus proposée."))
+    return redirect("registry:duplicate_list")

@@ -42,7 +42,7 @@ from reperes.network.models import FundingScheme, Organisation, Service, Term, U
 from reperes.network.services import create_service, load_funding_schemes
 from reperes.registry.enums import SignalConsent
 from reperes.registry.imports.services import upload_list
-from reperes.registry.models import ListImport, Merge, Signal, Youth
+from reperes.registry.models import DuplicateCandidate, ListImport, Merge, Signal, Youth
 from reperes.registry.services import merge_youths, send_signal
 from reperes.territory.models import Commune, Territory
 from tests.network.factories import MembershipFactory, OrganisationFactory
@@ -81,6 +81,8 @@ RELATIONS_BY_ARGUMENTS: dict[frozenset[str], tuple[str, ...]] = {
     frozenset({"signal_id", "youth_id"}): ("own", "other"),
     # merge_id: own (a merge kept in a file A holds), other (one kept by B).
     frozenset({"merge_id"}): ("own", "other"),
+    # candidate_id: own (a pair of records A holds), other (a pair B holds).
+    frozenset({"candidate_id"}): ("own", "other"),
     # import_id: own (a list import of Mission locale A), other (one of B).
     frozenset({"import_id"}): ("own", "other"),
     frozenset({"scheme_id"}): ("any",),
@@ -186,6 +188,14 @@ EXPECTED: dict[str, Rule] = {
     # refused by the form and redirects back to the file, which counts as reaching the view).
     "registry:consent_record": post(lambda world: {}, referred=ML_STAFF, unrelated=NOBODY),
     "registry:consent_withdraw": post(lambda world: {}, referred=ML_STAFF, unrelated=NOBODY),
+    # The duplicate review queue: triage staff (can_triage_signals), for pairs whose two records
+    # they may see (youths_visible_to). POST: keep the left record; mark as two people.
+    "registry:duplicate_list": get(none=ML_STAFF),
+    "registry:duplicate_detail": get(own=ML_STAFF, other=NOBODY),
+    "registry:duplicate_merge": post(
+        lambda world: {"keep": world.candidates["own"].youth_a_id}, own=ML_STAFF, other=NOBODY
+    ),
+    "registry:duplicate_distinct": post(lambda world: {}, own=ML_STAFF, other=NOBODY),
     # can_import_lists + list_imports_visible_to: staff of the Mission locale, for its own imports.
     "registry:import_list": get(none=ML_STAFF),
     "registry:import_detail": get(own=ML_STAFF, other=NOBODY),
@@ -285,6 +295,7 @@ class World:
     known: dict[str, Youth]
     merges: dict[str, Merge]
     imports: dict[str, ListImport]
+    candidates: dict[str, DuplicateCandidate]
     scheme: FundingScheme
     reset_link: dict[str, str]
 
@@ -299,6 +310,8 @@ class World:
             return {"signal_id": signal.pk, "youth_id": self.known[relation].pk}
         if arguments == {"merge_id"}:
             return {"merge_id": self.merges[relation].pk}
+        if arguments == {"candidate_id"}:
+            return {"candidate_id": self.candidates[relation].pk}
         if arguments == {"import_id"}:
             return {"import_id": self.imports[relation].pk}
         if arguments == {"signal_id"}:
@@ -398,6 +411,11 @@ def world(db) -> World:
         ),
     }
 
+    candidate_pairs = {
+        "own": (youth(worker_r, "Chloé", "67437"), youth(worker_r, "Cloé", "67437")),
+        "other": (youth(worker_r, "Enzo", "67482"), youth(worker_r, "Enso", "67482")),
+    }
+
     theme = Term.objects.get(vocabulary=Vocabulary.THEME, code="remobilisation--lien-social")
     own_service = create_service(partner_p, name="Accueil de jour", themes=[theme], acting_user=None)
     other_service = create_service(partner_q, name="Atelier lointain", themes=[theme], acting_user=None)
@@ -426,6 +444,12 @@ def world(db) -> World:
         imports={
             "own": upload_list(user=users[COUNSELLOR], file_name="a.csv", content=LIST, kind="dropout"),
             "other": upload_list(user=counsellor_b, file_name="b.csv", content=LIST, kind="dropout"),
+        },
+        candidates={
+            relation: DuplicateCandidate.objects.create(
+                youth_a=pair[0], youth_b=pair[1], score=10.0, explanation="même nom"
+            )
+            for relation, pair in candidate_pairs.items()
         },
         scheme=scheme,
         # Mission locale B's counsellor never logs in here, so the token stays valid.

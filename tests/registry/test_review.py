@@ -1,0 +1,112 @@
+"""The duplicate review queue: the sweep proposes pairs, a counsellor merges or separates them,
+an undone merge puts everything back in its queue."""
+
+from datetime import date
+
+import pytest
+from django.urls import reverse
+
+from reperes.network.enums import Role
+from reperes.privacy.models import AccessLog
+from reperes.registry.enums import CandidateStatus, SignalConsent, SignalStatus, YouthStatus
+from reperes.registry.models import DuplicateCandidate, Merge, Youth
+from reperes.registry.review import sweep_duplicates
+from reperes.registry.services import merge_signal_into, send_signal, unmerge_youths
+from reperes.territory.models import Commune, Territory
+from tests.network.factories import MembershipFactory, OrganisationFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def mission():
+    territory = Territory.objects.create(name="Saverne")
+    territory.communes.set(Commune.objects.filter(code__in=["67437", "67300"]))
+    return OrganisationFactory(mission_locale=True, territory=territory)
+
+
+@pytest.fixture
+def counsellor(mission):
+    return MembershipFactory(role=Role.COUNSELLOR, organisation=mission).user
+
+
+def report(first_name, last_name, *, birth_date=None, code="67437"):
+    author = MembershipFactory(role=Role.PARTNER_WORKER).user
+    return send_signal(
+        author=author,
+        first_name=first_name,
+        last_name=last_name,
+        commune=Commune.objects.get(code=code),
+        consent=SignalConsent.CONTACT,
+        birth_date=birth_date,
+        approximate_age=None if birth_date else 19,
+    )
+
+
+def test_the_sweep_proposes_a_likely_pair_once(mission):
+    a = report("Zoé", "Vogtlander", birth_date=date(2007, 9, 3)).youth
+    b = report("Zoe", "Vogtlender").youth
+    report("Marc", "Antoine", birth_date=date(2006, 1, 1))
+    assert sweep_duplicates(mission) == 1
+    candidate = DuplicateCandidate.objects.get()
+    assert (candidate.youth_a, candidate.youth_b) == (a, b)
+    assert "nom" in candidate.explanation
+    assert sweep_duplicates(mission) == 0  # a second sweep adds nothing
+
+
+def test_a_counsellor_compares_and_merges_then_the_undo_reopens_the_pair(client, mission, counsellor):
+    a = report("Zoé", "Vogtlander", birth_date=date(2007, 9, 3)).youth
+    b = report("Zoe", "Vogtlender").youth
+    sweep_duplicates(mission)
+    candidate = DuplicateCandidate.objects.get()
+    client.force_login(counsellor)
+    page = client.get(reverse("registry:duplicate_list")).content.decode()
+    assert "Zoé VOGTLANDER" in page and "Zoe VOGTLENDER" in page
+    page = client.get(reverse("registry:duplicate_detail", args=[candidate.pk])).content.decode()
+    assert "diffère" in page and "Fusionner en gardant le dossier de Zoé VOGTLANDER" in page
+    assert AccessLog.objects.filter(reason=f"doublon={candidate.pk}").count() == 2
+    response = client.post(reverse("registry:duplicate_merge", args=[candidate.pk]), {"keep": a.pk})
+    assert response["Location"] == reverse("registry:youth_detail", args=[a.pk])
+    b.refresh_from_db()
+    candidate.refresh_from_db()
+    assert b.status == YouthStatus.MERGED and candidate.status == CandidateStatus.MERGED
+    assert "Aucun doublon possible" in client.get(reverse("registry:duplicate_list")).content.decode()
+    unmerge_youths(Merge.objects.get(), acting_user=counsellor)
+    candidate.refresh_from_db()
+    assert candidate.status == CandidateStatus.OPEN
+
+
+def test_two_people_are_never_proposed_again(client, mission, counsellor):
+    report("Zoé", "Vogtlander", birth_date=date(2007, 9, 3))
+    report("Zoe", "Vogtlender")
+    sweep_duplicates(mission)
+    candidate = DuplicateCandidate.objects.get()
+    client.force_login(counsellor)
+    client.post(reverse("registry:duplicate_distinct", args=[candidate.pk]))
+    candidate.refresh_from_db()
+    assert candidate.status == CandidateStatus.DISTINCT
+    assert sweep_duplicates(mission) == 0
+    assert Youth.objects.active().count() == 2
+
+
+def test_an_undone_triage_merge_sends_the_signal_back_to_triage(mission, counsellor):
+    known = report("Zoé", "Vogtlander", birth_date=date(2007, 9, 3)).youth
+    signal = report("Zoe", "Vogtlender")
+    merge = merge_signal_into(signal, known, acting_user=counsellor)
+    signal.refresh_from_db()
+    assert signal.status == SignalStatus.DUPLICATE
+    unmerge_youths(merge, acting_user=counsellor)
+    signal.refresh_from_db()
+    assert signal.status == SignalStatus.NEW and signal.handled_by is None
+    assert signal.youth.status == YouthStatus.ACTIVE
+
+
+def test_another_mission_locales_pair_answers_404(client, mission):
+    report("Zoé", "Vogtlander", birth_date=date(2007, 9, 3))
+    report("Zoe", "Vogtlender")
+    sweep_duplicates(mission)
+    candidate = DuplicateCandidate.objects.get()
+    other = MembershipFactory(role=Role.COUNSELLOR, organisation=OrganisationFactory(mission_locale=True)).user
+    client.force_login(other)
+    assert client.get(reverse("registry:duplicate_detail", args=[candidate.pk])).status_code == 404
+    assert client.post(reverse("registry:duplicate_merge", args=[candidate.pk])).status_code == 404
