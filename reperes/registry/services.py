@@ -153,22 +153,44 @@ def _known_youth(signal: Signal) -> Youth | None:
 
 
 def _draft_youth(signal: Signal) -> Youth:
-    today = timezone.localdate()
-    if signal.birth_date is not None:
-        birth_date, precision = signal.birth_date, BirthPrecision.DAY
-    elif signal.approximate_age is not None:
-        birth_date, precision = _estimated_birth_date(signal.approximate_age, today), BirthPrecision.ESTIMATED
-    else:
-        birth_date, precision = None, BirthPrecision.UNKNOWN
-    return Youth(
-        first_names=signal.first_name,
+    youth = draft_youth(
+        first_name=signal.first_name,
         last_name=signal.last_name,
-        sex=signal.sex,
-        birth_date=birth_date,
-        birth_precision=precision,
-        phone=signal.phone,
         commune=signal.commune,
-        mission_locale=signal.mission_locale,
+        birth_date=signal.birth_date,
+        approximate_age=signal.approximate_age,
+        sex=signal.sex,
+        phone=signal.phone,
+    )
+    youth.mission_locale = signal.mission_locale
+    return youth
+
+
+def draft_youth(
+    *,
+    first_name: str,
+    last_name: str,
+    commune: Commune | None,
+    birth_date: date | None = None,
+    approximate_age: int | None = None,
+    sex: str = "",
+    phone: str = "",
+) -> Youth:
+    """The record a signal would open, unsaved: what the engine compares with the registry."""
+    if birth_date is not None:
+        birth, precision = birth_date, BirthPrecision.DAY
+    elif approximate_age is not None:
+        birth, precision = _estimated_birth_date(approximate_age, timezone.localdate()), BirthPrecision.ESTIMATED
+    else:
+        birth, precision = None, BirthPrecision.UNKNOWN
+    return Youth(
+        first_names=first_name,
+        last_name=last_name,
+        sex=sex,
+        birth_date=birth,
+        birth_precision=precision,
+        phone=phone,
+        commune=commune,
     )
 
 

@@ -7,6 +7,7 @@ app_name = "registry"
 urlpatterns = [
     path("signalements/", views.signal_list, name="signal_list"),
     path("signalements/nouveau/", views.signal_create, name="signal_create"),
+    path("signalements/deja-connu/", views.signal_known, name="signal_known"),
     path("signalements/<int:signal_id>/", views.signal_detail, name="signal_detail"),
     path("signalements/<int:signal_id>/referent/", views.signal_assign, name="signal_assign"),
     path("signalements/<int:signal_id>/classer/", views.signal_dismiss, name="signal_dismiss"),

@@ -10,13 +10,13 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from reperes.matching import Outcome
+from reperes.matching import Outcome, Record
 from reperes.network.models import Organisation, User
 from reperes.network.services import display_value, field_label
 from reperes.privacy import audit, policy
 from reperes.privacy.enums import Section
 from reperes.privacy.models import AccessLog
-from reperes.registry.enums import SignalStatus
+from reperes.registry.enums import SignalConsent, SignalStatus
 from reperes.registry.forms import AssignForm, ConsentForm, SignalForm, YouthSearchForm
 from reperes.registry.identity import find_known, record_of
 from reperes.registry.models import DuplicateCandidate, Merge, Signal, Youth
@@ -25,6 +25,7 @@ from reperes.registry.selectors import caseload, contact_opportunities, duplicat
 from reperes.registry.services import (
     assign_referent,
     dismiss_signal,
+    draft_youth,
     merge_signal_into,
     record_consent,
     send_signal,
@@ -87,17 +88,24 @@ def signal_detail(request: HtmxHttpRequest, signal_id: int) -> HttpResponse:
 
 
 def _maybe_known(user: User, signal: Signal) -> list[dict[str, object]]:
-    """Records the engine takes for this youth. A record the user may not see is announced as
-    known to its Mission locale, with no detail."""
     if signal.youth is None or signal.status != SignalStatus.NEW:
         return []
-    decision, youths = find_known(record_of(signal.youth), exclude=signal.youth.pk)
+    return _known_as_seen_by(user, record_of(signal.youth), exclude=signal.youth.pk)
+
+
+def _known_as_seen_by(user: User, record: Record, *, exclude: int | None = None) -> list[dict[str, object]]:
+    """Records the engine takes for this person. A record the user may not see is announced as
+    known to its Mission locale, with no detail; each record named is logged as a list entry."""
+    decision, youths = find_known(record, exclude=exclude)
     if decision.outcome == Outcome.NEW:
         return []
     shown: list[dict[str, object]] = []
+    named: list[int] = []
     for match in decision.matches or ((decision.best,) if decision.best else ()):
         youth = youths[match.id]
         visible = policy.can_view_youth(user, youth)
+        if visible:
+            named.append(youth.pk)
         shown.append(
             {
                 "youth": youth if visible else None,
@@ -106,7 +114,33 @@ def _maybe_known(user: User, signal: Signal) -> list[dict[str, object]]:
                 "certain": decision.outcome == Outcome.SAME,
             }
         )
+    audit.record_list(user, named, reason="deja-connu")
     return shown
+
+
+@require_POST
+def signal_known(request: HtmxHttpRequest) -> HttpResponse:
+    """While the signal form is filled: « cette personne est peut-être déjà connue ». Asked only
+    with the youth's agreement and enough to tell people apart (first name, last name, commune)."""
+    user = _user(request)
+    if not policy.can_send_signals(user):
+        raise Http404
+    form = SignalForm(request.POST)
+    form.is_valid()  # partial forms are expected: use what is clean
+    data = form.cleaned_data
+    maybe_known: list[dict[str, object]] = []
+    if data.get("consent") == SignalConsent.CONTACT and data.get("first_name") and data.get("last_name"):
+        if data.get("commune"):
+            draft = draft_youth(
+                first_name=data["first_name"],
+                last_name=data["last_name"],
+                commune=data["commune"],
+                birth_date=data.get("birth_date"),
+                approximate_age=data.get("approximate_age"),
+                sex=data.get("sex", ""),
+            )
+            maybe_known = _known_as_seen_by(user, record_of(draft))
+    return render(request, "registry/partials/maybe_known.html", {"maybe_known": maybe_known, "in_form": True})
 
 
 def _signal_to_triage(user: User, signal_id: int) -> Signal:

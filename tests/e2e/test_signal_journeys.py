@@ -9,7 +9,9 @@ PARTNER = "partenaire@reperes.example"
 COUNSELLOR = "conseillere@reperes.example"
 
 
-def send_signal(page: Page, live_server, *, first_name: str, last_name: str, birth_date: str = "") -> None:
+def send_signal(
+    page: Page, live_server, *, first_name: str, last_name: str, birth_date: str = "", known_as: str = ""
+) -> None:
     page.goto(f"{live_server.url}/signalements/nouveau/")
     page.get_by_label("Prénom ou surnom").fill(first_name)
     page.get_by_label("Commune où vit le jeune").fill("Strasbourg (67000) — 67482")
@@ -18,6 +20,10 @@ def send_signal(page: Page, live_server, *, first_name: str, last_name: str, bir
     page.get_by_label("Nom de famille").fill(last_name)
     if birth_date:
         page.get_by_label("Date de naissance").fill(birth_date)
+    if known_as:  # announced while the form is filled, before it is sent
+        page.get_by_label("Téléphone du jeune").focus()
+        expect(page.get_by_role("heading", name=re.compile("Cette personne est .*déjà connue"))).to_be_visible()
+        expect(page.get_by_role("link", name=known_as)).to_be_visible()
     page.get_by_role("button", name="Envoyer le signalement").click()
     expect(page.get_by_role("status")).to_contain_text("Signalement envoyé")
 
@@ -33,7 +39,7 @@ def test_a_partner_reports_from_a_phone_and_the_counsellor_spots_a_known_youth(p
     send_signal(page, live_server, first_name="Zoé", last_name="Vogtlander", birth_date="2007-09-03")
     assert_accessible(page)
     # Met again a week later by a colleague, who misspells the name and knows no birth date.
-    send_signal(page, live_server, first_name="Zoe", last_name="Vogtlender")
+    send_signal(page, live_server, first_name="Zoe", last_name="Vogtlender", known_as="Zoé VOGTLANDER")
     phone_logout(page)
 
     login(page, live_server, COUNSELLOR, DEMO_PASSWORD)
@@ -42,8 +48,9 @@ def test_a_partner_reports_from_a_phone_and_the_counsellor_spots_a_known_youth(p
     expect(page.get_by_role("heading", name="Cette personne est peut-être déjà connue")).to_be_visible()
     expect(page.get_by_role("link", name="Zoé VOGTLANDER")).to_be_visible()
     assert_accessible(page)
-    page.get_by_role("button", name="Jeune déjà connu").click()
-    expect(page.get_by_role("status")).to_contain_text("Signalement classé : jeune déjà connu.")
+    page.get_by_role("button", name="Fusionner avec ce dossier").click()
+    expect(page.get_by_role("status")).to_contain_text("Dossiers fusionnés.")
+    expect(page.get_by_role("heading", level=1, name="Zoé VOGTLANDER")).to_be_visible()
     phone_logout(page)
 
     login(page, live_server, PARTNER, DEMO_PASSWORD)

@@ -167,6 +167,11 @@ EXPECTED: dict[str, Rule] = {
     "registry:signal_list": get(none={COUNSELLOR, COORDINATOR, PARTNER}),
     # can_send_signals: partner workers and Mission locale staff.
     "registry:signal_create": get(none={COUNSELLOR, COORDINATOR, PARTNER}),
+    # POST-only, asked by the signal form while it is filled (the names travel in the body).
+    "registry:signal_known": post(
+        lambda world: {"first_name": "Inès", "last_name": "Keller", "commune": "67437", "consent": "contact"},
+        none={COUNSELLOR, COORDINATOR, PARTNER},
+    ),
     # can_triage_signals + signals_visible_to: staff of the Mission locale that received it.
     "registry:signal_detail": get(own=ML_STAFF, other=NOBODY),
     # POST-only. Valid bodies, so that an allowed user goes through the whole service (the

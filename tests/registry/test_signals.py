@@ -238,3 +238,23 @@ def test_a_known_youth_of_another_mission_locale_is_announced_without_details(cl
     assertContains(page, "déjà connu·e de la ML de Strasbourg")
     assert other_ml.youths.count() == 1
     assertNotContains(page, reverse("registry:youth_detail", args=[other_ml.youths.get().pk]))
+
+
+def test_the_form_announces_a_known_youth_as_the_user_may_see_it(client, street_worker, ml_counsellor):
+    client.force_login(street_worker)
+    client.post(reverse("registry:signal_create"), named_signal(birth_date="2007-03-14"))
+    url = reverse("registry:signal_known")
+    data = named_signal(first_name="Ines", birth_date="2007-03-14")
+    # The author sees the record it reported.
+    assertContains(client.post(url, data), "Inès KELLER")
+    # Another partner is told only that the Mission locale knows this person.
+    client.force_login(MembershipFactory(role=Role.PARTNER_WORKER).user)
+    response = client.post(url, data)
+    assertContains(response, "déjà connu·e de la ML de Saverne")
+    assertNotContains(response, "KELLER")
+    # Without the youth's agreement, no name is compared.
+    assertNotContains(client.post(url, named_signal(consent=SignalConsent.NONE, phone="")), "déjà connu")
+    # Mission locale staff get the link to the file, and the name shown is logged.
+    client.force_login(ml_counsellor)
+    assertContains(client.post(url, data), "/jeunes/")
+    assert AccessLog.objects.filter(user=ml_counsellor, reason="deja-connu").count() == 1
