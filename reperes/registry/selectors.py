@@ -1,11 +1,13 @@
 """Reads of the registry shared by pages and the API; always through the privacy policy."""
 
-from django.db.models import QuerySet
+from datetime import date, timedelta
+
+from django.db.models import Exists, Min, OuterRef, QuerySet
 
 from reperes.network.models import User
 from reperes.privacy import policy
-from reperes.registry.enums import CandidateStatus, SignalStatus, YouthStatus
-from reperes.registry.models import DuplicateCandidate, Signal, Youth
+from reperes.registry.enums import CandidateStatus, RowOutcome, SignalStatus, YouthStatus
+from reperes.registry.models import Consent, DuplicateCandidate, ImportedRow, Signal, Youth
 from reperes.territory.text import fold
 
 
@@ -57,3 +59,39 @@ def duplicate_queue(user: User) -> QuerySet[DuplicateCandidate]:
         .select_related("youth_a", "youth_b", "youth_a__commune", "youth_b__commune")
         .order_by("-score", "pk")
     )
+
+
+# GDPR art. 14: a person whose data came from a third party (a dropout list) is informed within a month.
+INFORM_WITHIN = timedelta(days=30)
+
+
+def to_inform(user: User) -> QuerySet[Youth]:
+    """Youths whose record a list opened and who have not been informed yet, the most urgent
+    first; `listed_at` is when the first list brought them in."""
+    from_list = ImportedRow.objects.filter(youth=OuterRef("pk"), outcome__in=[RowOutcome.CREATED, RowOutcome.REVIEW])
+    informed = Consent.objects.filter(youth=OuterRef("pk"))
+    return (
+        policy.youths_visible_to(user)
+        .filter(Exists(from_list))
+        .exclude(Exists(informed))
+        .annotate(listed_at=Min("imported_rows__list_import__finished_at"))
+        .select_related("commune", "referent")
+        .order_by("listed_at", "pk")
+    )
+
+
+def information_due(user: User, *, limit: int = 50) -> list[tuple[Youth, date]]:
+    """The youths to inform with the day each must be informed by."""
+    return [(youth, (youth.listed_at + INFORM_WITHIN).date()) for youth in to_inform(user)[:limit]]  # type: ignore[attr-defined]
+
+
+def inform_by(youth: Youth) -> date | None:
+    """The day by which a youth brought in by a list must be informed, while nobody has."""
+    if youth.consents.exists():
+        return None
+    first = (
+        ImportedRow.objects.filter(youth=youth, outcome__in=[RowOutcome.CREATED, RowOutcome.REVIEW])
+        .aggregate(at=Min("list_import__finished_at"))
+        .get("at")
+    )
+    return (first + INFORM_WITHIN).date() if first else None

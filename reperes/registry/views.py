@@ -21,7 +21,15 @@ from reperes.registry.forms import AssignForm, ConsentForm, SignalForm, YouthSea
 from reperes.registry.identity import find_known, record_of
 from reperes.registry.models import DuplicateCandidate, Merge, Signal, Youth
 from reperes.registry.review import mark_distinct, merge_candidate
-from reperes.registry.selectors import caseload, contact_opportunities, duplicate_queue, signals_sent, triage_queue
+from reperes.registry.selectors import (
+    caseload,
+    contact_opportunities,
+    duplicate_queue,
+    inform_by,
+    information_due,
+    signals_sent,
+    triage_queue,
+)
 from reperes.registry.services import (
     assign_referent,
     dismiss_signal,
@@ -63,10 +71,14 @@ def signal_list(request: HtmxHttpRequest) -> HttpResponse:
     queue and the contact opportunities."""
     user = _user(request)
     if policy.can_triage_signals(user):
+        queue, due = list(triage_queue(user)), information_due(user)
+        audit.record_list(user, [s.youth_id for s in queue if s.youth_id] + [y.pk for y, _d in due], reason="a-trier")
         context = {
-            "queue": triage_queue(user),
+            "queue": queue,
             "opportunities": contact_opportunities(user)[:50],
             "duplicates": duplicate_queue(user).count(),
+            "to_inform": due,
+            "today": timezone.localdate(),
         }
         return render(request, "registry/signal_queue.html", context)
     if not policy.can_send_signals(user):
@@ -212,6 +224,9 @@ def youth_detail(request: HtmxHttpRequest, youth_id: int) -> HttpResponse:
         "show_sensitive": Section.HEALTH in sections,
         "merges": youth.merges_kept.filter(undone_at=None).select_related("absorbed", "merged_by"),
         "consent": youth.consents.filter(withdrawn_at=None).prefetch_related("share_with").first(),
+        "consent_history": youth.consents.prefetch_related("share_with").select_related("recorded_by"),
+        "inform_by": inform_by(youth),
+        "listed": youth.imported_rows.select_related("list_import").order_by("list_import__finished_at"),
         "consent_form": (
             ConsentForm(initial={"informed_on": timezone.localdate()}, partners=_consent_partners(youth))
             if policy.can_manage_consent(user, youth)

@@ -2,11 +2,12 @@
 nothing, a repeat of a line or of a file creates nothing, limits are checked before parsing."""
 
 import io
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
+from django.utils import timezone
 from faker import Faker
 from openpyxl import Workbook
 
@@ -231,3 +232,21 @@ def test_a_large_file_is_checked_and_imported_in_the_background(counsellor):
     list_import.refresh_from_db()
     assert list_import.status == ImportStatus.DONE
     assert Youth.objects.count() == worker.INLINE_ROWS + 50
+
+
+def test_youths_from_a_list_are_to_be_informed_within_a_month(client, counsellor):
+    import_(counsellor, check(counsellor, csv_bytes(GOOD[0])))
+    youth = Youth.objects.get()
+    client.force_login(counsellor)
+    due = (timezone.localdate() + timedelta(days=30)).strftime("%-d")
+    page = client.get(reverse("registry:signal_list")).content.decode()
+    assert "1 jeune issu d'une liste à informer" in page and "Léa MULLER" in page
+    page = client.get(reverse("registry:youth_detail", args=[youth.pk])).content.decode()
+    assert f"informez-le avant le {due} " in page
+    client.post(
+        reverse("registry:consent_record", args=[youth.pk]),
+        {"informed_on": timezone.localdate().isoformat(), "informed_how": "phone"},
+    )
+    assert "à informer" not in client.get(reverse("registry:signal_list")).content.decode()
+    page = client.get(reverse("registry:youth_detail", args=[youth.pk])).content.decode()
+    assert "informez-le avant" not in page and "Historique des consentements" in page
