@@ -12,3 +12,5 @@ SECURE_SSL_REDIRECT = False
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 MAILERS = {"default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"}}
 DEBUG_PROPAGATE_EXCEPTIONS = os.environ.get("DEBUG_PROPAGATE_EXCEPTIONS", "") == "1"
+# Each test builds its own registry: never reuse the registry size counted in another test.
+REPERES_POPULATION_CACHE_SECONDS = 0

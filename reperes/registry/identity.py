@@ -1,6 +1,9 @@
 """The registry's side of matching: a youth as a `reperes.matching.Record`, its blocking keys in
 an indexed table, and the engine's decision for a new record against the few youths sharing a key."""
 
+import time
+
+from django.conf import settings
 from django.db.models import Count
 
 from reperes.matching import Decision, PartialDate, Record, blocking_keys, decide
@@ -9,6 +12,19 @@ from reperes.registry.models import Youth, YouthMatchKey
 
 # As the engine's in-memory index: a new record is compared with at most this many youths.
 MAX_CANDIDATES = 300
+# The registry's size weighs the engine's prior; counting a million rows per keystroke would cost
+# more than the lookup itself, and a size a few minutes old changes no decision.
+# Cached for REPERES_POPULATION_CACHE_SECONDS (0 in tests, whose databases change at every test).
+_population: tuple[float, int] | None = None
+
+
+def registry_population() -> int:
+    global _population
+    now = time.monotonic()
+    ttl = getattr(settings, "REPERES_POPULATION_CACHE_SECONDS", 300)
+    if _population is None or now - _population[0] >= ttl:
+        _population = (now, Youth.objects.active().count())
+    return _population[1]
 
 
 def record_of(youth: Youth) -> Record:
@@ -51,5 +67,7 @@ def find_known(record: Record, *, exclude: int | None = None) -> tuple[Decision,
             "commune", "mission_locale"
         )
     }
-    decision = decide(record, [record_of(y) for y in youths.values()], population=Youth.objects.active().count())
+    # Never below the candidates found: a cached size may predate the records just created.
+    population = max(registry_population(), len(youths) + 1)
+    decision = decide(record, [record_of(y) for y in youths.values()], population=population)
     return decision, youths
