@@ -148,7 +148,7 @@ def _record(organisation: Organisation, service: Service | None, user: User | No
         ChangeRecord.objects.create(organisation=organisation, service=service, user=user, changes=changes)
 
 
-def _check_version(current: datetime, version: str | None) -> None:
+def check_version(current: datetime, version: str | None) -> None:
     """The edit form carries the updated_at it was built from; a different one means somebody
     saved in between, and their changes must not be silently overwritten."""
     if version is not None and current.isoformat() != version:
@@ -174,7 +174,7 @@ def update_organisation(
     """Change an organisation's profile, its themes and the communes it serves, recording who
     changed what. Refused when someone else saved the same profile since the form was opened."""
     locked = Organisation.objects.select_for_update().get(pk=organisation.pk)
-    _check_version(locked.updated_at, version)
+    check_version(locked.updated_at, version)
     tracked = ORGANISATION_FIELDS + ["themes"] + (["served"] if served_communes is not None else [])
     before = _snapshot(locked, [f for f in tracked if f != "served"])
     before["served"] = display_value(locked.territory.communes) if locked.territory else ""
@@ -210,7 +210,7 @@ def update_service(
     """Change a service; same rules as update_organisation, and a theme stays required."""
     _require_themes(themes, publics)
     locked = Service.objects.select_for_update().select_related("organisation").get(pk=service.pk)
-    _check_version(locked.updated_at, version)
+    check_version(locked.updated_at, version)
     tracked = SERVICE_FIELDS + ["themes", "publics", "types"]
     before = _snapshot(locked, tracked)
     for name, value in fields.items():

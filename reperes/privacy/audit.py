@@ -56,3 +56,23 @@ def record_write(
         before=before or {},
         after=after or {},
     )
+
+
+def record_writes(
+    instances: Iterable[tuple[models.Model, dict[str, Any]]], *, acting_user: User | None, action: str
+) -> None:
+    """One history record per (instance, after) pair, in one insert: bulk imports."""
+    WriteRecord.objects.bulk_create(
+        (
+            WriteRecord(
+                user=acting_user,
+                model=instance._meta.label_lower,
+                object_id=instance.pk,
+                action=action,
+                before={},
+                after=after,
+            )
+            for instance, after in instances
+        ),
+        batch_size=1000,
+    )

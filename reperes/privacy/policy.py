@@ -194,3 +194,8 @@ def list_imports_visible_to(user: AnyUser) -> QuerySet[ListImport]:
         return ListImport.objects.none()
     assert isinstance(user, User)
     return ListImport.objects.filter(mission_locale=user.organisation)
+
+
+def can_edit_youth(user: AnyUser, youth: Youth) -> bool:
+    """Mission locale staff holding the file keep it up to date; partners only report (signals)."""
+    return has_role(user, Role.COUNSELLOR, Role.COORDINATOR) and can_view_youth(user, youth)

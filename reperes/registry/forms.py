@@ -4,9 +4,10 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from reperes.network.enums import Role
+from reperes.network.forms import VersionedForm
 from reperes.network.models import Organisation, User
 from reperes.privacy.enums import SENSITIVE_SECTIONS, Section
-from reperes.registry.enums import Barrier, InformedHow, Sex, SignalConsent
+from reperes.registry.enums import Barrier, BirthPrecision, InformedHow, SchoolLevel, Sex, SignalConsent
 from reperes.territory.forms import CommuneField
 
 
@@ -115,3 +116,56 @@ class ConsentForm(forms.Form):
     def __init__(self, *args: Any, partners: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["share_with"].queryset = partners  # type: ignore[attr-defined]
+
+
+class YouthForm(VersionedForm):
+    """The record as the Mission locale keeps it; free text short and optional (data minimisation)."""
+
+    first_names = forms.CharField(label=_("Prénoms"), max_length=150)
+    last_name = forms.CharField(label=_("Nom de naissance"), max_length=150, required=False)
+    usage_name = forms.CharField(label=_("Nom d'usage"), max_length=150, required=False)
+    sex = forms.ChoiceField(label=_("Sexe"), choices=Sex.choices, required=False)
+    birth_date = forms.DateField(
+        label=_("Date de naissance"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        error_messages={"invalid": _("Saisissez une date valide, par exemple 14/03/2007.")},
+    )
+    birth_precision = forms.ChoiceField(label=_("Précision de la date"), choices=BirthPrecision.choices)
+    phone = forms.CharField(label=_("Téléphone"), max_length=20, required=False)
+    email = forms.EmailField(label=_("E-mail"), required=False)
+    commune = CommuneField(
+        label=_("Commune de résidence"),
+        required=False,
+        help_text=_("Si le jeune a déménagé hors du territoire, son dossier passe à la Mission locale de sa commune."),
+    )
+    left_school_on = forms.DateField(
+        label=_("Sortie du système scolaire"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+    last_level = forms.ChoiceField(label=_("Dernière classe suivie"), choices=SchoolLevel.choices, required=False)
+    has_diploma = forms.BooleanField(label=_("A obtenu un diplôme"), required=False)
+    followed_elsewhere = forms.BooleanField(
+        label=_("Déjà accompagné·e par une autre structure d'insertion"), required=False
+    )
+    ine = forms.RegexField(
+        label=_("INE"),
+        regex=r"^[0-9A-Z]{10}[A-Z]$",
+        required=False,
+        error_messages={"invalid": _("L'INE compte 11 caractères : 10 chiffres ou lettres, puis une lettre.")},
+    )
+    note = forms.CharField(
+        label=_("Remarque"),
+        max_length=200,
+        required=False,
+        help_text=_("200 caractères au plus ; ni santé, ni justice, ni jugement sur la personne."),
+    )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("birth_date") is None and data.get("birth_precision") not in (None, BirthPrecision.UNKNOWN):
+            self.add_error("birth_date", _("Indiquez la date, ou choisissez la précision « inconnue »."))
+        if data.get("ine"):
+            data["ine"] = data["ine"].upper()
+        return data

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from reperes.matching import Outcome
 from reperes.network.models import Organisation, User
 from reperes.network.selectors import mission_locale_for
+from reperes.network.services import check_version
 from reperes.privacy import audit
 from reperes.privacy.enums import AccessAction, WriteAction
 from reperes.registry.enums import (
@@ -420,3 +421,57 @@ def withdraw_consent(youth: Youth, *, acting_user: User) -> int:
     for pk in ids:
         audit.record_write(Consent(pk=pk), acting_user=acting_user, after={"withdrawn": True})
     return len(ids)
+
+
+EDITABLE_FIELDS = [
+    "first_names",
+    "last_name",
+    "usage_name",
+    "sex",
+    "birth_date",
+    "birth_precision",
+    "phone",
+    "email",
+    "commune",
+    "left_school_on",
+    "last_level",
+    "has_diploma",
+    "followed_elsewhere",
+    "ine",
+    "note",
+]
+
+
+@transaction.atomic
+def update_youth(youth: Youth, *, acting_user: User, version: str | None, **fields: object) -> Youth:
+    """Change a youth's record, recording before/after. A new commune outside the Mission locale's
+    territory hands the file to the Mission locale of the new commune (the youth moved), and its
+    référent, who belongs to the former one, is released. Refused when someone else saved the
+    record since the form was opened."""
+    locked = Youth.objects.select_for_update().get(pk=youth.pk)
+    check_version(locked.updated_at, version)
+    before = audit.snapshot(locked, EDITABLE_FIELDS + ["mission_locale", "referent"])
+    for name, value in fields.items():
+        if name not in EDITABLE_FIELDS:
+            raise ValueError(name)
+        setattr(locked, name, value)
+    if locked.birth_date is not None and locked.birth_precision == BirthPrecision.DAY:
+        check_birth_date(locked.birth_date)
+    if locked.commune is not None and locked.commune_id != before["commune"]:
+        mission = _mission_for(locked.commune)
+        if mission.pk != locked.mission_locale_id:
+            locked.mission_locale, locked.referent = mission, None
+    locked.refresh_search_name()
+    locked.full_clean()
+    locked.save()
+    refresh_match_keys(locked)
+    after = audit.snapshot(locked, list(before))
+    changed = {name for name in before if before[name] != after[name]}
+    if changed:
+        audit.record_write(
+            locked,
+            acting_user=acting_user,
+            before={name: before[name] for name in changed},
+            after={name: after[name] for name in changed},
+        )
+    return locked

@@ -13,9 +13,10 @@ from openpyxl import Workbook
 
 from reperes.network.enums import Role
 from reperes.privacy.models import WriteRecord
-from reperes.registry.enums import ImportStatus, RowOutcome
+from reperes.registry.enums import ImportStatus, RowOutcome, SignalConsent
 from reperes.registry.imports import reading, services, worker
 from reperes.registry.models import DuplicateCandidate, ImportedRow, ListImport, Youth
+from reperes.registry.services import send_signal
 from reperes.territory.models import Commune, Territory
 from tests.network.factories import MembershipFactory, OrganisationFactory
 
@@ -250,3 +251,21 @@ def test_youths_from_a_list_are_to_be_informed_within_a_month(client, counsellor
     assert "à informer" not in client.get(reverse("registry:signal_list")).content.decode()
     page = client.get(reverse("registry:youth_detail", args=[youth.pk])).content.decode()
     assert "informez-le avant" not in page and "Historique des consentements" in page
+
+
+def test_the_import_sees_what_changed_in_the_registry_since_the_check(counsellor):
+    list_import = check(counsellor, csv_bytes(GOOD[0]))
+    assert list_import.report["counts"][RowOutcome.CREATED] == 1
+    # Meanwhile a partner reports the same youth.
+    send_signal(
+        author=MembershipFactory(role=Role.PARTNER_WORKER).user,
+        first_name="Léa",
+        last_name="Muller",
+        birth_date=date(2008, 4, 3),
+        commune=Commune.objects.get(code="67437"),
+        consent=SignalConsent.CONTACT,
+    )
+    import_(counsellor, list_import)
+    list_import.refresh_from_db()
+    assert list_import.report["counts"][RowOutcome.KNOWN] == 1
+    assert Youth.objects.count() == 1

@@ -8,7 +8,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from django.db.models import Max
+
 from reperes.matching import Outcome, dedupe, pairs
+from reperes.privacy.models import WriteRecord
 from reperes.registry.enums import BirthPrecision, ImportStatus, RowOutcome, YouthStatus
 from reperes.registry.identity import find_known, record_of
 from reperes.registry.imports.fields import TARGETS, LineChecker, Row
@@ -49,9 +52,17 @@ class Plan:
             "errors": self.errors,
             "counts": self.counts,
             "lines": [
-                {"line": r.line, "outcome": r.outcome, "youth": r.youth_id, "same_as_line": r.same_as_line}
+                {
+                    "line": r.line,
+                    "outcome": r.outcome,
+                    "youth": r.youth_id,
+                    "same_as_line": r.same_as_line,
+                    "score": r.score,
+                    "explanation": r.explanation,
+                }
                 for r in self.rows
             ],
+            "registry_mark": registry_mark(),
         }
 
 
@@ -77,7 +88,17 @@ def draft_youth(values: dict[str, Any], list_import: ListImport) -> Youth:
     return youth
 
 
-def build_plan(list_import: ListImport, *, on_progress: Callable[[int], None] | None = None) -> Plan:
+def registry_mark() -> int:
+    """Changes whenever anything is written to personal data (every write leaves a WriteRecord)."""
+    return WriteRecord.objects.aggregate(mark=Max("pk"))["mark"] or 0
+
+
+def build_plan(
+    list_import: ListImport, *, on_progress: Callable[[int], None] | None = None, reuse: dict[str, Any] | None = None
+) -> Plan:
+    """The plan of the whole file. With `reuse` (the check's report), when nothing was written to
+    the registry since the check, the lines are validated again but their decisions are taken
+    from the report instead of being matched again."""
     table = read_table(list_import.file_format, bytes(list_import.content or b""))
     mission = list_import.mission_locale
     codes = (
@@ -103,6 +124,9 @@ def build_plan(list_import: ListImport, *, on_progress: Callable[[int], None] | 
     if plan.errors:
         return plan
     planned = [PlannedRow(row.line, row.values, fingerprint(row.values)) for row in valid]
+    if reuse and reuse.get("registry_mark") == registry_mark() and _reuse(planned, reuse):
+        plan.rows = planned
+        return plan
     _skip_already_imported(planned, list_import)
     _group_repeats(planned, list_import)
     for n, planned_row in enumerate(planned, start=1):
@@ -112,6 +136,17 @@ def build_plan(list_import: ListImport, *, on_progress: Callable[[int], None] | 
             on_progress(len(table.rows) // 2 + n // 2)
     plan.rows = planned
     return plan
+
+
+def _reuse(planned: list[PlannedRow], report: dict[str, Any]) -> bool:
+    decided = {line["line"]: line for line in report.get("lines", [])}
+    if set(decided) != {row.line for row in planned}:
+        return False
+    for row in planned:
+        line = decided[row.line]
+        row.outcome, row.youth_id, row.same_as_line = line["outcome"], line["youth"], line["same_as_line"]
+        row.score, row.explanation = line.get("score", 0.0), line.get("explanation", "")
+    return True
 
 
 def _skip_already_imported(planned: list[PlannedRow], list_import: ListImport) -> None:

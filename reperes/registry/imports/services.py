@@ -112,7 +112,7 @@ def start_import(list_import: ListImport) -> ListImport:
 def run_import(list_import: ListImport, *, user: User) -> ListImport:
     """Plan again (the registry may have changed since the check), then write every line or none."""
     _require(list_import, ImportStatus.IMPORTING)
-    plan = build_plan(list_import, on_progress=_progress(list_import))
+    plan = build_plan(list_import, on_progress=_progress(list_import), reuse=list_import.report)
     if plan.errors:
         list_import.report, list_import.status = plan.report(), ImportStatus.INVALID
         list_import.save(update_fields=["report", "status", "updated_at"])
@@ -153,18 +153,23 @@ def _write(plan: Plan, list_import: ListImport, *, user: User) -> None:
         raise RuntimeError("bulk_create did not return primary keys")
     YouthMatchKey.objects.bulk_create(YouthMatchKey(youth=youth, key=key) for youth in youths for key in _keys(youth))
     youth_of_line: dict[int, int] = {row.line: youth.pk for row, youth in zip(new_rows, youths, strict=True)}
+    audit.record_writes(
+        ((youth, _after(row, list_import)) for row, youth in zip(new_rows, youths, strict=True)),
+        acting_user=user,
+        action=WriteAction.IMPORT,
+    )
     candidates = []
     for row, youth in zip(new_rows, youths, strict=True):
-        audit.record_write(youth, acting_user=user, action=WriteAction.IMPORT, after=_after(row, list_import))
         if row.outcome == RowOutcome.REVIEW and row.youth_id:
             a, b = sorted((row.youth_id, youth.pk))
             candidates.append(
                 DuplicateCandidate(youth_a_id=a, youth_b_id=b, score=row.score, explanation=row.explanation[:300])
             )
     DuplicateCandidate.objects.bulk_create(candidates, ignore_conflicts=True)
+    known = Youth.objects.in_bulk([row.youth_id for row in plan.rows if row.outcome == RowOutcome.KNOWN])
     for row in plan.rows:
         if row.outcome == RowOutcome.KNOWN and row.youth_id:
-            _complete(Youth.objects.get(pk=row.youth_id), row, user=user)
+            _complete(known[row.youth_id], row, user=user)
             youth_of_line[row.line] = row.youth_id
     imported = []
     for row in plan.rows:

@@ -1,0 +1,69 @@
+"""Keeping a youth's record up to date: history, concurrent edits, a move to another territory."""
+
+from datetime import date
+
+import pytest
+from django.core.exceptions import ValidationError
+
+from reperes.network.enums import Role
+from reperes.privacy.models import WriteRecord
+from reperes.registry.enums import SignalConsent
+from reperes.registry.services import assign_referent, send_signal, update_youth
+from reperes.territory.models import Commune, Territory
+from tests.network.factories import MembershipFactory, OrganisationFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def missions():
+    saverne = Territory.objects.create(name="Saverne")
+    saverne.communes.set(Commune.objects.filter(code__in=["67437"]))
+    strasbourg = Territory.objects.create(name="Strasbourg")
+    strasbourg.communes.set(Commune.objects.filter(code__in=["67482"]))
+    return (
+        OrganisationFactory(mission_locale=True, territory=saverne),
+        OrganisationFactory(mission_locale=True, territory=strasbourg),
+    )
+
+
+@pytest.fixture
+def youth(missions):
+    signal = send_signal(
+        author=MembershipFactory(role=Role.PARTNER_WORKER).user,
+        first_name="Inès",
+        last_name="Keller",
+        birth_date=date(2008, 3, 14),
+        commune=Commune.objects.get(code="67437"),
+        consent=SignalConsent.CONTACT,
+    )
+    counsellor = MembershipFactory(role=Role.COUNSELLOR, organisation=missions[0]).user
+    return assign_referent(signal, referent=counsellor, acting_user=counsellor)
+
+
+def test_a_change_is_recorded_with_before_and_after(youth):
+    update_youth(youth, acting_user=youth.referent, version=youth.updated_at.isoformat(), phone="0612345678")
+    record = WriteRecord.objects.filter(model="registry.youth", object_id=youth.pk).latest("pk")
+    assert record.before == {"phone": ""} and record.after == {"phone": "0612345678"}
+
+
+def test_a_concurrent_edit_is_refused(youth):
+    version = youth.updated_at.isoformat()
+    update_youth(youth, acting_user=youth.referent, version=version, phone="0612345678")
+    with pytest.raises(ValidationError, match="modifiée par quelqu'un d'autre"):
+        update_youth(youth, acting_user=youth.referent, version=version, email="ines@example.org")
+
+
+def test_a_move_hands_the_file_to_the_mission_locale_of_the_new_commune(youth, missions):
+    moved = update_youth(
+        youth,
+        acting_user=youth.referent,
+        version=youth.updated_at.isoformat(),
+        commune=Commune.objects.get(code="67482"),
+    )
+    assert moved.mission_locale == missions[1] and moved.referent is None
+
+
+def test_an_impossible_birth_date_is_refused(youth):
+    with pytest.raises(ValidationError, match="futur"):
+        update_youth(youth, acting_user=youth.referent, version=None, birth_date=date(2030, 1, 1))
