@@ -72,7 +72,9 @@ def signal_list(request: HtmxHttpRequest) -> HttpResponse:
     user = _user(request)
     if policy.can_triage_signals(user):
         queue, due = list(triage_queue(user)), information_due(user)
-        audit.record_list(user, [s.youth_id for s in queue if s.youth_id] + [y.pk for y, _d in due], reason="a-trier")
+        # A youth reported twice, or both reported and to inform, is named twice but shown once.
+        shown = {s.youth_id for s in queue if s.youth_id} | {y.pk for y, _d in due}
+        audit.record_list(user, sorted(shown), reason="a-trier")
         context = {
             "queue": queue,
             "opportunities": contact_opportunities(user)[:50],
@@ -84,6 +86,9 @@ def signal_list(request: HtmxHttpRequest) -> HttpResponse:
     if not policy.can_send_signals(user):
         raise Http404
     page = Paginator(signals_sent(user), PAGE_SIZE).get_page(request.GET.get("page"))
+    # The names the partner typed are those of records of the Mission locale: shown again, logged.
+    named = {s.youth_id for s in page.object_list if s.youth_id}
+    audit.record_list(user, sorted(named), reason="signalements-envoyes")
     return render(request, "registry/signals_sent.html", {"page": page, "query": ""})
 
 
@@ -216,13 +221,16 @@ def youth_detail(request: HtmxHttpRequest, youth_id: int) -> HttpResponse:
     )
     sections = policy.sections_visible_to(user, youth)
     audit.record_read(user, youth.pk, sections=sections, reason="dossier")
+    # The file names the records merged into it: each is a youth shown.
+    merges = list(youth.merges_kept.filter(undone_at=None).select_related("absorbed", "merged_by"))
+    audit.record_list(user, sorted({merge.absorbed_id for merge in merges}), reason="dossier-fusionne")
     signals = youth.signals.select_related("organisation", "commune").order_by("created_at")
     context = {
         "youth": youth,
         "signals": signals,
         "sections": sections,
         "show_sensitive": Section.HEALTH in sections,
-        "merges": youth.merges_kept.filter(undone_at=None).select_related("absorbed", "merged_by"),
+        "merges": merges,
         "consent": youth.consents.filter(withdrawn_at=None).prefetch_related("share_with").first(),
         "consent_history": youth.consents.prefetch_related("share_with").select_related("recorded_by"),
         "inform_by": inform_by(youth),
@@ -347,7 +355,10 @@ def duplicate_detail(request: HtmxHttpRequest, candidate_id: int) -> HttpRespons
     candidate = _candidate(user, candidate_id)
     a, b = candidate.youth_a, candidate.youth_b
     for youth in (a, b):
-        audit.record_read(user, youth.pk, reason=f"doublon={candidate.pk}")
+        # Identity and contact details, and the school situation (pathway) of both records.
+        audit.record_read(
+            user, youth.pk, sections=(Section.IDENTITY, Section.PATHWAY), reason=f"doublon={candidate.pk}"
+        )
     rows = []
     for name in COMPARED_FIELDS:
         values = [_shown(youth, name) for youth in (a, b)]
