@@ -17,7 +17,7 @@ from reperes.privacy import audit, policy
 from reperes.privacy.enums import Section
 from reperes.privacy.models import AccessLog
 from reperes.registry.enums import SignalConsent, SignalStatus
-from reperes.registry.forms import AssignForm, ConsentForm, SignalForm, YouthSearchForm
+from reperes.registry.forms import AssignForm, ConsentForm, SignalForm, YouthForm, YouthSearchForm
 from reperes.registry.identity import find_known, record_of
 from reperes.registry.models import DuplicateCandidate, Merge, Signal, Youth
 from reperes.registry.review import mark_distinct, merge_candidate
@@ -31,6 +31,7 @@ from reperes.registry.selectors import (
     triage_queue,
 )
 from reperes.registry.services import (
+    EDITABLE_FIELDS,
     assign_referent,
     dismiss_signal,
     draft_youth,
@@ -38,6 +39,7 @@ from reperes.registry.services import (
     record_consent,
     send_signal,
     unmerge_youths,
+    update_youth,
     withdraw_consent,
 )
 from reperes.typing import HtmxHttpRequest
@@ -232,6 +234,7 @@ def youth_detail(request: HtmxHttpRequest, youth_id: int) -> HttpResponse:
         "show_sensitive": Section.HEALTH in sections,
         "merges": merges,
         "consent": youth.consents.filter(withdrawn_at=None).prefetch_related("share_with").first(),
+        "can_edit": policy.can_edit_youth(user, youth),
         "consent_history": youth.consents.prefetch_related("share_with").select_related("recorded_by"),
         "inform_by": inform_by(youth),
         "listed": youth.imported_rows.select_related("list_import").order_by("list_import__finished_at"),
@@ -424,3 +427,32 @@ def duplicate_distinct(request: HtmxHttpRequest, candidate_id: int) -> HttpRespo
     else:
         messages.success(request, _("Noté : ce sont deux personnes différentes. Cette paire ne sera plus proposée."))
     return redirect("registry:duplicate_list")
+
+
+def youth_edit(request: HtmxHttpRequest, youth_id: int) -> HttpResponse:
+    """Keep the record up to date. A concurrent edit is refused with the other person's version
+    left intact; a move out of the territory hands the file to the new commune's Mission locale."""
+    user = _user(request)
+    youth = get_object_or_404(policy.youths_visible_to(user).select_related("commune"), pk=youth_id)
+    if not policy.can_edit_youth(user, youth):
+        raise Http404
+    initial = {name: getattr(youth, name) for name in EDITABLE_FIELDS} | {"version": youth.updated_at.isoformat()}
+    form = YouthForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        version = data.pop("version") or None
+        try:
+            saved = update_youth(youth, acting_user=user, version=version, **data)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            if saved.mission_locale_id != youth.mission_locale_id:
+                messages.success(
+                    request,
+                    _("Dossier transmis à la %(ml)s, dont relève la nouvelle commune.") % {"ml": saved.mission_locale},
+                )
+                return redirect("registry:youth_list")
+            messages.success(request, _("Dossier enregistré."))
+            return redirect("registry:youth_detail", youth_id=youth.pk)
+    audit.record_read(user, youth.pk, sections=(Section.IDENTITY, Section.PATHWAY), reason="modification")
+    return render(request, "registry/youth_edit.html", {"youth": youth, "form": form})

@@ -423,6 +423,12 @@ READS: dict[str, NoYouth | tuple[Read, ...]] = {
         get("admin", status=404),
     ),
     # --- A file: one read entry naming the sections the reader may see ---
+    # The edit form shows identity and school situation: one read entry.
+    "registry:youth_edit": (
+        get("counsellor", youth("Keller"), read("Keller", FILE)),
+        get("partner", youth("Keller"), status=404),
+        get("counsellor_b", youth("Keller"), status=404),
+    ),
     "registry:youth_detail": (
         get("counsellor", youth("Keller"), read("Keller", EVERY_SECTION)),  # the référent
         get("colleague", youth("Keller"), read("Keller", FILE)),

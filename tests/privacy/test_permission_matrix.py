@@ -189,6 +189,8 @@ EXPECTED: dict[str, Rule] = {
     # youths_visible_to: staff of the Mission locale that holds the file; a partner worker for
     # the youths their organisation reported with the youth's agreement to be contacted.
     "registry:youth_detail": get(referred={COUNSELLOR, COORDINATOR, PARTNER}, unrelated=NOBODY),
+    # can_edit_youth: staff of the Mission locale holding the file; partners only report.
+    "registry:youth_edit": get(referred=ML_STAFF, unrelated=NOBODY),
     # POST-only. can_manage_consent: staff of the Mission locale holding the file (an empty body is
     # refused by the form and redirects back to the file, which counts as reaching the view).
     "registry:consent_record": post(lambda world: {}, referred=ML_STAFF, unrelated=NOBODY),

@@ -67,3 +67,29 @@ def test_a_move_hands_the_file_to_the_mission_locale_of_the_new_commune(youth, m
 def test_an_impossible_birth_date_is_refused(youth):
     with pytest.raises(ValidationError, match="futur"):
         update_youth(youth, acting_user=youth.referent, version=None, birth_date=date(2030, 1, 1))
+
+
+def test_the_edit_page_saves_and_reports_a_concurrent_edit(client, youth):
+    from django.urls import reverse
+
+    client.force_login(youth.referent)
+    url = reverse("registry:youth_edit", args=[youth.pk])
+    page = client.get(url).content.decode()
+    assert 'value="Keller"' in page
+    stale = youth.updated_at.isoformat()
+    data = {
+        "first_names": "Inès",
+        "last_name": "Keller",
+        "birth_date": "2008-03-14",
+        "birth_precision": "day",
+        "commune": "67437",
+        "phone": "06 12 34 56 78",
+        "version": stale,
+    }
+    assert client.post(url, data)["Location"] == reverse("registry:youth_detail", args=[youth.pk])
+    response = client.post(url, data | {"phone": "07 00 00 00 00"})
+    assert response.status_code == 200 and "modifiée par quelqu&#x27;un d&#x27;autre" in response.content.decode()
+    youth.refresh_from_db()
+    assert youth.phone == "06 12 34 56 78"  # the first save is kept
+    response = client.post(url, data | {"version": youth.updated_at.isoformat(), "ine": "12345"})
+    assert "11 caractères" in response.content.decode()
