@@ -34,6 +34,7 @@ INSTALLED_APPS = [
     "reperes.territory",
     "reperes.network",
     "reperes.registry",
+    "reperes.programme",
     "reperes.privacy",
     "reperes.web",
     "reperes.demo",

@@ -11,7 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 from faker import Faker
 
-from reperes.demo import accounts, alsace, partners, youths
+from reperes.demo import accounts, alsace, campaigns, partners, youths
 from reperes.network.enums import OrganisationKind, Vocabulary
 from reperes.network.models import Contact, Membership, Organisation, Service, Term, User
 from reperes.network.services import create_service, load_funding_schemes, load_vocabularies
@@ -187,6 +187,7 @@ STEPS: list[Step] = [
     Step("structures", load_organisations, reset_organisations),
     Step("partenaires", load_partners, reset_partners),
     Step("comptes", load_accounts, reset_accounts),
+    Step("campagnes", campaigns.load_campaigns, campaigns.reset_campaigns),
     Step("jeunes", youths.load_youths, youths.reset_youths),
 ]
 

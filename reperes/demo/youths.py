@@ -1,41 +1,254 @@
-"""Demo young people, reported by the demo partners through the real services.
+"""Demo young people of the three campaigns, reported by the demo partners through the real services.
 
-Synthetic people only (Faker fr_FR, seeded). Dates are relative to the day the demo is loaded, so
-the queue and ages are live. More young men than young women are identified, as the seed says
-young women are harder to reach; about one youth in ten is reported a second time by another
-partner, with the variations people make (dropped accent, nickname, no birth date)."""
+Counts. Each campaign identifies the number of youths its seed gives (reperes.demo.campaigns): 233
+in the first, 280 in the second, and about a hundred so far in the one in progress. A youth belongs
+to the campaign of their first signal (programme.selectors). The two seed figures alone make 513,
+so the demo holds about 620 records, not the issue's « about 500 ». On top of these, the current
+campaign has a few contact opportunities (signals without the youth's agreement: no record).
 
-from datetime import timedelta
+People. Synthetic only (Faker fr_FR, seeded: the same names at every load); each youth is 16 to 25
+on the day they are met, lives in a commune of the reporting partner's area (weighted by
+population) and is reported by a partner able to identify young people, of several kinds. Four
+in ten are young women: the seed says they are harder to reach. One youth in ten is met again,
+one to ten weeks later, by another partner who types them differently (dropped accents, a
+nickname, capitals, a one-letter slip, and mostly without the birth date).
+
+Triage. Events are replayed in date order through send_signal, assign_referent and
+merge_signal_into, so match keys, history and merges are real. The Mission locale has long
+triaged the closed campaigns: every youth has a référent, and a second report that opened its own
+record has been merged into the first. In the current campaign, signals older than
+TRIAGE_LAG_DAYS are triaged the same way, except one in FORGOTTEN_EVERY, overdue; recent ones wait
+in the queue, some flagged « peut-être déjà connu ». Each Mission locale has at least
+COUNSELLORS_PER_MISSION counsellors (generated ones never log in). Files of the closed campaigns
+stay open: the registry has no service to close a file yet (exits belong to pathways).
+
+Dates. The services stamp `timezone.now()`. Afterwards the demo backdates, with queryset updates,
+what they stamped: signals (created_at, met_on, handled_at), records (created_at, and an estimated
+birth date computed from the age on the day met rather than today) and merges (merged_at). The
+privacy log (AccessLog, WriteRecord) is append-only and keeps the real time of loading: even the
+demo never rewrites it."""
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from itertools import cycle
 from random import Random
 
 from django.contrib.auth.hashers import make_password
 from django.utils import timezone
 from faker import Faker
 
-from reperes.demo.accounts import DEMO_DOMAIN
-from reperes.network.enums import Role
+from reperes.demo import campaigns
+from reperes.demo.accounts import ACCOUNTS, DEMO_DOMAIN
+from reperes.network.enums import OrganisationKind, Role
 from reperes.network.models import Membership, Organisation, User
-from reperes.registry.enums import Barrier, SignalConsent
-from reperes.registry.models import Signal
-from reperes.registry.services import assign_referent, send_signal
+from reperes.registry.enums import Barrier, BirthPrecision, SignalConsent, SignalStatus
+from reperes.registry.models import Merge, Signal, Youth
+from reperes.registry.services import assign_referent, merge_signal_into, send_signal
+from reperes.territory.models import Commune
+from reperes.territory.text import fold
 
-YOUTHS = 120
 SEED = 2015
+FEMALE_SHARE = 0.4
+MET_AGAIN_EVERY = 10
+BIRTH_DATE_KNOWN = 0.7
+OPPORTUNITIES = 20
+TRIAGE_LAG_DAYS = 45
+FORGOTTEN_EVERY = 15
+COUNSELLORS_PER_MISSION = 2
+
+# The demo partner account's organisation never makes a second report: its list of signals sent
+# stays plain, and the browser journey that classifies one of them « jeune déjà connu » finds one.
+DEMO_PARTNER = next(a["organisation"] for a in ACCOUNTS if a["role"] == Role.PARTNER_WORKER)
+
+NICKNAMES = {
+    "alexandre": "Alex",
+    "alexandra": "Alex",
+    "anthony": "Tony",
+    "christophe": "Chris",
+    "guillaume": "Guigui",
+    "jonathan": "Jo",
+    "julien": "Juju",
+    "maxime": "Max",
+    "mohamed": "Momo",
+    "nicolas": "Nico",
+    "sebastien": "Seb",
+    "stephanie": "Steph",
+    "thomas": "Tom",
+    "timothee": "Tim",
+    "valentin": "Valou",
+    "camille": "Cam",
+    "elodie": "Elo",
+    "margaux": "Margot",
+    "jessica": "Jess",
+    "benjamin": "Ben",
+    "matthieu": "Matt",
+    "mathieu": "Math",
+    "raphael": "Raph",
+}
+
+MET_WHERE: dict[str, list[str]] = {
+    OrganisationKind.PREVENTION: ["travail de rue", "accueil de jour", "pied d'immeuble", "abribus"],
+    OrganisationKind.SPORT_CULTURE: ["entraînement de foot", "tournoi de quartier", "atelier rap"],
+    OrganisationKind.PJJ: ["entretien éducatif", "permanence au tribunal"],
+    OrganisationKind.SOCIAL_CENTRE: ["permanence", "accueil du centre", "sortie familiale"],
+    OrganisationKind.SCHOOL: ["entretien au CIO", "liste MLDS", "rendez-vous de l'assistante sociale"],
+}
+
+
+@dataclass
+class Report:
+    """One signal to send: a first report, a second one by another partner, or an opportunity."""
+
+    at: datetime
+    partner: Organisation
+    commune: Commune
+    first_name: str
+    last_name: str
+    sex: str
+    age: int  # on the day met
+    birth_date: date | None
+    person: int | None = None  # index in the plan; None for a contact opportunity
+    second: bool = False
+
+
+@dataclass
+class Replay:
+    """What the services returned, to backdate afterwards."""
+
+    now: datetime
+    current_from: datetime  # first instant of the campaign in progress
+    rng: Random
+    staff: dict[int, Iterator[User]]
+    youth_of: dict[int, int] = field(default_factory=dict)  # person -> record opened by the first report
+    signal_dates: dict[int, tuple[datetime, datetime | None]] = field(default_factory=dict)
+    opened: dict[int, Report] = field(default_factory=dict)  # record -> the report that opened it
+    merges: dict[int, datetime] = field(default_factory=dict)
+    current_reports: int = 0
+
+
+def _strip_accents(text: str) -> str:
+    return text.translate(str.maketrans("éèêëàâäîïôöûüùçÉÈ", "eeeeaaaiioouuucEE"))
+
+
+def _slip(name: str, rng: Random) -> str:
+    """One vowel typed as another, as heard over a noisy street: Vogtlander, Vogtlender."""
+    vowels = [i for i, c in enumerate(name) if c in "aeiou" and 0 < i < len(name) - 1]
+    if not vowels:
+        return name
+    i = rng.choice(vowels)
+    return name[:i] + rng.choice([v for v in "aeiou" if v != name[i]]) + name[i + 1 :]
 
 
 def _worker(organisation: Organisation, fake: Faker) -> User:
     """A partner worker who never logs in (unusable password), authoring the demo signals."""
-    email = f"partenaire-{organisation.pk}@{DEMO_DOMAIN}"
-    user, created = User.objects.get_or_create(
-        email=email,
+    user, _created = User.objects.get_or_create(
+        email=f"partenaire-{organisation.pk}@{DEMO_DOMAIN}",
         defaults={"first_name": fake.first_name(), "last_name": fake.last_name(), "password": make_password(None)},
     )
     Membership.objects.get_or_create(user=user, organisation=organisation, defaults={"role": Role.PARTNER_WORKER})
     return user
 
 
-def _strip_accents(text: str) -> str:
-    return text.translate(str.maketrans("éèêëàâîïôöûüç", "eeeeaaiioouuc"))
+def _counsellors(mission: Organisation, fake: Faker) -> list[User]:
+    """The Mission locale's counsellors, completed with generated ones who never log in."""
+    people = [
+        m.user
+        for m in Membership.objects.filter(organisation=mission, role=Role.COUNSELLOR, is_active=True)
+        .select_related("user")
+        .order_by("pk")
+    ]
+    for k in range(len(people), COUNSELLORS_PER_MISSION):
+        user, _created = User.objects.get_or_create(
+            email=f"conseiller-{mission.pk}-{k}@{DEMO_DOMAIN}",
+            defaults={"first_name": fake.first_name(), "last_name": fake.last_name(), "password": make_password(None)},
+        )
+        Membership.objects.get_or_create(user=user, organisation=mission, defaults={"role": Role.COUNSELLOR})
+        people.append(user)
+    return people
+
+
+def _birth_date(age: int, met_on: date, rng: Random) -> date:
+    return date(met_on.year - age, met_on.month, min(met_on.day, 28)) - timedelta(days=rng.randint(0, 364))
+
+
+def _estimated_birth_date(age: int, met_on: date) -> date:
+    # As registry.services does from today: half a year past the birthday, on the day met.
+    return date(met_on.year - age, met_on.month, min(met_on.day, 28)) - timedelta(days=182)
+
+
+def _moment(first: date, last: date, rng: Random) -> datetime:
+    day = first + timedelta(days=rng.randint(0, (last - first).days))
+    return timezone.make_aware(datetime.combine(day, time(rng.randint(9, 17), rng.randint(0, 59))))
+
+
+def _plan(fake: Faker, rng: Random, identifiers: list[Organisation], now: datetime) -> list[Report]:
+    """Every signal of the demo, in date order."""
+    served = {p.pk: list(p.territory.communes.order_by("code")) if p.territory else [] for p in identifiers}
+    reporters = [p for p in identifiers if served[p.pk]]
+    yesterday = now.date() - timedelta(days=1)
+    reports: list[Report] = []
+    names: set[str] = set()
+    person = 0
+    spans = [(c.starts_on, c.ends_on) for c in campaigns.demo_campaigns()]
+    for seed, (starts_on, ends_on) in zip(campaigns.SEEDS, spans, strict=True):
+        for _n in range(seed.youths):
+            partner = rng.choice(reporters)
+            communes = served[partner.pk]
+            commune = rng.choices(communes, weights=[c.population + 50 for c in communes])[0]
+            female = rng.random() < FEMALE_SHARE
+            while True:  # two demo youths never share a name: the counts stay exact
+                first = fake.first_name_female() if female else fake.first_name_male()
+                last = fake.last_name()
+                if fold(f"{first} {last}") not in names:
+                    names.add(fold(f"{first} {last}"))
+                    break
+            at = _moment(starts_on, min(ends_on, yesterday), rng)
+            age = rng.randint(16, 25)
+            birth = _birth_date(age, at.date(), rng)
+            known = birth if rng.random() < BIRTH_DATE_KNOWN else None
+            sex = "f" if female else "m"
+            reports.append(Report(at, partner, commune, first, last, sex, age, known, person))
+            if person % MET_AGAIN_EVERY == MET_AGAIN_EVERY - 3:
+                reports.append(_met_again(reports[-1], birth, reporters, served, rng, now))
+            person += 1
+    for _n in range(OPPORTUNITIES):
+        partner = rng.choice(reporters)
+        female = rng.random() < FEMALE_SHARE
+        first = fake.first_name_female() if female else fake.first_name_male()
+        at = _moment(spans[-1][0], min(spans[-1][1], yesterday), rng)
+        commune = rng.choice(served[partner.pk])
+        reports.append(Report(at, partner, commune, first, "", "f" if female else "m", rng.randint(16, 25), None))
+    return sorted(reports, key=lambda r: r.at)
+
+
+def _met_again(
+    first: Report,
+    birth: date,
+    reporters: list[Organisation],
+    served: dict[int, list[Commune]],
+    rng: Random,
+    now: datetime,
+) -> Report:
+    """The same youth met by another partner, of another kind when one serves the commune."""
+    others = [p for p in reporters if p.pk != first.partner.pk and p.name != DEMO_PARTNER]
+    nearby = [p for p in others if first.commune in served[p.pk]]
+    other_kind = [p for p in nearby if p.kind != first.partner.kind]
+    partner = rng.choice(other_kind or nearby or others)
+    at = first.at + timedelta(days=rng.randint(7, 70), minutes=rng.randint(0, 600))
+    if at >= now:
+        at = first.at + (now - first.at) / 2
+    variation = rng.choice(["accents", "nickname", "slip"])
+    first_name, last_name = _strip_accents(first.first_name), first.last_name
+    if variation == "nickname":
+        first_name = NICKNAMES.get(fold(first.first_name), first_name)
+    elif variation == "slip":
+        last_name = _slip(last_name, rng)
+    if rng.random() < 0.5:
+        last_name = last_name.upper()
+    age = first.age + (at.date() - first.at.date()).days // 365
+    known = birth if rng.random() < 0.3 else None
+    return Report(at, partner, first.commune, first_name, last_name, first.sex, age, known, first.person, True)
 
 
 def load_youths() -> str:
@@ -44,73 +257,90 @@ def load_youths() -> str:
     fake = Faker("fr_FR")
     fake.seed_instance(SEED)
     rng = Random(SEED)
-    today = timezone.localdate()
-    identifiers = list(Organisation.objects.active().partners().filter(can_identify=True).select_related("territory"))
-    communes_of = {p.pk: list(p.territory.communes.order_by("code")) if p.territory else [] for p in identifiers}
-    sent = 0
-    for n in range(YOUTHS):
-        partner = identifiers[n % len(identifiers)]
-        served = communes_of.get(partner.pk)
-        if not served:
-            continue
-        commune = rng.choice(served)
-        female = rng.random() < 0.38
-        first = fake.first_name_female() if female else fake.first_name_male()
-        last = fake.last_name()
-        age = rng.randint(16, 25)
-        birth = today - timedelta(days=age * 365 + rng.randint(0, 364))
-        named = rng.random() < 0.8
-        signal = send_signal(
-            author=_worker(partner, fake),
-            first_name=first,
-            last_name=last if named else "",
-            commune=commune,
-            consent=SignalConsent.CONTACT if named else SignalConsent.NONE,
-            birth_date=birth if named and rng.random() < 0.7 else None,
-            approximate_age=age,
-            sex="f" if female else "m",
-            met_where=rng.choice(["travail de rue", "permanence", "match de foot", "abribus", "accueil de jour"]),
-            barriers=rng.sample(list(Barrier.values), k=rng.randint(0, 2)),
+    now = timezone.now()
+    identifiers = list(
+        Organisation.objects.active().partners().filter(can_identify=True).select_related("territory").order_by("pk")
+    )
+    reports = _plan(fake, rng, identifiers, now)
+    workers = {p.pk: _worker(p, fake) for p in identifiers}
+    replay = Replay(
+        now=now,
+        current_from=campaigns.demo_campaigns()[-1].received_from,
+        rng=rng,
+        staff={m.pk: cycle(_counsellors(m, fake)) for m in Organisation.objects.missions_locales().order_by("pk")},
+    )
+    for report in reports:
+        _send(report, workers[report.partner.pk], replay)
+    _backdate(replay)
+    return f"{len(reports)} signalements, {len(replay.opened)} dossiers ouverts, {len(replay.merges)} fusions"
+
+
+def _send(report: Report, author: User, replay: Replay) -> None:
+    named = report.person is not None
+    signal = send_signal(
+        author=author,
+        first_name=report.first_name,
+        last_name=report.last_name,
+        commune=report.commune,
+        consent=SignalConsent.CONTACT if named else SignalConsent.NONE,
+        birth_date=report.birth_date,
+        approximate_age=report.age,
+        sex=report.sex,
+        met_where=replay.rng.choice(MET_WHERE.get(report.partner.kind, ["permanence"])),
+        barriers=replay.rng.sample(list(Barrier.values), k=replay.rng.choice([0, 0, 1, 1, 2])),
+    )
+    handled_at: datetime | None = None
+    if signal.youth_id is not None and signal.youth_id not in replay.opened:
+        replay.opened[signal.youth_id] = report
+        if not report.second:
+            assert report.person is not None
+            replay.youth_of[report.person] = signal.youth_id
+    if report.at >= replay.current_from:
+        replay.current_reports += 1
+    forgotten = report.at >= replay.current_from and replay.current_reports % FORGOTTEN_EVERY == 0
+    triaged = replay.now - report.at > timedelta(days=TRIAGE_LAG_DAYS) and not forgotten
+    if signal.status == SignalStatus.NEW and triaged:
+        handled_at = min(report.at + timedelta(days=replay.rng.randint(1, 5)), replay.now)
+        staff = next(replay.staff[signal.mission_locale_id])
+        known = replay.youth_of.get(report.person) if report.second and report.person is not None else None
+        if known is not None and known != signal.youth_id:
+            merge = merge_signal_into(signal, Youth.objects.get(pk=known), acting_user=staff)
+            replay.merges[merge.pk] = handled_at
+        else:
+            assign_referent(signal, referent=staff, acting_user=staff)
+    replay.signal_dates[signal.pk] = (report.at, handled_at)
+
+
+def _backdate(replay: Replay) -> None:
+    """Give back to signals, records and merges the dates of the events they stand for. One
+    update per row: faster here than bulk_update, whose CASE expressions Django builds slowly."""
+    for pk, (at, handled_at) in replay.signal_dates.items():
+        Signal.objects.filter(pk=pk).update(created_at=at, met_on=timezone.localdate(at), handled_at=handled_at)
+    estimated = set(
+        Youth.objects.filter(pk__in=replay.opened, birth_precision=BirthPrecision.ESTIMATED).values_list(
+            "pk", flat=True
         )
-        Signal.objects.filter(pk=signal.pk).update(created_at=timezone.now() - timedelta(days=rng.randint(0, 120)))
-        sent += 1
-        if named and rng.random() < 0.1:
-            # The same youth met by another partner, typed differently.
-            other = identifiers[(n + 3) % len(identifiers)]
-            send_signal(
-                author=_worker(other, fake),
-                first_name=_strip_accents(first),
-                last_name=last.upper(),
-                commune=commune,
-                consent=SignalConsent.CONTACT,
-                approximate_age=age,
-                sex="f" if female else "m",
-            )
-            sent += 1
-    _assign_half()
-    return f"{sent} signalements"
-
-
-def _assign_half() -> None:
-    """The older half of the named signals already have a référent."""
-    queue = Signal.objects.filter(status="new", youth__isnull=False).select_related("mission_locale")
-    for signal in list(queue.order_by("created_at"))[: queue.count() // 2]:
-        staff = Membership.objects.filter(
-            organisation=signal.mission_locale, role__in=[Role.COUNSELLOR, Role.COORDINATOR], is_active=True
-        ).first()
-        if staff is not None:
-            assign_referent(signal, referent=staff.user, acting_user=staff.user)
+    )
+    for pk, report in replay.opened.items():
+        changes: dict[str, object] = {"created_at": report.at}
+        if pk in estimated:
+            changes["birth_date"] = _estimated_birth_date(report.age, timezone.localdate(report.at))
+        Youth.objects.filter(pk=pk).update(**changes)
+    for pk, merged_at in replay.merges.items():
+        Merge.objects.filter(pk=pk).update(merged_at=merged_at)
 
 
 def reset_youths() -> None:
     """Youths and signals cannot be deleted through the models (history, PROTECT): the demo
     reset removes them with their history, which only a demo may do."""
     from reperes.privacy.models import AccessLog, WriteRecord
-    from reperes.registry.models import Consent, Youth, YouthMatchKey
+    from reperes.registry.models import Consent, YouthMatchKey
 
     for model in (AccessLog, WriteRecord):
         # Bypasses the append-only guard on purpose: demo data only.
         model.objects.all()._raw_delete(model.objects.db)  # type: ignore[attr-defined]
+    Merge.objects.all().delete()
+    Youth.objects.exclude(merged_into=None).update(merged_into=None)  # a self-reference, PROTECT
     Signal.objects.all().delete()
     YouthMatchKey.objects.all().delete()
     Consent.objects.all().delete()
