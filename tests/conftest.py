@@ -1,5 +1,6 @@
 import pytest
 from django.core.management import call_command
+from django.db import transaction
 
 from reperes.network.enums import Role
 from reperes.network.services import load_vocabularies
@@ -42,6 +43,21 @@ def admin_user(db):
     return MembershipFactory(role=Role.ADMIN).user
 
 
-@pytest.fixture
-def demo(db):
-    call_command("load_demo", force=True, verbosity=0)
+@pytest.fixture(scope="module")
+def demo(django_db_setup, django_db_blocker):
+    """The demo, loaded once per module (several seconds) inside a transaction rolled back after
+    the module's last test; each test runs in a savepoint of it and sees it intact. A module that
+    uses it should use it in every test: the data stays until the module ends."""
+    with django_db_blocker.unblock(), transaction.atomic():
+        call_command("load_demo", force=True, verbosity=0)
+        yield
+        transaction.set_rollback(True)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The module-scoped `demo` stays loaded until its module ends: in each module, the tests
+    that use it run after those that expect an empty registry."""
+    first_seen: dict[str, int] = {}
+    for item in items:
+        first_seen.setdefault(str(item.path), len(first_seen))
+    items.sort(key=lambda item: (first_seen[str(item.path)], "demo" in getattr(item, "fixturenames", ())))

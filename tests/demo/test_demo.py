@@ -4,7 +4,6 @@ from itertools import pairwise
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
-from django.db import transaction
 from django.db.models import Count, Min
 from django.urls import reverse
 from django.utils import timezone
@@ -22,16 +21,6 @@ from reperes.registry.models import Merge, Signal, Youth, age_on
 from reperes.territory.models import Commune, Territory
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(scope="module")
-def demo(django_db_setup, django_db_blocker):
-    """The demo, loaded once for this module (about seven seconds) inside a transaction that is
-    rolled back after its last test; each test runs in a savepoint of it, as usual."""
-    with django_db_blocker.unblock(), transaction.atomic():
-        call_command("load_demo", force=True, verbosity=0)
-        yield
-        transaction.set_rollback(True)
 
 
 def _counts():

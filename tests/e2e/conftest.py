@@ -13,9 +13,11 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
+from django.apps import apps
 from django.contrib.contenttypes.models import ContentType
 from django.core.management import call_command
-from django.db import connection
+from django.core.management.color import no_style
+from django.db import connection, transaction
 from playwright.sync_api import Browser, Page, Route, sync_playwright
 
 HERE = Path(__file__).parent
@@ -56,21 +58,58 @@ def _copy_database(source: sqlite3.Connection, target: sqlite3.Connection) -> No
     ContentType.objects.clear_cache()  # ids change with every flush
 
 
+class PostgresSnapshot:
+    """Every table of the project's models, copied out in PostgreSQL's binary COPY format and
+    copied back in one transaction: Django's foreign keys are deferred, so they are checked once
+    every table is back. Under a second, where loading the demo takes about 15 s."""
+
+    def __init__(self) -> None:
+        self.tables = connection.introspection.django_table_names(only_existing=True, include_views=False)
+        self.data: dict[str, bytes] = {}
+        with connection.cursor() as cursor:
+            for table in self.tables:
+                buffer = bytearray()
+                with cursor.copy(f'COPY "{table}" TO STDOUT (FORMAT binary)') as copy:
+                    for chunk in copy:
+                        buffer += chunk
+                self.data[table] = bytes(buffer)
+
+    def restore(self) -> None:
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute("TRUNCATE " + ", ".join(f'"{t}"' for t in self.tables) + " RESTART IDENTITY CASCADE")
+            for table, payload in self.data.items():
+                with cursor.copy(f'COPY "{table}" FROM STDIN (FORMAT binary)') as copy:
+                    copy.write(payload)
+            for sql in connection.ops.sequence_reset_sql(no_style(), apps.get_models(include_auto_created=True)):
+                cursor.execute(sql)
+        ContentType.objects.clear_cache()
+
+
+Snapshot = sqlite3.Connection | PostgresSnapshot
+
+
 @pytest.fixture(scope="package", autouse=True)
-def _demo_snapshot(django_db_setup, django_db_blocker) -> Iterator[sqlite3.Connection | None]:
-    """The demo, loaded once for all the journeys and kept as an in-memory SQLite copy.
+def _demo_snapshot(django_db_setup, django_db_blocker) -> Iterator[Snapshot | None]:
+    """The demo, loaded once for all the journeys and kept as a copy.
 
     `live_server` needs transactional tests, and their flush empties every table, the 35,000
-    reference communes included: reloading them and the demo cost about 3 s per test. Copying the
-    database back with SQLite's backup API takes a few milliseconds. Once the journeys are done,
-    the database is put back as it was before them, reference data and no demo.
-    On another database (PostgreSQL), `demo` simply loads the demo in each test.
+    reference communes included: reloading them and the demo costs seconds per test. SQLite copies
+    the database back with its backup API in a few milliseconds; PostgreSQL with binary COPY
+    (PostgresSnapshot). Once the journeys are done, the database is put back as it was before
+    them, reference data and no demo.
     """
     with django_db_blocker.unblock():
+        connection.ensure_connection()
+        if connection.vendor == "postgresql":
+            before_pg = PostgresSnapshot()
+            call_command("load_demo", force=True, verbosity=0)
+            demo_pg = PostgresSnapshot()
+            yield demo_pg
+            before_pg.restore()
+            return
         if connection.vendor != "sqlite" or not connection.is_in_memory_db():
             yield None
             return
-        connection.ensure_connection()
         before = sqlite3.connect(":memory:")
         _copy_database(connection.connection, before)
         call_command("load_demo", force=True, verbosity=0)
@@ -84,10 +123,12 @@ def _demo_snapshot(django_db_setup, django_db_blocker) -> Iterator[sqlite3.Conne
 
 
 @pytest.fixture
-def demo(transactional_db, _demo_snapshot: sqlite3.Connection | None) -> None:
+def demo(transactional_db, _demo_snapshot: Snapshot | None) -> None:
     """Overrides tests/conftest.py's `demo` with the same data, restored from the snapshot."""
     if _demo_snapshot is None:
         call_command("load_demo", force=True, verbosity=0)
+    elif isinstance(_demo_snapshot, PostgresSnapshot):
+        _demo_snapshot.restore()
     else:
         connection.ensure_connection()
         _copy_database(_demo_snapshot, connection.connection)

@@ -1,6 +1,10 @@
+import pytest
+from django.db import connection
+from faker import Faker
 from playwright.sync_api import Page, expect
 
 from reperes.demo.accounts import DEMO_PASSWORD
+from reperes.registry.imports import worker
 from reperes.registry.models import Youth
 from tests.e2e.helpers import assert_accessible, login
 
@@ -57,3 +61,30 @@ def test_a_list_with_bad_lines_imports_nothing_then_the_corrected_list_imports_o
     page.get_by_role("button", name="Déposer le fichier").click()
     expect(page.get_by_text("Ce fichier a déjà été importé le")).to_be_visible()
     assert Youth.objects.count() == before + 3
+
+
+@pytest.mark.skipif(
+    connection.vendor == "sqlite",
+    reason="the in-memory SQLite of the tests shares its cache between threads, whose table locks "
+    "fail at once (SQLITE_LOCKED) instead of waiting: this journey runs on PostgreSQL",
+)
+def test_a_large_list_is_checked_and_imported_in_the_background_with_progress(page, live_server, demo):
+    """Beyond worker.INLINE_ROWS lines the work leaves the request: the page shows its progress and
+    reloads with the report when it is done (the thread writes through its own connection, hence
+    a browser test, whose database is shared and restored after each journey)."""
+    login(page, live_server, COUNSELLOR, DEMO_PASSWORD)
+    fake = Faker("fr_FR")
+    fake.seed_instance(4)
+    people = sorted({(fake.last_name(), fake.first_name()) for _n in range(worker.INLINE_ROWS + 200)})
+    lines = [
+        f"{last};{first};{n % 28 + 1:02d}/{n % 12 + 1:02d}/2008;;Strasbourg;"
+        for n, (last, first) in enumerate(people[: worker.INLINE_ROWS + 50])
+    ]
+    before = Youth.objects.count()
+    _upload(page, live_server, "grande-liste.csv", lines)
+    page.get_by_role("button", name="Vérifier le fichier").click()
+    expect(page.get_by_text("lignes sur 350").or_(page.get_by_role("row", name="Nouveau dossier"))).to_be_visible()
+    expect(page.get_by_role("button", name="Importer les 350 lignes")).to_be_visible(timeout=60_000)
+    page.get_by_role("button", name="Importer les 350 lignes").click()
+    expect(page.get_by_role("heading", name="Compte rendu de l'import")).to_be_visible(timeout=60_000)
+    assert Youth.objects.count() > before + 300

@@ -8,7 +8,6 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
-from faker import Faker
 from openpyxl import Workbook
 
 from reperes.network.enums import Role
@@ -209,30 +208,6 @@ def test_another_mission_locales_import_answers_404(client, counsellor):
     other = MembershipFactory(role=Role.COUNSELLOR, organisation=OrganisationFactory(mission_locale=True)).user
     client.force_login(other)
     assert client.get(reverse("registry:import_detail", args=[list_import.pk])).status_code == 404
-
-
-@pytest.mark.django_db(transaction=True)
-def test_a_large_file_is_checked_and_imported_in_the_background(counsellor):
-    fake = Faker("fr_FR")
-    fake.seed_instance(4)
-    people = {(fake.last_name(), fake.first_name()) for _n in range(worker.INLINE_ROWS + 200)}
-    lines = [
-        f"{last};{first};{day % 28 + 1:02d}/{day % 12 + 1:02d}/2008;;Saverne;;"
-        for day, (last, first) in enumerate(sorted(people))
-    ]
-    lines = lines[: worker.INLINE_ROWS + 50]
-    list_import = services.upload_list(user=counsellor, file_name="l.csv", content=csv_bytes(*lines), kind="dropout")
-    services.set_mapping(list_import, list_import.mapping)
-    assert worker.launch(list_import, user=counsellor) is True
-    worker.wait_idle()
-    list_import.refresh_from_db()
-    assert list_import.status == ImportStatus.CHECKED, list_import.report.get("errors")
-    services.start_import(list_import)
-    worker.launch(list_import, user=counsellor)
-    worker.wait_idle()
-    list_import.refresh_from_db()
-    assert list_import.status == ImportStatus.DONE
-    assert Youth.objects.count() == worker.INLINE_ROWS + 50
 
 
 def test_youths_from_a_list_are_to_be_informed_within_a_month(client, counsellor):
