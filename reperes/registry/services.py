@@ -32,7 +32,7 @@ from reperes.territory.models import Commune
 logger = logging.getLogger(__name__)
 
 SIGNAL_FIELDS = ["first_name", "last_name", "approximate_age", "birth_date", "sex", "commune", "met_where", "barriers"]
-YOUTH_FIELDS = [
+EDITABLE_FIELDS = [
     "first_names",
     "last_name",
     "usage_name",
@@ -42,10 +42,15 @@ YOUTH_FIELDS = [
     "phone",
     "email",
     "commune",
-    "mission_locale",
-    "referent",
-    "status",
+    "left_school_on",
+    "last_level",
+    "has_diploma",
+    "followed_elsewhere",
+    "ine",
+    "note",
 ]
+# What the history keeps of a record when it is created.
+YOUTH_FIELDS = EDITABLE_FIELDS + ["mission_locale", "referent", "status"]
 
 
 def check_birth_date(birth_date: date, today: date | None = None) -> None:
@@ -422,24 +427,6 @@ def withdraw_consent(youth: Youth, *, acting_user: User) -> int:
         audit.record_write(Consent(pk=pk), acting_user=acting_user, after={"withdrawn": True})
     return len(ids)
 
-
-EDITABLE_FIELDS = [
-    "first_names",
-    "last_name",
-    "usage_name",
-    "sex",
-    "birth_date",
-    "birth_precision",
-    "phone",
-    "email",
-    "commune",
-    "left_school_on",
-    "last_level",
-    "has_diploma",
-    "followed_elsewhere",
-    "ine",
-    "note",
-]
 
 
 @transaction.atomic

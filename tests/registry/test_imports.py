@@ -16,7 +16,7 @@ from reperes.registry.enums import ImportStatus, RowOutcome, SignalConsent
 from reperes.registry.imports import reading, services, worker
 from reperes.registry.models import DuplicateCandidate, ImportedRow, ListImport, Youth
 from reperes.registry.services import send_signal
-from reperes.territory.models import Commune, Territory
+from reperes.territory.models import Commune
 from tests.network.factories import MembershipFactory, OrganisationFactory
 
 pytestmark = pytest.mark.django_db
@@ -27,18 +27,6 @@ GOOD = [
     "Schmitt;Kevin;17/11/2007;M;67437;1234567890A;CAP",
     "Haas;Inès;2009;F;Saverne;;",
 ]
-
-
-@pytest.fixture
-def mission():
-    territory = Territory.objects.create(name="Saverne")
-    territory.communes.set(Commune.objects.filter(code__in=["67437", "67300", "67482"]))
-    return OrganisationFactory(mission_locale=True, territory=territory)
-
-
-@pytest.fixture
-def counsellor(mission):
-    return MembershipFactory(role=Role.COUNSELLOR, organisation=mission).user
 
 
 def csv_bytes(*lines: str) -> bytes:

@@ -5,43 +5,17 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from pytest_django.asserts import assertContains, assertRedirects
 
-from reperes.network.enums import Role
 from reperes.privacy.models import AccessLog, WriteRecord
-from reperes.registry.enums import SignalConsent, SignalStatus, YouthStatus
+from reperes.registry.enums import SignalStatus, YouthStatus
 from reperes.registry.models import Signal, Youth
-from reperes.registry.services import merge_youths, send_signal, unmerge_youths
+from reperes.registry.services import merge_youths, unmerge_youths
 from reperes.territory.models import Commune, Territory
-from tests.network.factories import MembershipFactory, OrganisationFactory
+from tests.network.factories import OrganisationFactory
+from tests.registry.helpers import report
 
 pytestmark = pytest.mark.django_db
 
 FIELDS = ["first_names", "last_name", "usage_name", "sex", "birth_date", "birth_precision", "phone", "commune_id"]
-
-
-@pytest.fixture
-def mission():
-    territory = Territory.objects.create(name="Saverne")
-    territory.communes.set(Commune.objects.filter(code__in=["67437", "67300"]))
-    return OrganisationFactory(mission_locale=True, territory=territory)
-
-
-@pytest.fixture
-def counsellor(mission):
-    return MembershipFactory(role=Role.COUNSELLOR, organisation=mission).user
-
-
-def report(first_name, last_name, *, birth_date=None, phone="", code="67437"):
-    author = MembershipFactory(role=Role.PARTNER_WORKER).user
-    return send_signal(
-        author=author,
-        first_name=first_name,
-        last_name=last_name,
-        commune=Commune.objects.get(code=code),
-        consent=SignalConsent.CONTACT,
-        birth_date=birth_date,
-        approximate_age=None if birth_date else 19,
-        phone=phone,
-    )
 
 
 def state(youth):

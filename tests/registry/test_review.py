@@ -8,39 +8,14 @@ from django.urls import reverse
 
 from reperes.network.enums import Role
 from reperes.privacy.models import AccessLog
-from reperes.registry.enums import CandidateStatus, SignalConsent, SignalStatus, YouthStatus
+from reperes.registry.enums import CandidateStatus, SignalStatus, YouthStatus
 from reperes.registry.models import DuplicateCandidate, Merge, Youth
 from reperes.registry.review import sweep_duplicates
-from reperes.registry.services import merge_signal_into, send_signal, unmerge_youths
-from reperes.territory.models import Commune, Territory
+from reperes.registry.services import merge_signal_into, unmerge_youths
 from tests.network.factories import MembershipFactory, OrganisationFactory
+from tests.registry.helpers import report
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def mission():
-    territory = Territory.objects.create(name="Saverne")
-    territory.communes.set(Commune.objects.filter(code__in=["67437", "67300"]))
-    return OrganisationFactory(mission_locale=True, territory=territory)
-
-
-@pytest.fixture
-def counsellor(mission):
-    return MembershipFactory(role=Role.COUNSELLOR, organisation=mission).user
-
-
-def report(first_name, last_name, *, birth_date=None, code="67437"):
-    author = MembershipFactory(role=Role.PARTNER_WORKER).user
-    return send_signal(
-        author=author,
-        first_name=first_name,
-        last_name=last_name,
-        commune=Commune.objects.get(code=code),
-        consent=SignalConsent.CONTACT,
-        birth_date=birth_date,
-        approximate_age=None if birth_date else 19,
-    )
 
 
 def test_the_sweep_proposes_a_likely_pair_once(mission):
