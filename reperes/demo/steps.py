@@ -189,6 +189,7 @@ STEPS: list[Step] = [
     Step("comptes", load_accounts, reset_accounts),
     Step("campagnes", campaigns.load_campaigns, campaigns.reset_campaigns),
     Step("jeunes", youths.load_youths, youths.reset_youths),
+    Step("doublons", youths.load_look_alikes, _nothing),  # pairs go with their youths (CASCADE)
 ]
 
 

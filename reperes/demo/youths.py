@@ -33,6 +33,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from itertools import cycle
 from random import Random
+from typing import Any
 
 from django.contrib.auth.hashers import make_password
 from django.utils import timezone
@@ -334,14 +335,79 @@ def reset_youths() -> None:
     """Youths and signals cannot be deleted through the models (history, PROTECT): the demo
     reset removes them with their history, which only a demo may do."""
     from reperes.privacy.models import AccessLog, WriteRecord
-    from reperes.registry.models import Consent, YouthMatchKey
+    from reperes.registry.models import Consent, ImportedRow, ListImport, YouthMatchKey
 
     for model in (AccessLog, WriteRecord):
         # Bypasses the append-only guard on purpose: demo data only.
         model.objects.all()._raw_delete(model.objects.db)  # type: ignore[attr-defined]
     Merge.objects.all().delete()
+    ImportedRow.objects.all().delete()  # lists imported while trying the demo
+    ListImport.objects.all().delete()
     Youth.objects.exclude(merged_into=None).update(merged_into=None)  # a self-reference, PROTECT
     Signal.objects.all().delete()
     YouthMatchKey.objects.all().delete()
     Consent.objects.all().delete()
     Youth.objects.all().delete()
+
+
+LOOK_ALIKE_PLACE = "Rencontré·e à la gare routière, ne se souvenait plus bien de sa date de naissance"
+LOOK_ALIKES = 4
+
+
+def _look_alike(youth: Youth, rng: Random) -> dict[str, Any] | None:
+    """What another partner might note of this youth: a vowel misheard, a birth date off by ten
+    days or a year; kept only when the engine cannot decide alone (a pair to review)."""
+    from reperes.matching import Outcome
+    from reperes.registry.identity import find_known, record_of
+    from reperes.registry.services import draft_youth
+
+    born, age = youth.birth_date, youth.age()
+    if born is None or age is None or not 17 <= age <= 24:  # still in the programme's public
+        return None
+    for birth_date in (born + timedelta(days=10), born.replace(day=min(born.day, 28)) + timedelta(days=365)):
+        variant: dict[str, Any] = {
+            "first_name": youth.first_names,
+            "last_name": _slip(youth.last_name, rng),
+            "birth_date": birth_date,
+            "sex": youth.sex,
+            "commune": youth.commune,
+        }
+        decision, _youths = find_known(record_of(draft_youth(**variant)))
+        if decision.outcome == Outcome.REVIEW:
+            return variant
+    return None
+
+
+def load_look_alikes() -> str:
+    """A few youths already followed, met again by another partner: each opens a record to
+    triage (« peut-être déjà connu ») and a pair for the review queue (the nightly sweep, run once)."""
+    from reperes.registry.review import sweep_duplicates
+
+    if not Signal.objects.filter(met_where=LOOK_ALIKE_PLACE).exists():
+        fake = Faker("fr_FR")
+        fake.seed_instance(SEED + 1)
+        rng = Random(SEED + 1)
+        known = (
+            Youth.objects.active()
+            .filter(mission_locale__name="Mission locale de Strasbourg", birth_precision=BirthPrecision.DAY)
+            .exclude(referent=None)
+            .exclude(commune=None)
+            .select_related("commune")
+            .order_by("pk")
+        )
+        partners = list(Organisation.objects.active().partners().filter(can_identify=True).order_by("pk"))
+        sent = 0
+        for youth in known:
+            variant = _look_alike(youth, rng)
+            if variant is None:
+                continue
+            reporters = {s.organisation_id for s in youth.signals.all()}
+            partner = next(p for p in partners if p.pk not in reporters)
+            send_signal(
+                author=_worker(partner, fake), met_where=LOOK_ALIKE_PLACE, consent=SignalConsent.CONTACT, **variant
+            )
+            sent += 1
+            if sent == LOOK_ALIKES:
+                break
+    found = sum(sweep_duplicates(mission) for mission in Organisation.objects.missions_locales())
+    return f"{found} paires de doublons possibles à examiner"

@@ -162,3 +162,11 @@ def test_the_calendar_moves_with_the_day_of_loading():
         assert spans[-1][1] <= day <= spans[-1][2]
         for (_a, _s, end), (_b, start, _e) in pairwise(spans):
             assert start == end + timedelta(days=1)
+
+
+def test_the_review_queue_has_pairs_the_engine_could_not_decide(demo):
+    from reperes.registry.models import DuplicateCandidate
+
+    pairs = DuplicateCandidate.objects.filter(status="open").select_related("youth_a", "youth_b")
+    assert len(pairs) >= 3
+    assert all(p.youth_a.mission_locale_id == p.youth_b.mission_locale_id for p in pairs)
