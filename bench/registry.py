@@ -184,7 +184,7 @@ def _run(quick: bool) -> None:
     imported = time.perf_counter() - started
     rows = list_import.row_count
     print(
-        f"Corrected list of {rows:,} lines: check {checked:.1f} s, import (plans again, then writes) {imported:.1f} s "
+        f"Corrected list of {rows:,} lines: check {checked:.1f} s, import {imported:.1f} s "
         f"({rows / imported:,.0f} lines/s); {list_import.report.get('counts')}"
     )
 
