@@ -156,28 +156,45 @@ def _swapped_names(a: Profile, b: Profile) -> tuple[FieldMatch, FieldMatch]:
     )
 
 
+# Dates, sexes and places take few values: their matches are built once (a large registry
+# compares each query with dozens of candidates, most of them ruled out on these fields alone).
+_DATE_MISSING = FieldMatch(Level.MISSING, 0.0, "date de naissance inconnue")
+_DATE_EXACT = FieldMatch(Level.EXACT, 1.0, "même date de naissance")
+_DATE_SWAPPED = FieldMatch(Level.SWAPPED, 0.8, "même date de naissance, jour et mois inversés")
+_DATE_ONE_TYPO = FieldMatch(Level.ONE_TYPO, 0.7, "date de naissance à un chiffre près")
+_DATE_YEAR = FieldMatch(Level.YEAR, 0.5, "même année de naissance (date incomplète)")
+_DATE_DIFFERENT = FieldMatch(Level.DIFFERENT, 0.0, "date de naissance différente")
+_SEX_MISSING = FieldMatch(Level.MISSING, 0.0, "")
+_SEX_EXACT = FieldMatch(Level.EXACT, 1.0, "")
+_SEX_DIFFERENT = FieldMatch(Level.DIFFERENT, 0.0, "sexe différent")
+_PLACE_MISSING = FieldMatch(Level.MISSING, 0.0, "")
+_PLACE_EXACT = FieldMatch(Level.EXACT, 1.0, "même commune")
+_PLACE_COMMUNE = FieldMatch(Level.COMMUNE, 1.0, "même commune")
+_PLACE_POSTCODE = FieldMatch(Level.POSTCODE, 0.9, "même code postal")
+_PLACE_NEAR = FieldMatch(Level.NEAR, 0.5, "même département")
+_PLACE_DIFFERENT = FieldMatch(Level.DIFFERENT, 0.0, "commune différente")
+
+
 def compare_birth_dates(a: Profile, b: Profile) -> FieldMatch:
     if not a.year or not b.year:
-        return FieldMatch(Level.MISSING, 0.0, "date de naissance inconnue")
+        return _DATE_MISSING
     if a.day and b.day:
-        if (a.year, a.month, a.day) == (b.year, b.month, b.day):
-            return FieldMatch(Level.EXACT, 1.0, "même date de naissance")
+        if a.day == b.day and a.month == b.month and a.year == b.year:
+            return _DATE_EXACT
         if a.year == b.year and a.month == b.day and a.day == b.month:
-            return FieldMatch(Level.SWAPPED, 0.8, "même date de naissance, jour et mois inversés")
+            return _DATE_SWAPPED
         if OSA.distance(a.date_digits, b.date_digits, score_cutoff=1) <= 1:
-            return FieldMatch(Level.ONE_TYPO, 0.7, "date de naissance à un chiffre près")
-        return FieldMatch(Level.DIFFERENT, 0.0, "date de naissance différente")
+            return _DATE_ONE_TYPO
+        return _DATE_DIFFERENT
     if a.year == b.year and (not a.month or not b.month or a.month == b.month):
-        return FieldMatch(Level.YEAR, 0.5, "même année de naissance (date incomplète)")
-    return FieldMatch(Level.DIFFERENT, 0.0, "date de naissance différente")
+        return _DATE_YEAR
+    return _DATE_DIFFERENT
 
 
 def compare_sexes(a: Profile, b: Profile) -> FieldMatch:
     if not a.sex or not b.sex:
-        return FieldMatch(Level.MISSING, 0.0, "")
-    if a.sex == b.sex:
-        return FieldMatch(Level.EXACT, 1.0, "")
-    return FieldMatch(Level.DIFFERENT, 0.0, "sexe différent")
+        return _SEX_MISSING
+    return _SEX_EXACT if a.sex == b.sex else _SEX_DIFFERENT
 
 
 def _same_commune(x: str, y: str) -> bool:
@@ -187,22 +204,22 @@ def _same_commune(x: str, y: str) -> bool:
 def compare_places(a: Profile, b: Profile) -> FieldMatch:
     """Postcode and commune together: a foreign or unknown one is compared as text."""
     if not (a.postcode or a.commune) or not (b.postcode or b.commune):
-        return FieldMatch(Level.MISSING, 0.0, "")
+        return _PLACE_MISSING
     same_postcode = bool(a.postcode) and a.postcode == b.postcode
     departement_a, departement_b = a.departement, b.departement
     other_departement = bool(departement_a and departement_b) and departement_a != departement_b
-    if _same_commune(a.commune, b.commune) and not other_departement:
-        return FieldMatch(Level.EXACT if same_postcode else Level.COMMUNE, 1.0, "même commune")
+    if not other_departement and _same_commune(a.commune, b.commune):
+        return _PLACE_EXACT if same_postcode else _PLACE_COMMUNE
     if same_postcode:
-        return FieldMatch(Level.POSTCODE, 0.9, "même code postal")
+        return _PLACE_POSTCODE
     if departement_a and departement_a == departement_b:
-        return FieldMatch(Level.NEAR, 0.5, "même département")
-    return FieldMatch(Level.DIFFERENT, 0.0, "commune différente")
+        return _PLACE_NEAR
+    return _PLACE_DIFFERENT
 
 
-def compare(a: Profile, b: Profile) -> Comparison:
-    """All fields of two profiles; names are also read swapped (first for last) and the better
-    reading is kept."""
+def compare_names(a: Profile, b: Profile) -> tuple[FieldMatch, FieldMatch, bool, bool]:
+    """First name, last name, whether they were read swapped, whether a birth name gave the last
+    name; the swapped reading (first for last) is kept when better."""
     first = compare_first_names(a, b)
     last, via_birth = compare_last_names(a, b)
     swapped = False
@@ -212,6 +229,13 @@ def compare(a: Profile, b: Profile) -> Comparison:
         swapped_first, swapped_last = _swapped_names(a, b)
         if _RANK[swapped_first.level] + _RANK[swapped_last.level] > _RANK[first.level] + _RANK[last.level]:
             first, last, swapped, via_birth = swapped_first, swapped_last, True, False
+    return first, last, swapped, via_birth
+
+
+def compare(a: Profile, b: Profile) -> Comparison:
+    """All fields of two profiles; names are also read swapped (first for last) and the better
+    reading is kept."""
+    first, last, swapped, via_birth = compare_names(a, b)
     return Comparison(
         first_name=first,
         last_name=last,

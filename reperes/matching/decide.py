@@ -6,10 +6,17 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
-from reperes.matching.compare import Comparison, Level, compare
+from reperes.matching.compare import (
+    Comparison,
+    Level,
+    compare_birth_dates,
+    compare_names,
+    compare_places,
+    compare_sexes,
+)
 from reperes.matching.profile import Profile, make_profile
 from reperes.matching.records import Record
-from reperes.matching.score import NameCounts, explain, score
+from reperes.matching.score import NameCounts, explain, score, upper_bound
 
 
 class Outcome(StrEnum):
@@ -85,10 +92,20 @@ def veto(comparison: Comparison) -> str:
 
     Twins share a last name, a birth date and an address: a score alone would merge them, so a
     SAME needs both names and the date to agree (each at least to a typo), and a record without
-    a full birth date needs everything else exact: names, postcode and commune."""
+    a full birth date needs everything else exact: names, postcode and commune. A record without
+    a last name needs the first name, the full date and the place exact; one without a first
+    name is never merged alone (it cannot tell twins apart)."""
+    if comparison.first_name.level == Level.MISSING:
+        return "prénom absent"
     if comparison.first_name.level not in _STRONG_FIRST:
         return "prénoms différents"
-    if comparison.last_name.level not in _STRONG_LAST:
+    if comparison.last_name.level == Level.MISSING:
+        # Twins differ by their first names: without a last name, the first name, the full birth
+        # date and the place must all agree exactly.
+        exact_first = comparison.first_name.level in (Level.EXACT, Level.VARIANT)
+        if not exact_first or comparison.birth_date.level != Level.EXACT or comparison.place.level != Level.EXACT:
+            return "nom absent"
+    elif comparison.last_name.level not in _STRONG_LAST:
         return "noms différents"
     if comparison.sex.level == Level.DIFFERENT:
         return "sexe différent"
@@ -103,16 +120,26 @@ def veto(comparison: Comparison) -> str:
     return ""
 
 
-def _match(query: Profile, candidate: Profile, counts: NameCounts | None) -> Match:
-    comparison = compare(query, candidate)
+def _match(query: Profile, candidate: Profile, counts: NameCounts | None, floor: float | None = None) -> Match | None:
+    """The candidate's score and comparison; None when it cannot reach `floor`, whatever its
+    names (its date, sex and place already rule it out: a large registry's blocks hold many)."""
+    date, sex, place = (
+        compare_birth_dates(query, candidate),
+        compare_sexes(query, candidate),
+        compare_places(query, candidate),
+    )
+    if floor is not None and upper_bound(date.level, sex.level, place.level, query.commune, counts) < floor:
+        return None
+    first, last_name, swapped, via_birth = compare_names(query, candidate)
+    comparison = Comparison(first, last_name, date, sex, place, swapped, via_birth)
     last = query.last_forms[0] if query.last_forms else ""
-    weight = score(comparison, first=query.first, last=last, counts=counts)
+    weight = score(comparison, first=query.first, last=last, commune=query.commune, counts=counts)
     return Match(candidate.id, round(weight, 2), comparison)
 
 
 def _is_duplicate(a: Profile, b: Profile, same_bound: float, counts: NameCounts | None) -> bool:
-    match = _match(a, b, counts)
-    return match.score >= same_bound and not veto(match.comparison)
+    match = _match(a, b, counts, same_bound)
+    return match is not None and match.score >= same_bound and not veto(match.comparison)
 
 
 def decide_profiles(
@@ -130,7 +157,10 @@ def decide_profiles(
     if not candidates:
         return Decision(query.id, Outcome.NEW, reason="aucun candidat")
     same_bound, review_bound = thresholds.bounds(population)
-    scored = sorted((_match(query, candidate, counts) for candidate in candidates), key=lambda m: -m.score)
+    matches = (_match(query, candidate, counts, review_bound) for candidate in candidates)
+    scored = sorted((match for match in matches if match is not None), key=lambda m: -m.score)
+    if not scored:
+        return Decision(query.id, Outcome.NEW, reason="aucun candidat assez proche")
     best = scored[0]
     runner_up = scored[1] if len(scored) > 1 else None
     if best.score < review_bound:

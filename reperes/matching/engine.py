@@ -17,14 +17,20 @@ MAX_CANDIDATES = 300
 
 class Index:
     """Blocking keys → positions of the people who have them, in memory, plus the name counts
-    that weigh exact agreement (score.py)."""
+    that weigh exact agreement (score.py).
+
+    A million people have about ten million keys, most of them held by one person only. To fit
+    in memory, a key is stored as its hash (a 64-bit int rather than a string; two keys that
+    collide only add a candidate) and a key held by one person maps to that position alone
+    rather than to a list."""
 
     def __init__(self, max_candidates: int = MAX_CANDIDATES) -> None:
         self.max_candidates = max_candidates
         self.profiles: list[Profile] = []
-        self._postings: dict[str, list[int]] = {}
+        self._postings: dict[int, int | list[int]] = {}
         self._first_counts: Counter[str] = Counter()
         self._last_counts: Counter[str] = Counter()
+        self._commune_counts: Counter[str] = Counter()
 
     @classmethod
     def from_records(cls, records: Iterable[Record], max_candidates: int = MAX_CANDIDATES) -> "Index":
@@ -40,12 +46,20 @@ class Index:
         profile = make_profile(record)
         position = len(self.profiles)
         self.profiles.append(profile)
-        for key in profile_keys(profile):
-            self._postings.setdefault(key, []).append(position)
+        postings = self._postings
+        for hashed in map(hash, profile_keys(profile)):
+            held = postings.setdefault(hashed, position)
+            if held is not position:
+                if type(held) is int:
+                    postings[hashed] = [held, position]
+                else:
+                    held.append(position)  # type: ignore[union-attr]
         if profile.first:
             self._first_counts[profile.first] += 1
         if profile.last_forms:
             self._last_counts[profile.last_forms[0]] += 1
+        if profile.commune:
+            self._commune_counts[profile.commune] += 1
         return profile
 
     @property
@@ -58,12 +72,22 @@ class Index:
     def last_name_count(self, last: str) -> int:
         return self._last_counts[last]
 
+    def commune_count(self, commune: str) -> int:
+        return self._commune_counts[commune]
+
     def key_count(self) -> int:
         return len(self._postings)
 
     def candidates(self, profile: Profile, *, exclude: int | None = None) -> list[Profile]:
         """The people sharing a key with `profile`, rarest keys first, at most `max_candidates`."""
-        postings = sorted((posting for key in profile_keys(profile) if (posting := self._postings.get(key))), key=len)
+        postings = sorted(
+            (
+                [held] if isinstance(held, int) else held
+                for key in profile_keys(profile)
+                if (held := self._postings.get(hash(key))) is not None
+            ),
+            key=len,
+        )
         found: dict[int, None] = {}
         for posting in postings:
             for position in posting:

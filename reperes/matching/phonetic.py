@@ -19,6 +19,7 @@ The key is upper case and at most 12 characters. It errs towards collisions: it 
 and is one clue among several in the comparison, never a verdict on its own.
 """
 
+import functools
 import re
 
 _RULES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
@@ -63,6 +64,7 @@ _RULES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
 MAX_LENGTH = 12
 
 
+@functools.lru_cache(maxsize=1 << 17)
 def phonetic_key(name: str) -> str:
     """The phonetic key of a folded name, "" for an empty one."""
     key = name

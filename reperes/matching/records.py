@@ -1,5 +1,6 @@
 """The two value types the engine speaks: a person as given (`Record`) and a birth date that may be partial."""
 
+import functools
 import re
 from dataclasses import dataclass
 from datetime import date
@@ -40,6 +41,7 @@ class PartialDate:
         return text
 
 
+@functools.lru_cache(maxsize=1 << 16)  # a registry has a few thousand distinct birth dates
 def parse_birth_date(text: str) -> PartialDate | None:
     """`YYYY-MM-DD`, `YYYY-MM`, `YYYY` or an empty string; anything else raises ValueError."""
     text = text.strip()

@@ -13,7 +13,7 @@ that a small registry keeps the table's weights (term-frequency adjustment).
 """
 
 import math
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 from reperes.matching.compare import Comparison, Level
 
@@ -37,7 +37,7 @@ M_U: dict[str, dict[Level, tuple[float, float]]] = {
         Level.DIFFERENT: (0.02, 0.99),
     },
     "birth_date": {
-        Level.EXACT: (0.92, 0.0005),
+        Level.EXACT: (0.92, 0.0003),
         Level.SWAPPED: (0.01, 0.0002),
         Level.ONE_TYPO: (0.04, 0.006),
         Level.YEAR: (0.95, 0.12),
@@ -65,6 +65,9 @@ SWAPPED_NAMES_BITS = -2.0
 SMOOTHING = 5000
 # A rare name may weigh up to this many bits more than the table says, a common one this many less.
 MAX_GAIN, MAX_LOSS = 5.0, 5.0
+_DATE_WEIGHTS, _SEX_WEIGHTS, _PLACE_WEIGHTS = WEIGHTS["birth_date"], WEIGHTS["sex"], WEIGHTS["place"]
+# The most both names may add: exact agreement on rare names.
+NAMES_MAX_BITS = max(WEIGHTS["first_name"].values()) + max(WEIGHTS["last_name"].values()) + 2 * MAX_GAIN
 
 
 class NameCounts(Protocol):
@@ -78,16 +81,47 @@ class NameCounts(Protocol):
     def last_name_count(self, last: str) -> int: ...
 
 
-def _exact_bits(field: str, count: int, total: int) -> float:
-    m, u = M_U[field][Level.EXACT]
-    base = WEIGHTS[field][Level.EXACT]
+@runtime_checkable
+class PlaceCounts(Protocol):
+    """How many people of the registry live in a normalised commune (`Index` knows)."""
+
+    def commune_count(self, commune: str) -> int: ...
+
+
+def _exact_bits(field: str, count: int, total: int, level: Level = Level.EXACT) -> float:
+    m, u = M_U[field][level]
+    base = WEIGHTS[field][level]
     share = (count + SMOOTHING * u) / (total + SMOOTHING)
     return min(base + MAX_GAIN, max(base - MAX_LOSS, math.log2(m / share)))
 
 
-def score(comparison: Comparison, *, first: str = "", last: str = "", counts: NameCounts | None = None) -> float:
-    """The match weight in bits. `first` and `last` are the query's folded names, used with
-    `counts` for the term-frequency adjustment of exact agreement."""
+def place_bits(level: Level, commune: str, counts: NameCounts | None) -> float:
+    """The weight of the place, adjusted to the commune's share of the registry when known."""
+    if commune and level in (Level.EXACT, Level.COMMUNE) and isinstance(counts, PlaceCounts):
+        return _exact_bits("place", counts.commune_count(commune), counts.total, level)
+    return WEIGHTS["place"].get(level, 0.0)
+
+
+def upper_bound(date: Level, sex: Level, place: Level, commune: str, counts: NameCounts | None) -> float:
+    """The most a pair can score given its date, sex and place, whatever its names: a candidate
+    whose bound is below the review bound is not worth comparing names with."""
+    rest = _DATE_WEIGHTS.get(date, 0.0) + _SEX_WEIGHTS.get(sex, 0.0) + NAMES_MAX_BITS
+    if place is Level.EXACT or place is Level.COMMUNE:
+        return rest + place_bits(place, commune, counts)
+    return rest + _PLACE_WEIGHTS.get(place, 0.0)
+
+
+def score(
+    comparison: Comparison,
+    *,
+    first: str = "",
+    last: str = "",
+    commune: str = "",
+    counts: NameCounts | None = None,
+) -> float:
+    """The match weight in bits. `first`, `last` and `commune` are the query's folded names and
+    commune, used with `counts` for the term-frequency adjustment of exact agreement: living in
+    the same village says more than living in Strasbourg."""
     total = 0.0
     for field, match in (
         ("first_name", comparison.first_name),
@@ -104,6 +138,8 @@ def score(comparison: Comparison, *, first: str = "", last: str = "", counts: Na
         if comparison.last_name.level == Level.EXACT and last:
             bits = _exact_bits("last_name", counts.last_name_count(last), counts.total)
             total += bits - WEIGHTS["last_name"][Level.EXACT]
+    place = comparison.place.level
+    total += place_bits(place, commune, counts) - WEIGHTS["place"].get(place, 0.0)
     if comparison.names_swapped:
         total += SWAPPED_NAMES_BITS
     return total

@@ -1,44 +1,31 @@
-"""Synthetic people for tests and benchmarks: a seeded population with twins and siblings, and
-noisy copies of its members as another source would type them. Names come from small built-in
-lists (common in France among people born since 2000, Alsace included); nobody here is real."""
+"""Synthetic people for tests and benchmarks: a seeded population of 16–25-year-olds with twins and
+siblings, and noisy copies of its members as another source would type them (typos, dropped
+accents, respellings, nicknames, swapped names, missing or mistyped birth dates, moves).
 
+Names are drawn with French frequencies from `synthetic_names.py`; places are real communes,
+weighted by population: half in Alsace (Bas-Rhin, Haut-Rhin), half anywhere in France, read from
+the territory app's committed INSEE table (a short built-in list when it is absent). Nobody here
+is real."""
+
+import csv
+import functools
+import gzip
 import random
 from collections.abc import Sequence
 from dataclasses import replace
 from datetime import date, timedelta
+from pathlib import Path
 
+from reperes.matching.normalise import fold
 from reperes.matching.records import PartialDate, Record
+from reperes.matching.synthetic_names import Weighted, name_lists
 from reperes.matching.variants import VARIANT_OF
 
-FEMALE = (
-    "Emma Léa Chloé Manon Inès Camille Sarah Jade Louise Lina Zoé Lola Léna Juliette Clara Anaïs Océane "
-    "Laura Mathilde Marie Julie Pauline Lucie Yasmine Sofia Nour Aya Maëlys Eva Romane Alice Margaux Lisa "
-    "Justine Elisa Clémence Amandine Mélissa Kenza Salomé Noémie Charlotte Morgane Célia Fatoumata Aïcha "
-    "Jeanne Anna Ambre Mariam Amel Coralie Émilie Laetitia Stéphanie Marie-Claire Anne-Sophie Marie-Lou"
-).split()
-MALE = (
-    "Lucas Hugo Louis Nathan Enzo Théo Tom Mathis Jules Gabriel Raphaël Arthur Noah Maxime Thomas Antoine "
-    "Alexandre Nicolas Quentin Kevin Julien Romain Florian Dylan Baptiste Clément Valentin Mohamed Adam "
-    "Yanis Rayan Ilyes Sofiane Mehdi Bilal Ibrahim Moussa Samuel Benjamin Victor Paul Axel Matthieu "
-    "Sébastien Jérémy Anthony Mickaël Jonathan William Youssef Mamadou Timothée Ismaël Zakaria Loïc "
-    "Jean-Baptiste Jean-Pierre Pierre-Louis Yusuf Emre Kerem"
-).split()
-LAST = (
-    "Martin Bernard Thomas Petit Robert Richard Durand Dubois Moreau Laurent Simon Michel Lefebvre Leroy "
-    "Roux David Bertrand Morel Fournier Girard Bonnet Dupont Lambert Fontaine Rousseau Vincent Muller "
-    "Lefèvre Faure André Mercier Blanc Guérin Boyer Garnier Chevalier François Legrand Gauthier Garcia "
-    "Perrin Robin Clément Morin Nicolas Henry Roussel Mathieu Gautier Masson Marchand Duval Denis Dumont "
-    "Marie Lemaire Noël Meyer Dufour Meunier Brun Blanchard Giraud Joly Rivière Lucas Brunet Gaillard "
-    "Schmitt Schneider Weber Klein Fischer Wagner Hoffmann Koenig Schmidt Zimmermann Kieffer Hueber "
-    "Bauer Roth Wolff Keller Herrmann Jung Heitz Ehrhart Stoeffler Hertzog Lutz Schaeffer Ott Walter "
-    "Benali Haddad Mansouri Belkacem Bouzid Saidi Hamidi Cherif Amrani Brahimi Khelifi Rahmani Ziani "
-    "Diallo Traoré Diop Ndiaye Camara Koné Cissé Sow Sylla Keita Coulibaly Touré Bamba "
-    "Da Silva Dos Santos Ferreira Pereira Rodrigues Fernandes Gonçalves Lopes Martins Oliveira "
-    "Yilmaz Kaya Demir Çelik Şahin Öztürk Nguyen Tran Pham Le Gall Le Goff Le Roux De Oliveira "
-    "Kowalski Nowak Rossi Russo Lombardi Popescu Ionescu Martinez Lopez Sanchez Gomez Fernandez"
-).split()
-# Two-word surnames were split above; join those that go together.
-_JOINED = {"Da": "Da Silva", "Dos": "Dos Santos", "De": "De Oliveira"}
+# Plain data, read as a file: the engine still imports nothing of Django.
+COMMUNES_FILE = Path(__file__).resolve().parent.parent / "territory" / "data" / "communes.csv.gz"
+ALSACE = ("67", "68")
+ALSACE_SHARE = 0.5
+
 PLACES = (
     ("67000", "Strasbourg"), ("67100", "Strasbourg"), ("67200", "Strasbourg"), ("67300", "Schiltigheim"),
     ("67400", "Illkirch-Graffenstaden"), ("67500", "Haguenau"), ("67600", "Sélestat"), ("67700", "Saverne"),
@@ -53,28 +40,66 @@ PLACES = (
 )  # fmt: skip
 
 
-def _surnames() -> list[str]:
-    names: list[str] = []
-    words = iter(LAST)
-    for word in words:
-        if word == "Le":
-            names.append(f"Le {next(words)}")
-        elif word in _JOINED:
-            names.append(_JOINED[word])
-            next(words)
-        else:
-            names.append(word)
-    return names
-
-
-SURNAMES = _surnames()
-
-
 def _zipf[T](rng: random.Random, items: Sequence[T], exponent: float = 0.5) -> T:
-    """Earlier items are more frequent, as « Martin » is. The lists are short, so even a gentle
-    slope makes namesakes far commoner than in life: a hard test, not a realistic one."""
+    """Earlier items are more frequent (the fallback list of places)."""
     weights = [1 / (rank + 1) ** exponent for rank in range(len(items))]
     return rng.choices(items, weights)[0]
+
+
+def _weighted_places(rows: list[tuple[str, str, int]]) -> Weighted:
+    names: list[str] = []
+    cumulative: list[float] = []
+    total = 0.0
+    for postcodes, commune, inhabitants in rows:
+        total += max(inhabitants, 1)
+        names.append(f"{postcodes}|{commune}")
+        cumulative.append(total)
+    return Weighted(tuple(names), tuple(cumulative))
+
+
+@functools.cache
+def _places() -> tuple[Weighted, Weighted] | None:
+    """(Alsace, France): communes weighted by inhabitants, or None without the INSEE table."""
+    if not COMMUNES_FILE.exists():
+        return None
+    alsace: list[tuple[str, str, int]] = []
+    france: list[tuple[str, str, int]] = []
+    with gzip.open(COMMUNES_FILE, "rt", encoding="utf-8") as lines:
+        for row in csv.DictReader(lines):
+            if not row["postcodes"]:
+                continue
+            entry = (row["postcodes"], row["name"], int(row["population"] or 0))
+            france.append(entry)
+            if row["departement"] in ALSACE:
+                alsace.append(entry)
+    return _weighted_places(alsace), _weighted_places(france)
+
+
+def place(rng: random.Random) -> tuple[str, str]:
+    """A postcode and a commune where someone lives."""
+    places = _places()
+    if places is None:
+        return _zipf(rng, PLACES, 0.6)
+    chosen = (places[0] if rng.random() < ALSACE_SHARE else places[1]).draw(rng)
+    postcodes, commune = chosen.split("|", 1)
+    return rng.choice(postcodes.split()), commune
+
+
+def first_name(rng: random.Random, sex: str, other_than: str = "") -> str:
+    """A first name for that sex; 4 % are compound (« Marie-Lou », « Jean-Baptiste » are also in
+    the lists)."""
+    female, male, _surnames = name_lists()
+    names = female if sex == "F" else male
+    while True:
+        name = names.draw(rng)
+        if rng.random() < 0.04 and "-" not in name:
+            name = f"{name}-{names.draw(rng)}"
+        if name != other_than and name.split("-")[0] != other_than:
+            return name
+
+
+def surname(rng: random.Random) -> str:
+    return name_lists()[2].draw(rng)
 
 
 def _birth_date(rng: random.Random) -> date:
@@ -82,24 +107,29 @@ def _birth_date(rng: random.Random) -> date:
 
 
 def person(rng: random.Random, id: str) -> Record:
+    """Someone aged 16–25; 4 % bear a double surname (« Martin-Diallo »), 3 % of women a usage name
+    other than their birth name."""
     sex = rng.choice("FM")
-    first = _zipf(rng, FEMALE if sex == "F" else MALE)
-    last = _zipf(rng, SURNAMES)
+    first = first_name(rng, sex)
+    last = surname(rng)
     birth_name = ""
     if rng.random() < 0.04:
-        last = f"{last}-{_zipf(rng, SURNAMES)}"
+        last = f"{last}-{surname(rng)}"
     elif sex == "F" and rng.random() < 0.03:
-        birth_name, last = last, _zipf(rng, SURNAMES)
-    postcode, commune = _zipf(rng, PLACES, 0.6)
+        birth_name, last = last, surname(rng)
+    postcode, commune = place(rng)
     return Record(id, first, last, _birth_date(rng), sex, postcode, commune, birth_name)
 
 
 def relative(rng: random.Random, of: Record, id: str, *, twin: bool) -> Record:
     """A twin (same birth date) or a sibling, with another first name, at the same address."""
     sex = rng.choice("FM")
-    names = [name for name in (FEMALE if sex == "F" else MALE) if name != of.first_name]
     return replace(
-        of, id=id, first_name=rng.choice(names), sex=sex, birth_date=of.birth_date if twin else _birth_date(rng)
+        of,
+        id=id,
+        first_name=first_name(rng, sex, other_than=of.first_name),
+        sex=sex,
+        birth_date=of.birth_date if twin else _birth_date(rng),
     )
 
 
@@ -148,10 +178,29 @@ def _restyle(rng: random.Random, text: str) -> str:
     return text
 
 
-def _variant(first: str) -> str:
-    folded = first.lower()
+def _variant(rng: random.Random, first: str) -> str:
+    """A nickname or another spelling from our table (« Alex » for « Alexandre »)."""
+    folded = fold(first).replace("-", "").replace(" ", "")
     group = [form for form, canonical in VARIANT_OF.items() if canonical == VARIANT_OF.get(folded) and form != folded]
-    return group[0].capitalize() if group else first
+    return rng.choice(group).capitalize() if group else first
+
+
+# Spellings a hurried writer swaps for one another: « Mickaël » as « Mikael », « Schmitt » as « Chmit ».
+_RESPELLINGS = (
+    ("ph", "f"), ("f", "ph"), ("y", "i"), ("i", "y"), ("ck", "k"), ("k", "c"), ("c", "k"), ("qu", "k"),
+    ("ll", "l"), ("tt", "t"), ("t", "tt"), ("nn", "n"), ("mm", "m"), ("ss", "s"), ("eau", "o"), ("au", "o"),
+    ("ai", "é"), ("é", "ai"), ("er", "é"), ("ault", "ot"), ("th", "t"), ("sch", "ch"), ("dt", "t"),
+    ("ou", "u"), ("ei", "ai"), ("h", ""), ("e", "é"), ("ë", "e"), ("s", "z"), ("x", "ks"),
+)  # fmt: skip
+
+
+def _respell(rng: random.Random, text: str) -> str:
+    """The same sound written another way; the text unchanged when no rule applies."""
+    for old, new in rng.sample(_RESPELLINGS, len(_RESPELLINGS)):
+        position = text.find(old, 1)
+        if position > 0:
+            return text[:position] + new + text[position + len(old) :]
+    return text
 
 
 def _digit_typo(rng: random.Random, birth: date) -> date:
@@ -190,32 +239,41 @@ def _noisy_date(rng: random.Random, birth: date | PartialDate | None) -> date | 
 
 
 def noisy_copy(rng: random.Random, of: Record, id: str) -> Record:
-    """The same person as another source might give them."""
+    """The same person as another source might give them: for each name a typo, a respelling, a
+    nickname or a compound cut short; 3 % swapped first and last names; a move to another commune
+    (12 %), a missing postcode or commune; a missing sex; a birth date missing, partial, with
+    day and month swapped or a digit wrong (`_noisy_date`); capitals and accents as typed."""
     first, last, birth_name = of.first_name, of.last_name, of.birth_name
     roll = rng.random()
-    if roll < 0.10:
+    if roll < 0.08:
         first = _typo(rng, first)
-    elif roll < 0.18:
-        first = _variant(first)
-    elif roll < 0.22 and "-" in first:
+    elif roll < 0.11:
+        first = _respell(rng, first)
+    elif roll < 0.19:
+        first = _variant(rng, first)
+    elif roll < 0.23 and "-" in first:
         first = first.split("-")[0]
     roll = rng.random()
-    if roll < 0.12:
+    if roll < 0.09:
         last = _typo(rng, last)
-    elif roll < 0.16 and birth_name:
+    elif roll < 0.14:
+        last = _respell(rng, last)
+    elif roll < 0.18 and birth_name:
         last, birth_name = birth_name, ""
-    elif roll < 0.19 and "-" in last:
+    elif roll < 0.21 and "-" in last:
         last = rng.choice(last.split("-"))
     if rng.random() < 0.03:
         first, last = last, first
     postcode, commune = of.postcode, of.commune
     roll = rng.random()
     if roll < 0.12:
-        postcode, commune = _zipf(rng, PLACES, 0.6)
+        postcode, commune = place(rng)
     elif roll < 0.20:
         postcode = ""
     elif roll < 0.25:
         commune = ""
+    elif roll < 0.27:
+        commune = _typo(rng, commune)
     sex = "" if rng.random() < 0.1 else of.sex
     birth_name = birth_name if rng.random() < 0.5 else ""
     return Record(

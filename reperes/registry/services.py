@@ -428,7 +428,6 @@ def withdraw_consent(youth: Youth, *, acting_user: User) -> int:
     return len(ids)
 
 
-
 @transaction.atomic
 def update_youth(youth: Youth, *, acting_user: User, version: str | None, **fields: object) -> Youth:
     """Change a youth's record, recording before/after. A new commune outside the Mission locale's

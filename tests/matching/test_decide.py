@@ -64,7 +64,10 @@ def test_namesakes_with_another_birth_date_elsewhere_are_new_people():
 def test_a_common_name_in_the_same_commune_with_another_birth_date_is_a_new_person():
     registry = population(3000, seed=5)
     thomas = Record("thomas", "Thomas", "Martin", date(2004, 5, 6), "M", "67000", "Strasbourg")
-    engine = Engine(Index.from_records([*registry, thomas]))
+    # Make both names common here, as « Martin » is across France: their agreement then weighs less.
+    martins = [replace(person, id=f"martin-{n}", last_name="Martin") for n, person in enumerate(registry[:60])]
+    thomases = [replace(person, id=f"thomas-{n}", first_name="Thomas") for n, person in enumerate(registry[60:160])]
+    engine = Engine(Index.from_records([*registry[160:], *martins, *thomases, thomas]))
     namesake = replace(thomas, id="incoming", birth_date=date(2001, 10, 23))
     assert engine.match_one(namesake).outcome == Outcome.NEW
 
@@ -94,6 +97,18 @@ def test_without_birth_date_only_an_otherwise_exact_record_is_merged():
     assert decide(incoming(birth_date=None, last_name="Dupond"), [LEA]).outcome == Outcome.REVIEW
     elsewhere = decide(incoming(birth_date=PartialDate(2005), commune="Schiltigheim", postcode="67300"), [LEA])
     assert elsewhere.outcome != Outcome.SAME
+
+
+def test_without_last_name_only_an_otherwise_exact_record_is_merged():
+    assert decide(incoming(last_name=""), [LEA]).outcome == Outcome.SAME
+    assert decide(incoming(last_name="", first_name="Lea-Rose"), [LEA]).outcome == Outcome.REVIEW
+    assert decide(incoming(last_name="", postcode="67300", commune="Schiltigheim"), [LEA]).outcome == Outcome.REVIEW
+
+
+def test_without_first_name_a_twin_could_be_meant_so_it_goes_to_review():
+    decision = decide(incoming(first_name=""), [LEA])
+    assert decision.outcome == Outcome.REVIEW
+    assert decision.reason == "prénom absent"
 
 
 def test_two_near_identical_candidates_go_to_review():
