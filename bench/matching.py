@@ -67,9 +67,11 @@ from reperes.matching import (  # noqa: E402
     dedupe,
     pairs,
 )
+from reperes.matching.blocking import profile_keys  # noqa: E402
 from reperes.matching.cli import read_records  # noqa: E402
 from reperes.matching.normalise import fold, normalise_sex  # noqa: E402
 from reperes.matching.phonetic import phonetic_key  # noqa: E402
+from reperes.matching.profile import make_profile  # noqa: E402
 from reperes.matching.synthetic import population, queries  # noqa: E402
 
 FIELDS = ("id", "first_name", "last_name", "birth_date", "sex", "postcode", "commune", "birth_name")
@@ -207,12 +209,15 @@ def read_truth(directory: Path) -> dict[str, str]:
 def engine_batch(directory: Path) -> dict[str, Any]:
     """Index the registry file, then one decision per query, written to engine.csv."""
     started = time.perf_counter()
-    index = Index.from_records(read_records(directory / "registry.csv", {}))
+    queries = list(read_records(directory / "queries.csv", {}))
+    # As `link` does (reperes.matching.engine): only the registry keys some query holds.
+    wanted = {hash(key) for query in queries for key in profile_keys(make_profile(query))}
+    index = Index.from_records(read_records(directory / "registry.csv", {}), only_keys=wanted)
     built = time.perf_counter()
     engine = Engine(index)
     with (directory / "engine.csv").open("w", newline="") as handle:
         writer = csv.writer(handle)
-        for record in read_records(directory / "queries.csv", {}):
+        for record in queries:
             decision = engine.match_one(record)
             best = decision.best.id if decision.best else ""
             listed = ";".join(match.id for match in decision.matches)

@@ -6,7 +6,8 @@ Interactive use (one record while a form is filled)::
     decision = engine.match_one(Record("new", "Léa", "Dupont", date(2005, 3, 2), "F", "67000", "Strasbourg"))
     decision.outcome, decision.best.id, decision.best.explanation
 
-Batch: `engine.match_many(records)`, `dedupe(records)`. With candidates found elsewhere (the
+Batch: `link(registry, records)` (the same decisions as `engine.match_many`, indexing only the
+registry keys the records hold), `dedupe(records)`. With candidates found elsewhere (the
 registry's indexed blocking keys): `blocking_keys(record)` to store and look up, then
 `decide(record, candidates, population=...)`. See docs/matching.md.
 """
@@ -14,7 +15,7 @@ registry's indexed blocking keys): `blocking_keys(record)` to store and look up,
 from reperes.matching.blocking import blocking_keys
 from reperes.matching.compare import Comparison, FieldMatch, Level, compare
 from reperes.matching.decide import DEFAULT_THRESHOLDS, Decision, Match, Outcome, Thresholds, decide, veto
-from reperes.matching.engine import Engine, Index, Pair, dedupe, pairs
+from reperes.matching.engine import Engine, Index, Pair, dedupe, link, pairs
 from reperes.matching.normalise import fold, name_forms, name_tokens
 from reperes.matching.phonetic import phonetic_key
 from reperes.matching.profile import Profile, make_profile
@@ -43,6 +44,7 @@ __all__ = [
     "dedupe",
     "explain",
     "fold",
+    "link",
     "make_profile",
     "name_forms",
     "name_tokens",

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import TextIO
 
 from reperes.matching.decide import Outcome
-from reperes.matching.engine import Engine, Index, Pair, pairs
+from reperes.matching.engine import Engine, Index, Pair, link, pairs
 from reperes.matching.records import Record, parse_birth_date
 
 REQUIRED = ("id", "first_name", "last_name", "birth_date")
@@ -146,8 +146,7 @@ def run(arguments: Sequence[str] | None = None) -> int:
     try:
         columns = parse_columns(options.columns)
         if options.command == "link":
-            engine = Engine(Index.from_records(read_records(options.right, columns)))
-            decisions = engine.match_many(read_records(options.left, columns))
+            decisions = link(read_records(options.right, columns), read_records(options.left, columns))
             found = pairs(decisions, review=options.review)
         else:
             engine = Engine(Index.from_records(read_records(options.input, columns)))

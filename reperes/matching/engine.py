@@ -4,6 +4,7 @@ is filled (`match_one`), a batch of records (`match_many`: imports), and a list 
 
 from collections import Counter
 from collections.abc import Iterable, Iterator
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 
 from reperes.matching.blocking import profile_keys
@@ -24,8 +25,12 @@ class Index:
     collide only add a candidate) and a key held by one person maps to that position alone
     rather than to a list."""
 
-    def __init__(self, max_candidates: int = MAX_CANDIDATES) -> None:
+    def __init__(self, max_candidates: int = MAX_CANDIDATES, *, only_keys: AbstractSet[int] | None = None) -> None:
         self.max_candidates = max_candidates
+        # Batch linking (`link`): only the keys some query holds are kept, and only the people who
+        # hold one; everyone still counts in the size and the name counts.
+        self.only_keys = only_keys
+        self._size = 0
         self.profiles: list[Profile] = []
         self._postings: dict[int, int | list[int]] = {}
         self._first_counts: Counter[str] = Counter()
@@ -33,38 +38,50 @@ class Index:
         self._commune_counts: Counter[str] = Counter()
 
     @classmethod
-    def from_records(cls, records: Iterable[Record], max_candidates: int = MAX_CANDIDATES) -> "Index":
-        index = cls(max_candidates)
+    def from_records(
+        cls,
+        records: Iterable[Record],
+        max_candidates: int = MAX_CANDIDATES,
+        *,
+        only_keys: AbstractSet[int] | None = None,
+    ) -> "Index":
+        index = cls(max_candidates, only_keys=only_keys)
         for record in records:
             index.add(record)
         return index
 
     def __len__(self) -> int:
-        return len(self.profiles)
+        return self._size
 
     def add(self, record: Record) -> Profile:
         profile = make_profile(record)
-        position = len(self.profiles)
-        self.profiles.append(profile)
-        postings = self._postings
-        for hashed in map(hash, profile_keys(profile)):
-            held = postings.setdefault(hashed, position)
-            if held is not position:
-                if type(held) is int:
-                    postings[hashed] = [held, position]
-                else:
-                    held.append(position)  # type: ignore[union-attr]
+        self._size += 1
         if profile.first:
             self._first_counts[profile.first] += 1
         if profile.last_forms:
             self._last_counts[profile.last_forms[0]] += 1
         if profile.commune:
             self._commune_counts[profile.commune] += 1
+        hashes = list(map(hash, profile_keys(profile)))
+        if self.only_keys is not None:
+            hashes = [hashed for hashed in hashes if hashed in self.only_keys]
+            if not hashes:
+                return profile
+        position = len(self.profiles)
+        self.profiles.append(profile)
+        postings = self._postings
+        for hashed in hashes:
+            held = postings.setdefault(hashed, position)
+            if held is not position:
+                if type(held) is int:
+                    postings[hashed] = [held, position]
+                else:
+                    held.append(position)  # type: ignore[union-attr]
         return profile
 
     @property
     def total(self) -> int:
-        return len(self.profiles)
+        return self._size
 
     def first_name_count(self, first: str) -> int:
         return self._first_counts[first]
@@ -119,6 +136,8 @@ class Engine:
 
     def dedupe(self) -> Iterator[Decision]:
         """One decision per indexed person against all the others."""
+        if self.index.only_keys is not None:
+            raise ValueError("dedupe needs an index of every person")
         for position, query in enumerate(self.index.profiles):
             candidates = self.index.candidates(query, exclude=position)
             yield decide_profiles(
@@ -129,6 +148,17 @@ class Engine:
                 population=len(self.index),
                 duplicates_expected=True,
             )
+
+
+def link(
+    registry: Iterable[Record], queries: Iterable[Record], *, thresholds: Thresholds = DEFAULT_THRESHOLDS
+) -> Iterator[Decision]:
+    """Batch: one decision per query against the registry, the same as `match_many` would give.
+    Only the registry's keys that some query holds are indexed, with the people holding them: for
+    100,000 queries against a million people, a fraction of the ten million keys."""
+    queries = list(queries)
+    wanted = {hash(key) for query in queries for key in profile_keys(make_profile(query))}
+    return Engine(Index.from_records(registry, only_keys=wanted), thresholds).match_many(queries)
 
 
 def dedupe(records: Iterable[Record], *, thresholds: Thresholds = DEFAULT_THRESHOLDS) -> Iterator[Decision]:
