@@ -2,10 +2,13 @@
 is filled (`match_one`), a batch of records (`match_many`: imports), and a list against itself
 (`dedupe`: the periodic sweep, the command line)."""
 
+import multiprocessing
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from collections.abc import Set as AbstractSet
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
+from typing import Any
 
 from reperes.matching.blocking import profile_keys
 from reperes.matching.decide import DEFAULT_THRESHOLDS, Decision, Outcome, Thresholds, decide_profiles
@@ -54,6 +57,13 @@ class Index:
         return self._size
 
     def add(self, record: Record) -> Profile:
+        profile, hashes = self._prepare(record)
+        if hashes:
+            self._post(profile, hashes)
+        return profile
+
+    def _prepare(self, record: Record) -> tuple[Profile, list[int]]:
+        """Count the person and give the hashed keys to post (none: not kept, see `only_keys`)."""
         profile = make_profile(record)
         self._size += 1
         if profile.first:
@@ -65,8 +75,9 @@ class Index:
         hashes = list(map(hash, profile_keys(profile)))
         if self.only_keys is not None:
             hashes = [hashed for hashed in hashes if hashed in self.only_keys]
-            if not hashes:
-                return profile
+        return profile, hashes
+
+    def _post(self, profile: Profile, hashes: list[int]) -> None:
         position = len(self.profiles)
         self.profiles.append(profile)
         postings = self._postings
@@ -77,7 +88,28 @@ class Index:
                     postings[hashed] = [held, position]
                 else:
                     held.append(position)  # type: ignore[union-attr]
-        return profile
+
+    @classmethod
+    def build_parallel(cls, records: Sequence[Record], *, only_keys: AbstractSet[int], processes: int = 2) -> "Index":
+        """The same index as `from_records(records, only_keys=...)`, its profiles computed by
+        `processes` forked processes, each over a slice of the records (Linux: fork shares the
+        records without copying them); only the profiles kept come back."""
+        global _SHARED
+        _SHARED = (records, only_keys)
+        bounds = [len(records) * n // processes for n in range(processes + 1)]
+        with ProcessPoolExecutor(processes - 1, mp_context=multiprocessing.get_context("fork")) as pool:
+            futures = [pool.submit(_index_part, bounds[n], bounds[n + 1]) for n in range(1, processes)]
+            parts = [_index_part(bounds[0], bounds[1])] + [future.result() for future in futures]
+        _SHARED = None
+        index = cls(only_keys=only_keys)
+        for part in parts:
+            index._size += part.size
+            index._first_counts.update(part.first_counts)
+            index._last_counts.update(part.last_counts)
+            index._commune_counts.update(part.commune_counts)
+            for profile, hashes in zip(part.profiles, part.hashes, strict=True):
+                index._post(profile, hashes)
+        return index
 
     @property
     def total(self) -> int:
@@ -134,6 +166,20 @@ class Engine:
         for record in records:
             yield self.match_one(record)
 
+    def match_parallel(self, records: Sequence[Record], processes: int = 2) -> list[Decision]:
+        """`match_many` over `processes` forked processes, which share the index until they touch
+        it; the decisions come back in the records' order."""
+        global _SHARED
+        _SHARED = (self, records, processes)
+        with ProcessPoolExecutor(processes - 1, mp_context=multiprocessing.get_context("fork")) as pool:
+            futures = [pool.submit(_decide_part, n) for n in range(1, processes)]
+            shares = [_decide_part(0)] + [future.result() for future in futures]
+        _SHARED = None
+        decisions: list[Decision] = [None] * len(records)  # type: ignore[list-item]
+        for n, share in enumerate(shares):
+            decisions[n::processes] = share
+        return decisions
+
     def dedupe(self) -> Iterator[Decision]:
         """One decision per indexed person against all the others."""
         if self.index.only_keys is not None:
@@ -151,14 +197,56 @@ class Engine:
 
 
 def link(
-    registry: Iterable[Record], queries: Iterable[Record], *, thresholds: Thresholds = DEFAULT_THRESHOLDS
+    registry: Iterable[Record],
+    queries: Iterable[Record],
+    *,
+    thresholds: Thresholds = DEFAULT_THRESHOLDS,
+    processes: int = 1,
 ) -> Iterator[Decision]:
     """Batch: one decision per query against the registry, the same as `match_many` would give.
     Only the registry's keys that some query holds are indexed, with the people holding them: for
-    100,000 queries against a million people, a fraction of the ten million keys."""
+    100,000 queries against a million people, a fraction of the ten million keys. With
+    `processes` > 1 (Linux, fork), profiles and decisions are computed by that many processes."""
     queries = list(queries)
     wanted = {hash(key) for query in queries for key in profile_keys(make_profile(query))}
-    return Engine(Index.from_records(registry, only_keys=wanted), thresholds).match_many(queries)
+    if processes <= 1:
+        return Engine(Index.from_records(registry, only_keys=wanted), thresholds).match_many(queries)
+    index = Index.build_parallel(list(registry), only_keys=wanted, processes=processes)
+    return iter(Engine(index, thresholds).match_parallel(queries, processes))
+
+
+# What forked workers read from their parent's memory (set just before the fork, never pickled).
+_SHARED: Any = None
+
+
+@dataclass
+class _IndexPart:
+    size: int
+    first_counts: Counter[str]
+    last_counts: Counter[str]
+    commune_counts: Counter[str]
+    profiles: list[Profile]
+    hashes: list[list[int]]
+
+
+def _index_part(start: int, stop: int) -> _IndexPart:
+    records, only_keys = _SHARED
+    counter = Index(only_keys=only_keys)
+    profiles: list[Profile] = []
+    hashes: list[list[int]] = []
+    for record in records[start:stop]:
+        profile, kept = counter._prepare(record)
+        if kept:
+            profiles.append(profile)
+            hashes.append(kept)
+    return _IndexPart(
+        counter._size, counter._first_counts, counter._last_counts, counter._commune_counts, profiles, hashes
+    )
+
+
+def _decide_part(share: int) -> list[Decision]:
+    engine, records, processes = _SHARED
+    return [engine.match_one(record) for record in records[share::processes]]
 
 
 def dedupe(records: Iterable[Record], *, thresholds: Thresholds = DEFAULT_THRESHOLDS) -> Iterator[Decision]:

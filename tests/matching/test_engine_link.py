@@ -23,3 +23,14 @@ def test_a_filtered_index_counts_everyone_and_refuses_to_dedupe():
     assert len(index) == 500 and index.profiles == []
     with pytest.raises(ValueError):
         list(Engine(index).dedupe())
+
+
+def test_link_over_two_processes_gives_the_same_decisions():
+    people = population(3_000, seed=11)
+    incoming = [record for record, _truth in queries(people, 600, seed=12)]
+    one = [(d.record_id, d.outcome, d.best and d.best.id, d.best and d.best.score) for d in link(people, incoming)]
+    two = [
+        (d.record_id, d.outcome, d.best and d.best.id, d.best and d.best.score)
+        for d in link(people, incoming, processes=2)
+    ]
+    assert two == one
