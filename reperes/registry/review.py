@@ -54,6 +54,9 @@ def _decide(candidate: DuplicateCandidate, status: str, acting_user: User) -> No
 
 @transaction.atomic
 def merge_candidate(candidate: DuplicateCandidate, *, keep: Youth, acting_user: User) -> Merge:
+    candidate = (
+        DuplicateCandidate.objects.select_for_update().select_related("youth_a", "youth_b").get(pk=candidate.pk)
+    )
     if candidate.status != CandidateStatus.OPEN:
         raise ValidationError(_("Cette paire a déjà été examinée."))
     if keep.pk not in (candidate.youth_a_id, candidate.youth_b_id):
@@ -67,6 +70,7 @@ def merge_candidate(candidate: DuplicateCandidate, *, keep: Youth, acting_user: 
 @transaction.atomic
 def mark_distinct(candidate: DuplicateCandidate, *, acting_user: User) -> DuplicateCandidate:
     """Two people after all (twins, namesakes): the pair stays closed through every later sweep."""
+    candidate = DuplicateCandidate.objects.select_for_update().get(pk=candidate.pk)
     if candidate.status != CandidateStatus.OPEN:
         raise ValidationError(_("Cette paire a déjà été examinée."))
     _decide(candidate, CandidateStatus.DISTINCT, acting_user)

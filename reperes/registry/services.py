@@ -269,6 +269,10 @@ def merge_youths(kept: Youth, absorbed: Youth, *, acting_user: User) -> Merge:
     unmerge_youths, exactly. Both records must be held by the same Mission locale."""
     if kept.pk == absorbed.pk:
         raise ValidationError(_("Un dossier ne peut pas être fusionné avec lui-même."))
+    # Read both records again under a lock: a second click, or a colleague merging the same pair
+    # the other way round, waits here and then finds them already merged.
+    locked = Youth.objects.select_for_update().in_bulk([kept.pk, absorbed.pk])
+    kept, absorbed = locked[kept.pk], locked[absorbed.pk]
     if kept.mission_locale_id != absorbed.mission_locale_id:
         raise ValidationError(
             _("Ces deux dossiers sont détenus par deux Missions locales différentes : fusion refusée.")
@@ -322,6 +326,7 @@ def _precision_rank(precision: str) -> int:
 @transaction.atomic
 def unmerge_youths(merge: Merge, *, acting_user: User) -> Youth:
     """Restore both records as they were before the merge; returns the restored record."""
+    merge = Merge.objects.select_for_update().select_related("kept", "absorbed").get(pk=merge.pk)
     if merge.undone_at is not None:
         raise ValidationError(_("Cette fusion a déjà été annulée."))
     kept, absorbed = merge.kept, merge.absorbed
@@ -371,6 +376,7 @@ def _reopen_after_unmerge(merge: Merge, *, acting_user: User) -> None:
 def merge_signal_into(signal: Signal, known: Youth, *, acting_user: User) -> Merge:
     """Triage: the signal's new record is a youth already known; merge it into the known one and
     classify the signal."""
+    signal = Signal.objects.select_for_update().select_related("youth").get(pk=signal.pk)
     if signal.status != SignalStatus.NEW or signal.youth is None:
         raise ValidationError(_("Ce signalement a déjà été traité."))
     merge = merge_youths(known, signal.youth, acting_user=acting_user)

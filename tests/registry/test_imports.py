@@ -232,3 +232,39 @@ def test_the_import_sees_what_changed_in_the_registry_since_the_check(counsellor
     list_import.refresh_from_db()
     assert list_import.report["counts"][RowOutcome.KNOWN] == 1
     assert Youth.objects.count() == 1
+
+
+def test_a_youth_reported_while_the_check_runs_is_seen_by_the_import(counsellor, monkeypatch):
+    from reperes.registry.imports import plan as plan_module
+
+    decide_line = plan_module._against_registry
+
+    def meanwhile(row, list_import):
+        decide_line(row, list_import)
+        if row.line == 3:  # line 2 (Léa Muller) already decided: a new record
+            send_signal(
+                author=MembershipFactory(role=Role.PARTNER_WORKER).user,
+                first_name="Léa",
+                last_name="Muller",
+                birth_date=date(2008, 4, 3),
+                commune=Commune.objects.get(code="67437"),
+                consent=SignalConsent.CONTACT,
+            )
+
+    monkeypatch.setattr(plan_module, "_against_registry", meanwhile)
+    list_import = check(counsellor, csv_bytes(*GOOD))
+    monkeypatch.setattr(plan_module, "_against_registry", decide_line)
+    import_(counsellor, list_import)
+    assert Youth.objects.filter(last_name="Muller").count() == 1
+
+
+def test_a_finished_import_cannot_be_abandoned_by_a_stale_page(counsellor):
+    list_import = check(counsellor, csv_bytes(*GOOD))
+    stale = ListImport.objects.get(pk=list_import.pk)  # the page with « Abandonner », still open
+    import_(counsellor, list_import)
+    with pytest.raises(ValidationError, match="importé"):
+        services.cancel_import(stale)
+    with pytest.raises(ValidationError, match="importé"):
+        services.start_import(stale)  # a second click on « Importer »
+    assert ListImport.objects.get(pk=list_import.pk).status == ImportStatus.DONE
+    assert Youth.objects.count() == 3

@@ -4,6 +4,7 @@ an undone merge puts everything back in its queue."""
 from datetime import date
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from reperes.network.enums import Role
@@ -85,3 +86,16 @@ def test_another_mission_locales_pair_answers_404(client, mission):
     client.force_login(other)
     assert client.get(reverse("registry:duplicate_detail", args=[candidate.pk])).status_code == 404
     assert client.post(reverse("registry:duplicate_merge", args=[candidate.pk])).status_code == 404
+
+
+def test_two_clicks_on_merge_merge_once(mission, counsellor):
+    from reperes.registry.review import merge_candidate
+
+    report("Zoé", "Vogtlander", birth_date=date(2007, 9, 3))
+    report("Zoe", "Vogtlender")
+    sweep_duplicates(mission)
+    first, second = DuplicateCandidate.objects.get(), DuplicateCandidate.objects.get()
+    merge_candidate(first, keep=first.youth_a, acting_user=counsellor)
+    with pytest.raises(ValidationError):
+        merge_candidate(second, keep=second.youth_b, acting_user=counsellor)  # a colleague, the other way
+    assert Merge.objects.count() == 1 and Youth.objects.active().count() == 1

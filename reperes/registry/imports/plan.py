@@ -8,7 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from django.db.models import Max
+from django.db.models import Count, Max
 
 from reperes.matching import Outcome, dedupe, pairs
 from reperes.privacy.models import WriteRecord
@@ -39,6 +39,7 @@ class PlannedRow:
 class Plan:
     rows: list[PlannedRow] = field(default_factory=list)
     errors: list[dict[str, Any]] = field(default_factory=list)  # {"line", "column", "reason"}
+    registry_mark: list[int] = field(default_factory=list)  # registry_mark() before planning
 
     @property
     def counts(self) -> dict[str, int]:
@@ -62,7 +63,7 @@ class Plan:
                 }
                 for r in self.rows
             ],
-            "registry_mark": registry_mark(),
+            "registry_mark": self.registry_mark,
         }
 
 
@@ -88,9 +89,11 @@ def draft_youth(values: dict[str, Any], list_import: ListImport) -> Youth:
     return youth
 
 
-def registry_mark() -> int:
-    """Changes whenever anything is written to personal data (every write leaves a WriteRecord)."""
-    return WriteRecord.objects.aggregate(mark=Max("pk"))["mark"] or 0
+def registry_mark() -> list[int]:
+    """Changes whenever anything is written to personal data (every write leaves a WriteRecord):
+    the last id, and the count, since on PostgreSQL a transaction may commit a lower id later."""
+    found = WriteRecord.objects.aggregate(last=Max("pk"), count=Count("pk"))
+    return [found["last"] or 0, found["count"]]
 
 
 def build_plan(
@@ -111,7 +114,7 @@ def build_plan(
         else set()
     )
     checker = LineChecker(table.columns, list_import.mapping, codes)
-    plan = Plan()
+    plan = Plan(registry_mark=registry_mark())  # before planning: a write during it is a change
     valid: list[Row] = []
     for n, (line, cells) in enumerate(table.rows, start=1):
         row = checker.check(line, cells)
@@ -124,7 +127,7 @@ def build_plan(
     if plan.errors:
         return plan
     planned = [PlannedRow(row.line, row.values, fingerprint(row.values)) for row in valid]
-    if reuse and reuse.get("registry_mark") == registry_mark() and _reuse(planned, reuse):
+    if reuse and reuse.get("registry_mark") == plan.registry_mark and _reuse(planned, reuse):
         plan.rows = planned
         return plan
     _skip_already_imported(planned, list_import)

@@ -4,6 +4,7 @@ XLSX (a zip), the unpacked size, so that a zip bomb is refused before it is open
 import csv
 import io
 import zipfile
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -14,6 +15,7 @@ from django.utils.translation import gettext as _
 MAX_BYTES = 5 * 1024 * 1024
 MAX_ROWS = 5000
 MAX_UNPACKED_BYTES = 60 * 1024 * 1024
+MAX_COLUMNS = 100
 
 
 @dataclass
@@ -51,17 +53,21 @@ def check_limits(file_name: str, content: bytes) -> str:
 
 
 def _xlsx_declared_rows(content: bytes) -> int:
+    """The rows of the sheet openpyxl will read, counted by streaming it and stopping past the
+    limit, once the archive's unpacked size is known to be reasonable (a zip bomb is refused)."""
     try:
         archive = zipfile.ZipFile(io.BytesIO(content))
-    except zipfile.BadZipFile:
+        unpacked = sum(info.file_size for info in archive.infolist())
+    except (zipfile.BadZipFile, OSError, ValueError):
         raise ValidationError(_("Ce fichier n'est pas un classeur XLSX lisible.")) from None
-    if sum(info.file_size for info in archive.infolist()) > MAX_UNPACKED_BYTES:
+    if unpacked > MAX_UNPACKED_BYTES:
         raise ValidationError(_("Ce classeur est trop volumineux une fois décompressé."))
-    # Count row elements of the first sheet without building it: a cheap upper bound.
-    names = sorted(n for n in archive.namelist() if n.startswith("xl/worksheets/sheet"))
-    if not names:
-        raise ValidationError(_("Ce classeur ne contient aucune feuille."))
-    return archive.read(names[0]).count(b"<row ")
+    rows = 0
+    for _row in _xlsx_rows(content):
+        rows += 1
+        if rows > MAX_ROWS + 1:
+            break
+    return rows
 
 
 def read_table(file_format: str, content: bytes) -> Table:
@@ -72,7 +78,11 @@ def read_table(file_format: str, content: bytes) -> Table:
     header = rows[0][1]
     while header and not cell_text(header[-1]):
         header = header[:-1]
-    columns = [cell_text(cell) or _("colonne %(n)d") % {"n": n + 1} for n, cell in enumerate(header)]
+    if len(header) > MAX_COLUMNS:
+        raise ValidationError(
+            _("Le fichier a %(n)s colonnes : la limite est de %(max)s.") % {"n": len(header), "max": MAX_COLUMNS}
+        )
+    columns = [cell_text(cell)[:100] or _("colonne %(n)d") % {"n": n + 1} for n, cell in enumerate(header)]
     width = len(columns)
     data = [(n, list(row[:width]) + [""] * (width - len(row))) for n, row in rows[1:]]
     if not data:
@@ -89,24 +99,39 @@ def _decode(content: bytes) -> str:
 
 
 def _read_csv(content: bytes) -> list[list[Any]]:
+    if content.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise ValidationError(_("Ce fichier est en UTF-16 : enregistrez-le en CSV UTF-8."))
     text = _decode(content)
-    first = text.split("\n", 1)[0]
+    if "\n" not in text:
+        text = text.replace("\r", "\n")  # old Mac line endings
+    first = text.lstrip("\n").split("\n", 1)[0]
     delimiter = max([";", ",", "\t"], key=first.count)
-    return [list(row) for row in csv.reader(io.StringIO(text), delimiter=delimiter)]
+    try:
+        return [list(row) for row in csv.reader(io.StringIO(text), delimiter=delimiter)]
+    except csv.Error:
+        raise ValidationError(
+            _("Ce fichier CSV est illisible (cellule trop longue ou guillemets non fermés).")
+        ) from None
 
 
-def _read_xlsx(content: bytes) -> list[list[Any]]:
+def _xlsx_rows(content: bytes) -> Iterator[tuple[Any, ...]]:
     from openpyxl import load_workbook
 
     try:
         workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-    except Exception:  # openpyxl raises many kinds for a damaged file
+        try:
+            yield from workbook.worksheets[0].iter_rows(values_only=True)
+        finally:
+            workbook.close()
+    except ValidationError:
+        raise
+    except Exception:  # openpyxl and zipfile raise many kinds for a damaged or crafted file
         raise ValidationError(_("Ce fichier n'est pas un classeur XLSX lisible.")) from None
-    sheet = workbook.worksheets[0]
-    rows = [list(row) for row in sheet.iter_rows(values_only=True)]
-    workbook.close()
+
+
+def _read_xlsx(content: bytes) -> list[list[Any]]:
     # Blank lines are kept here so that line numbers match what the person sees in the sheet.
-    return [[cell if cell is not None else "" for cell in row] for row in rows]
+    return [[cell if cell is not None else "" for cell in row] for row in _xlsx_rows(content)]
 
 
 def cell_text(cell: Any) -> str:

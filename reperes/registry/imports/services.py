@@ -12,13 +12,13 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from reperes.network.models import User
+from reperes.network.models import Organisation, User
 from reperes.privacy import audit
 from reperes.privacy.enums import WriteAction
 from reperes.registry.enums import ImportStatus, RowOutcome
-from reperes.registry.identity import record_of
+from reperes.registry.identity import record_of, refresh_match_keys
 from reperes.registry.imports.fields import check_mapping, guess_mapping
-from reperes.registry.imports.plan import Plan, PlannedRow, build_plan, draft_youth
+from reperes.registry.imports.plan import Plan, PlannedRow, build_plan, draft_youth, registry_mark
 from reperes.registry.imports.reading import check_limits, read_table
 from reperes.registry.models import DuplicateCandidate, ImportedRow, ListImport, Youth, YouthMatchKey
 
@@ -62,86 +62,104 @@ def upload_list(*, user: User, file_name: str, content: bytes, kind: str) -> Lis
     return list_import
 
 
-def set_mapping(list_import: ListImport, mapping: dict[str, int]) -> ListImport:
-    _require(list_import, ImportStatus.MAPPING, ImportStatus.CHECKED, ImportStatus.INVALID)
-    errors = check_mapping(mapping, list_import.columns)
-    if errors:
-        raise ValidationError(errors)
-    list_import.mapping = mapping
-    list_import.status = ImportStatus.CHECKING
-    list_import.progress = 0
-    list_import.save(update_fields=["mapping", "status", "progress", "updated_at"])
-    return list_import
-
-
-def _require(list_import: ListImport, *statuses: str) -> None:
-    if list_import.status not in statuses:
+def _move(list_import: ListImport, allowed: tuple[str, ...], status: str, **fields: Any) -> None:
+    """Change the status only if it is still one of `allowed` (compare and set): a double click,
+    a cancel racing an import or a second process cannot both go through."""
+    changed = ListImport.objects.filter(pk=list_import.pk, status__in=allowed).update(
+        status=status, updated_at=timezone.now(), **fields
+    )
+    if not changed:
+        list_import.refresh_from_db(fields=["status"])
         raise ValidationError(
             _("Cet import est « %(status)s » : action impossible.") % {"status": list_import.get_status_display()}
         )
+    list_import.status = status
+    for name, value in fields.items():
+        setattr(list_import, name, value)
+
+
+def set_mapping(list_import: ListImport, mapping: dict[str, int]) -> ListImport:
+    errors = check_mapping(mapping, list_import.columns)
+    if errors:
+        raise ValidationError(errors)
+    _move(
+        list_import,
+        (ImportStatus.MAPPING, ImportStatus.CHECKED, ImportStatus.INVALID),
+        ImportStatus.CHECKING,
+        mapping=mapping,
+        progress=0,
+    )
+    return list_import
 
 
 def _progress(list_import: ListImport):  # type: ignore[no-untyped-def]
     def report(done: int) -> None:
-        ListImport.objects.filter(pk=list_import.pk).update(progress=done)
+        # updated_at too: a running job is not a stalled one (worker.recover_stalled).
+        ListImport.objects.filter(pk=list_import.pk).update(progress=done, updated_at=timezone.now())
 
     return report
 
 
 def run_check(list_import: ListImport) -> ListImport:
     """The dry run: every bad line reported, and what the import would do with the others."""
-    _require(list_import, ImportStatus.CHECKING)
     try:
         plan = build_plan(list_import, on_progress=_progress(list_import))
     except ValidationError as error:
         plan = Plan(errors=[{"line": 0, "column": "", "reason": error.messages[0]}])
-    list_import.report = plan.report()
-    list_import.status = ImportStatus.INVALID if plan.errors else ImportStatus.CHECKED
-    list_import.progress = list_import.row_count
-    list_import.save(update_fields=["report", "status", "progress", "updated_at"])
+    status = ImportStatus.INVALID if plan.errors else ImportStatus.CHECKED
+    _move(list_import, (ImportStatus.CHECKING,), status, report=plan.report(), progress=list_import.row_count)
     return list_import
 
 
 def start_import(list_import: ListImport) -> ListImport:
-    _require(list_import, ImportStatus.CHECKED)
-    list_import.status, list_import.progress = ImportStatus.IMPORTING, 0
-    list_import.save(update_fields=["status", "progress", "updated_at"])
+    _move(list_import, (ImportStatus.CHECKED,), ImportStatus.IMPORTING, progress=0)
     return list_import
 
 
 def run_import(list_import: ListImport, *, user: User) -> ListImport:
-    """Plan again (the registry may have changed since the check), then write every line or none."""
-    _require(list_import, ImportStatus.IMPORTING)
+    """Write every line or none. The check's decisions are reused when nothing was written to
+    the registry since; inside the write transaction, which holds the Mission locale's lock, the
+    registry is looked at again, so that two imports (or a signal) in between are seen."""
     plan = build_plan(list_import, on_progress=_progress(list_import), reuse=list_import.report)
-    if plan.errors:
-        list_import.report, list_import.status = plan.report(), ImportStatus.INVALID
-        list_import.save(update_fields=["report", "status", "updated_at"])
-        return list_import
     with transaction.atomic():
+        Organisation.objects.select_for_update().filter(pk=list_import.mission_locale_id).first()
+        if not plan.errors and plan.registry_mark != registry_mark():
+            plan = build_plan(list_import)
+        if plan.errors:
+            _move(list_import, (ImportStatus.IMPORTING,), ImportStatus.INVALID, report=plan.report())
+            return list_import
         _write(plan, list_import, user=user)
-        list_import.report = plan.report()
-        list_import.status = ImportStatus.DONE
-        list_import.content = None  # the file is personal data: the records now hold what is needed
-        list_import.progress = list_import.row_count
-        list_import.finished_at = timezone.now()
-        list_import.save()
+        _move(
+            list_import,
+            (ImportStatus.IMPORTING,),
+            ImportStatus.DONE,
+            report=plan.report(),
+            content=None,  # the file is personal data: the records now hold what is needed
+            progress=list_import.row_count,
+            finished_at=timezone.now(),
+        )
     logger.info("list_import=%s done: %s", list_import.pk, plan.counts)
     return list_import
 
 
 def fail(list_import_id: int) -> None:
-    """A crash during a check or an import: the transaction rolled back, so nothing was written."""
-    ListImport.objects.filter(pk=list_import_id).update(
+    """A crash during a check or an import: the transaction rolled back, so nothing was written.
+    Only a running job is marked (never one that finished in between)."""
+    ListImport.objects.filter(pk=list_import_id, status__in=[ImportStatus.CHECKING, ImportStatus.IMPORTING]).update(
         status=ImportStatus.FAILED,
         content=None,
+        updated_at=timezone.now(),
         report={"errors": [{"line": 0, "column": "", "reason": _("Erreur inattendue : rien n'a été importé.")}]},
     )
 
 
 def cancel_import(list_import: ListImport) -> ListImport:
-    _require(list_import, ImportStatus.MAPPING, ImportStatus.CHECKED, ImportStatus.INVALID)
-    list_import.status, list_import.content = ImportStatus.CANCELLED, None
-    list_import.save(update_fields=["status", "content", "updated_at"])
+    _move(
+        list_import,
+        (ImportStatus.MAPPING, ImportStatus.CHECKED, ImportStatus.INVALID),
+        ImportStatus.CANCELLED,
+        content=None,
+    )
     return list_import
 
 
@@ -212,7 +230,8 @@ def _complete(youth: Youth, row: PlannedRow, *, user: User) -> None:
             setattr(youth, name, value)
     if before:
         youth.refresh_search_name()
-        youth.save()
+        youth.save(update_fields=[*before, "search_name", "updated_at"])
+        refresh_match_keys(youth)  # a usage name is a name the engine compares
         audit.record_write(
             youth,
             acting_user=user,
