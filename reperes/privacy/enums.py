@@ -21,6 +21,8 @@ class AccessAction(models.TextChoices):
     EXPORT = "export", _("export")
     MERGE = "merge", _("fusion")
     UNMERGE = "unmerge", _("annulation de fusion")
+    # « Déjà connu·e de la Mission locale » told, without any detail, to someone outside the file.
+    LOOKUP = "lookup", _("existence annoncée sans détail")
 
 
 class WriteAction(models.TextChoices):

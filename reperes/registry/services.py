@@ -447,12 +447,14 @@ def update_youth(youth: Youth, *, acting_user: User, version: str | None, **fiel
         if name not in EDITABLE_FIELDS:
             raise ValueError(name)
         setattr(locked, name, value)
-    if locked.birth_date is not None and locked.birth_precision == BirthPrecision.DAY:
+    if locked.birth_date is not None and locked.birth_precision != BirthPrecision.UNKNOWN:
         check_birth_date(locked.birth_date)
     if locked.commune is not None and locked.commune_id != before["commune"]:
         mission = _mission_for(locked.commune)
         if mission.pk != locked.mission_locale_id:
             locked.mission_locale, locked.referent = mission, None
+            # Signals still to triage follow the youth to the new Mission locale's queue.
+            locked.signals.filter(status=SignalStatus.NEW).update(mission_locale=mission)
     locked.refresh_search_name()
     locked.full_clean()
     locked.save()

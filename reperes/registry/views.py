@@ -14,7 +14,7 @@ from reperes.matching import Outcome, Record
 from reperes.network.models import Organisation, User
 from reperes.network.services import display_value, field_label
 from reperes.privacy import audit, policy
-from reperes.privacy.enums import Section
+from reperes.privacy.enums import AccessAction, Section
 from reperes.privacy.models import AccessLog
 from reperes.registry.enums import SignalConsent, SignalStatus
 from reperes.registry.forms import AssignForm, ConsentForm, SignalForm, YouthForm, YouthSearchForm
@@ -134,6 +134,9 @@ def _known_as_seen_by(user: User, record: Record, *, exclude: int | None = None)
             }
         )
     audit.record_list(user, named, reason="deja-connu")
+    # Telling that a Mission locale knows a person is itself a disclosure: the référent sees who asked.
+    announced = [youths[m.id].pk for m in decision.matches or (decision.best,) if m and youths[m.id].pk not in named]
+    audit.record_access(user, announced, action=AccessAction.LOOKUP, reason="deja-connu")
     return shown
 
 
@@ -440,7 +443,7 @@ def youth_edit(request: HtmxHttpRequest, youth_id: int) -> HttpResponse:
     form = YouthForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
-        version = data.pop("version") or None
+        version = data.pop("version") or ""  # never None: a form without its version is refused
         try:
             saved = update_youth(youth, acting_user=user, version=version, **data)
         except ValidationError as error:

@@ -160,10 +160,10 @@ def test_limits_are_checked_before_the_file_is_parsed(counsellor, monkeypatch):
 def test_an_xlsx_list_with_real_dates_imports(counsellor):
     workbook = Workbook()
     sheet = workbook.active
-    sheet.append(["Nom", "Prénom", "Né(e) le", "Commune"])
-    sheet.append(["Muller", "Léa", date(2008, 4, 3), "Saverne"])
-    sheet.append([None, None, None, None])  # a blank line keeps the line numbers of the sheet
-    sheet.append(["Weber", "Tom", "pas de date", "Saverne"])
+    sheet.append(["Nom", "Prénom", "Né(e) le", "Commune", "Téléphone"])
+    sheet.append(["Muller", "Léa", date(2008, 4, 3), "Saverne", 612345678])  # a number: its 0 is lost
+    sheet.append([None, None, None, None, None])  # a blank line keeps the line numbers of the sheet
+    sheet.append(["Weber", "Tom", "pas de date", "Saverne", None])
     buffer = io.BytesIO()
     workbook.save(buffer)
     list_import = check(counsellor, buffer.getvalue(), name="liste.xlsx")

@@ -252,6 +252,9 @@ def test_the_form_announces_a_known_youth_as_the_user_may_see_it(client, street_
     response = client.post(url, data)
     assertContains(response, "déjà connu·e de la ML de Saverne")
     assertNotContains(response, "KELLER")
+    # Telling it is a disclosure: logged against the file, for the référent to see who asked.
+    keller = Youth.objects.get(last_name="Keller")
+    assert AccessLog.objects.filter(action="lookup", youth_id=keller.pk).count() == 1
     # Without the youth's agreement, no name is compared.
     assertNotContains(client.post(url, named_signal(consent=SignalConsent.NONE, phone="")), "déjà connu")
     # Mission locale staff get the link to the file, and the name shown is logged.

@@ -64,6 +64,24 @@ def test_a_move_hands_the_file_to_the_mission_locale_of_the_new_commune(youth, m
     assert moved.mission_locale == missions[1] and moved.referent is None
 
 
+def test_signals_still_to_triage_follow_a_youth_who_moves(missions):
+    signal = send_signal(
+        author=MembershipFactory(role=Role.PARTNER_WORKER).user,
+        first_name="Noé",
+        last_name="Ostermann",
+        birth_date=date(2007, 5, 2),
+        commune=Commune.objects.get(code="67437"),
+        consent=SignalConsent.CONTACT,
+    )
+    counsellor = MembershipFactory(role=Role.COUNSELLOR, organisation=missions[0]).user
+    youth = signal.youth
+    update_youth(
+        youth, acting_user=counsellor, version=youth.updated_at.isoformat(), commune=Commune.objects.get(code="67482")
+    )
+    signal.refresh_from_db()
+    assert signal.mission_locale == missions[1]  # in the new Mission locale's triage queue
+
+
 def test_an_impossible_birth_date_is_refused(youth):
     with pytest.raises(ValidationError, match="futur"):
         update_youth(youth, acting_user=youth.referent, version=None, birth_date=date(2030, 1, 1))

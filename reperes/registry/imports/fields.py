@@ -255,6 +255,8 @@ class LineChecker:
             values["ine"] = ine
         elif name == "phone":
             phone = re.sub(r"[\s.\-()]", "", text)
+            if re.fullmatch(r"[1-9]\d{8}", phone):  # a spreadsheet number lost its leading 0
+                phone = "0" + phone
             if not _PHONE.match(phone):
                 raise Reason(_("numéro de téléphone mal formé"))
             values["phone"] = phone
@@ -271,6 +273,9 @@ class LineChecker:
             values["last_level"] = level
 
     def _commune(self, text: str, postcode: str) -> Commune:
+        # Codes typed as numbers in a spreadsheet lose their leading 0 (Ain, Aisne…): 1053 is 01053.
+        text = text.zfill(5) if text.isdigit() and len(text) == 4 else text
+        postcode = postcode.zfill(5) if postcode.isdigit() and len(postcode) == 4 else postcode
         key = (text, postcode)
         if key not in self._communes:
             self._communes[key] = self._resolve(text, postcode)

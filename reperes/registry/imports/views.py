@@ -3,7 +3,7 @@ services.py and worker.py, the access rule in privacy.policy."""
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
+from django.core.paginator import Page, Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -20,6 +20,7 @@ from reperes.typing import HtmxHttpRequest
 
 PREVIEW_LINES = 5
 PAGE_SIZE = 50
+LINES_PER_PAGE = 100
 
 
 def _user(request: HtmxHttpRequest) -> User:
@@ -69,7 +70,7 @@ def import_detail(request: HtmxHttpRequest, import_id: int) -> HttpResponse:
     if list_import.report.get("errors"):
         context["errors"] = Paginator(list_import.report["errors"], PAGE_SIZE).get_page(request.GET.get("page"))
     if list_import.status in (ImportStatus.CHECKED, ImportStatus.DONE):
-        context["lines"] = _lines(user, list_import)
+        context["lines"] = _lines(user, list_import, request.GET.get("page"))
     counts = list_import.report.get("counts", {})
     context["outcomes"] = [
         (outcome.label, counts[outcome.value]) for outcome in RowOutcome if counts.get(outcome.value)
@@ -85,19 +86,24 @@ def _preview(list_import: ListImport) -> dict[str, object]:
     return {"columns": table.columns, "rows": table.rows[:PREVIEW_LINES]}
 
 
-def _lines(user: User, list_import: ListImport) -> list[dict[str, object]]:
-    """The report's lines with the records they name; the names shown are logged as a list."""
+def _lines(user: User, list_import: ListImport, page_number: str | None) -> Page:
+    """One page of the report's lines with the records they name; the names shown are logged as a list."""
     lines = (
         [line for line in list_import.report.get("lines", []) if line["outcome"] != RowOutcome.CREATED]
         if (list_import.status == ImportStatus.CHECKED)
         else list_import.report.get("lines", [])
     )
-    ids = {line["youth"] for line in lines if line.get("youth")}
+    page = Paginator(lines, LINES_PER_PAGE).get_page(page_number)
+    ids = {line["youth"] for line in page.object_list if line.get("youth")}
     youths = {y.pk: y for y in policy.youths_visible_to(user).filter(pk__in=ids)}
     if youths:
         audit.record_list(user, sorted(youths), reason=f"import={list_import.pk}")
     labels = dict(RowOutcome.choices)
-    return [{**line, "label": labels[line["outcome"]], "record": youths.get(line.get("youth"))} for line in lines]
+    page.object_list = [
+        {**line, "label": labels[line["outcome"]], "record": youths.get(line.get("youth"))}
+        for line in page.object_list
+    ]
+    return page
 
 
 @require_POST
