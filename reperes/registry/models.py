@@ -230,6 +230,8 @@ class Merge(models.Model):
     moved_signals = models.JSONField(default=list)
     moved_consents = models.JSONField(default=list)
     kept_before = models.JSONField(default=dict)
+    # The same fields just after the merge: an undo restores only those nobody changed since.
+    kept_after = models.JSONField(default=dict)
     merged_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
     merged_at = models.DateTimeField(default=timezone.now)
     undone_by = models.ForeignKey(User, on_delete=models.PROTECT, null=True, blank=True, related_name="+")

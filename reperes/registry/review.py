@@ -37,6 +37,7 @@ def sweep_duplicates(mission: Organisation) -> int:
     existing = set(
         DuplicateCandidate.objects.filter(youth_a__mission_locale=mission).values_list("youth_a_id", "youth_b_id")
     )
+    existing |= _distinct_after_merges(mission)
     new = [
         DuplicateCandidate(youth_a_id=a, youth_b_id=b, score=score, explanation=explanation[:300])
         for (a, b), (score, explanation) in best.items()
@@ -45,6 +46,27 @@ def sweep_duplicates(mission: Organisation) -> int:
     DuplicateCandidate.objects.bulk_create(new, ignore_conflicts=True)
     logger.info("sweep of mission_locale=%s: %s records, %s new candidates", mission.pk, len(youths), len(new))
     return len(new)
+
+
+def _distinct_after_merges(mission: Organisation) -> set[tuple[int, int]]:
+    """« Deux personnes » said of a record still holds once it is merged into another: the pair
+    is carried over to the records they now live in."""
+    merged_into = dict(
+        Youth.objects.filter(mission_locale=mission).exclude(merged_into=None).values_list("pk", "merged_into_id")
+    )
+
+    def root(pk: int) -> int:
+        while pk in merged_into:
+            pk = merged_into[pk]
+        return pk
+
+    carried = set()
+    for a, b in DuplicateCandidate.objects.filter(
+        youth_a__mission_locale=mission, status=CandidateStatus.DISTINCT
+    ).values_list("youth_a_id", "youth_b_id"):
+        x, y = sorted((root(a), root(b)))
+        carried.add((x, y))
+    return carried
 
 
 def _decide(candidate: DuplicateCandidate, status: str, acting_user: User) -> None:

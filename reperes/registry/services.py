@@ -293,6 +293,7 @@ def merge_youths(kept: Youth, absorbed: Youth, *, acting_user: User) -> Merge:
         moved_signals=list(absorbed.signals.values_list("pk", flat=True)),
         moved_consents=list(absorbed.consents.values_list("pk", flat=True)),
         kept_before=before,
+        kept_after=audit.snapshot(kept, list(before)),
         merged_by=acting_user,
     )
     Signal.objects.filter(pk__in=merge.moved_signals).update(youth=kept)
@@ -330,7 +331,13 @@ def unmerge_youths(merge: Merge, *, acting_user: User) -> Youth:
     if merge.undone_at is not None:
         raise ValidationError(_("Cette fusion a déjà été annulée."))
     kept, absorbed = merge.kept, merge.absorbed
+    if kept.mission_locale_id != absorbed.mission_locale_id:
+        raise ValidationError(
+            _("Le dossier a changé de Mission locale depuis la fusion : la fusion ne peut plus être annulée ici.")
+        )
     for name, value in merge.kept_before.items():
+        if merge.kept_after and audit.snapshot(kept, [name])[name] != merge.kept_after.get(name):
+            continue  # changed since the merge (an edit, a list): the later value stays
         field = Youth._meta.get_field(name)
         assert isinstance(field, models.Field)
         if field.is_relation:

@@ -77,3 +77,18 @@ def test_triage_merges_a_signal_into_the_known_youth_then_undoes_it(client, miss
     merge = known.merges_kept.get()
     client.post(reverse("registry:merge_undo", args=[merge.pk]))
     assert Youth.objects.active().count() == 2
+
+
+def test_an_undo_keeps_what_was_changed_after_the_merge(mission, counsellor):
+    from reperes.registry.services import update_youth
+
+    known = report("Zoé", "Vogtlander", birth_date=date(2007, 9, 3)).youth
+    newcomer = report("Zoe", "Vogtlender", phone="06 01 02 03 04").youth
+    merge = merge_youths(known, newcomer, acting_user=counsellor)
+    known.refresh_from_db()
+    assert known.phone == "06 01 02 03 04"  # borrowed by the merge
+    update_youth(known, acting_user=counsellor, version=known.updated_at.isoformat(), phone="0700000000")
+    unmerge_youths(merge, acting_user=counsellor)
+    known.refresh_from_db()
+    assert known.phone == "0700000000"  # the later edit stays; the rest is restored
+    assert known.last_name == "Vogtlander"

@@ -5,6 +5,7 @@ from datetime import date
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.db.models import Q
 from django.urls import reverse
 
 from reperes.network.enums import Role
@@ -99,3 +100,26 @@ def test_two_clicks_on_merge_merge_once(mission, counsellor):
     with pytest.raises(ValidationError):
         merge_candidate(second, keep=second.youth_b, acting_user=counsellor)  # a colleague, the other way
     assert Merge.objects.count() == 1 and Youth.objects.active().count() == 1
+
+
+def test_two_people_stay_two_people_after_one_of_them_is_merged(mission, counsellor):
+    from reperes.registry.review import mark_distinct
+    from reperes.registry.services import merge_youths
+
+    zoe = report("Zoé", "Vogtlander", birth_date=date(2007, 9, 3)).youth
+    sister = report("Zoe", "Vogtlender").youth
+    sweep_duplicates(mission)
+    mark_distinct(DuplicateCandidate.objects.get(), acting_user=counsellor)
+    # Zoé's file is later merged into a second file of hers, which thereby looks like her sister's.
+    second = Youth.objects.create(
+        first_names="Zoé",
+        last_name="Vogtlander",
+        mission_locale=mission,
+        commune_id="67437",
+        birth_precision="unknown",
+    )
+    second.refresh_search_name()
+    merge_youths(second, zoe, acting_user=counsellor)
+    sweep_duplicates(mission)
+    involving_sister = DuplicateCandidate.objects.filter(Q(youth_a=sister) | Q(youth_b=sister), status="open")
+    assert not involving_sister.exists()
