@@ -383,7 +383,7 @@ def _reopen_after_unmerge(merge: Merge, *, acting_user: User) -> None:
 def merge_signal_into(signal: Signal, known: Youth, *, acting_user: User) -> Merge:
     """Triage: the signal's new record is a youth already known; merge it into the known one and
     classify the signal."""
-    signal = Signal.objects.select_for_update().select_related("youth").get(pk=signal.pk)
+    signal = Signal.objects.select_for_update(of=("self",)).select_related("youth").get(pk=signal.pk)
     if signal.status != SignalStatus.NEW or signal.youth is None:
         raise ValidationError(_("Ce signalement a déjà été traité."))
     merge = merge_youths(known, signal.youth, acting_user=acting_user)
