@@ -1,3 +1,4 @@
+import logging
 from datetime import date, datetime
 
 from django.contrib import messages
@@ -16,6 +17,7 @@ from reperes.network.services import display_value, field_label
 from reperes.privacy import audit, policy
 from reperes.privacy.enums import AccessAction, Section
 from reperes.privacy.models import AccessLog
+from reperes.privacy.throttle import allow_lookup
 from reperes.registry.enums import SignalConsent, SignalStatus
 from reperes.registry.forms import AssignForm, ConsentForm, SignalForm, YouthForm, YouthSearchForm
 from reperes.registry.identity import find_known, record_of
@@ -45,6 +47,8 @@ from reperes.registry.services import (
 from reperes.typing import HtmxHttpRequest
 
 PAGE_SIZE = 25
+
+logger = logging.getLogger(__name__)
 
 
 def _user(request: HtmxHttpRequest) -> User:
@@ -152,6 +156,9 @@ def signal_known(request: HtmxHttpRequest) -> HttpResponse:
     data = form.cleaned_data
     maybe_known: list[dict[str, object]] = []
     if data.get("consent") == SignalConsent.CONTACT and data.get("first_name") and data.get("last_name"):
+        if not allow_lookup(user.pk):
+            logger.warning("user=%s: « déjà connu » lookups suspended for the hour", user.pk)
+            return render(request, "registry/partials/maybe_known.html", {"suspended": True, "in_form": True})
         if data.get("commune"):
             draft = draft_youth(
                 first_name=data["first_name"],

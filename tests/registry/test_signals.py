@@ -261,3 +261,16 @@ def test_the_form_announces_a_known_youth_as_the_user_may_see_it(client, street_
     client.force_login(ml_counsellor)
     assertContains(client.post(url, data), "/jeunes/")
     assert AccessLog.objects.filter(user=ml_counsellor, reason="deja-connu").count() == 1
+
+
+def test_lookups_are_suspended_past_the_hourly_allowance(client, street_worker, settings):
+    from django.core.cache import cache
+
+    cache.clear()
+    settings.REPERES_LOOKUPS_PER_HOUR = 2
+    client.force_login(street_worker)
+    url = reverse("registry:signal_known")
+    for _n in range(2):
+        assertNotContains(client.post(url, named_signal()), "Vérification suspendue")
+    assertContains(client.post(url, named_signal()), "Vérification suspendue")
+    cache.clear()
