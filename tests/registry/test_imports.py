@@ -12,12 +12,11 @@ from openpyxl import Workbook
 
 from reperes.network.enums import Role
 from reperes.privacy.models import WriteRecord
-from reperes.registry.enums import ImportStatus, RowOutcome, SignalConsent
+from reperes.registry.enums import ImportStatus, RowOutcome
 from reperes.registry.imports import reading, services, worker
 from reperes.registry.models import DuplicateCandidate, ImportedRow, ListImport, Youth
-from reperes.registry.services import send_signal
-from reperes.territory.models import Commune
 from tests.network.factories import MembershipFactory, OrganisationFactory
+from tests.registry.helpers import report
 
 pytestmark = pytest.mark.django_db
 
@@ -220,14 +219,7 @@ def test_the_import_sees_what_changed_in_the_registry_since_the_check(counsellor
     list_import = check(counsellor, csv_bytes(GOOD[0]))
     assert list_import.report["counts"][RowOutcome.CREATED] == 1
     # Meanwhile a partner reports the same youth.
-    send_signal(
-        author=MembershipFactory(role=Role.PARTNER_WORKER).user,
-        first_name="Léa",
-        last_name="Muller",
-        birth_date=date(2008, 4, 3),
-        commune=Commune.objects.get(code="67437"),
-        consent=SignalConsent.CONTACT,
-    )
+    report("Léa", "Muller", birth_date=date(2008, 4, 3))
     import_(counsellor, list_import)
     list_import.refresh_from_db()
     assert list_import.report["counts"][RowOutcome.KNOWN] == 1
@@ -242,14 +234,7 @@ def test_a_youth_reported_while_the_check_runs_is_seen_by_the_import(counsellor,
     def meanwhile(row, list_import):
         decide_line(row, list_import)
         if row.line == 3:  # line 2 (Léa Muller) already decided: a new record
-            send_signal(
-                author=MembershipFactory(role=Role.PARTNER_WORKER).user,
-                first_name="Léa",
-                last_name="Muller",
-                birth_date=date(2008, 4, 3),
-                commune=Commune.objects.get(code="67437"),
-                consent=SignalConsent.CONTACT,
-            )
+            report("Léa", "Muller", birth_date=date(2008, 4, 3))
 
     monkeypatch.setattr(plan_module, "_against_registry", meanwhile)
     list_import = check(counsellor, csv_bytes(*GOOD))

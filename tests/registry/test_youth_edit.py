@@ -7,10 +7,10 @@ from django.core.exceptions import ValidationError
 
 from reperes.network.enums import Role
 from reperes.privacy.models import WriteRecord
-from reperes.registry.enums import SignalConsent
-from reperes.registry.services import assign_referent, send_signal, update_youth
+from reperes.registry.services import assign_referent, update_youth
 from reperes.territory.models import Commune, Territory
 from tests.network.factories import MembershipFactory, OrganisationFactory
+from tests.registry.helpers import report
 
 pytestmark = pytest.mark.django_db
 
@@ -29,14 +29,7 @@ def missions():
 
 @pytest.fixture
 def youth(missions):
-    signal = send_signal(
-        author=MembershipFactory(role=Role.PARTNER_WORKER).user,
-        first_name="Inès",
-        last_name="Keller",
-        birth_date=date(2008, 3, 14),
-        commune=Commune.objects.get(code="67437"),
-        consent=SignalConsent.CONTACT,
-    )
+    signal = report("Inès", "Keller", birth_date=date(2008, 3, 14))
     counsellor = MembershipFactory(role=Role.COUNSELLOR, organisation=missions[0]).user
     return assign_referent(signal, referent=counsellor, acting_user=counsellor)
 
@@ -65,14 +58,7 @@ def test_a_move_hands_the_file_to_the_mission_locale_of_the_new_commune(youth, m
 
 
 def test_signals_still_to_triage_follow_a_youth_who_moves(missions):
-    signal = send_signal(
-        author=MembershipFactory(role=Role.PARTNER_WORKER).user,
-        first_name="Noé",
-        last_name="Ostermann",
-        birth_date=date(2007, 5, 2),
-        commune=Commune.objects.get(code="67437"),
-        consent=SignalConsent.CONTACT,
-    )
+    signal = report("Noé", "Ostermann", birth_date=date(2007, 5, 2))
     counsellor = MembershipFactory(role=Role.COUNSELLOR, organisation=missions[0]).user
     youth = signal.youth
     update_youth(
