@@ -27,5 +27,6 @@ urlpatterns = [
     path("imports/<int:import_id>/colonnes/", imports.import_mapping, name="import_mapping"),
     path("imports/<int:import_id>/importer/", imports.import_commit, name="import_commit"),
     path("imports/<int:import_id>/abandonner/", imports.import_cancel, name="import_cancel"),
+    path("imports/<int:import_id>/erreurs.csv", imports.import_errors_csv, name="import_errors_csv"),
     path("imports/<int:import_id>/progression/", imports.import_progress, name="import_progress"),
 ]

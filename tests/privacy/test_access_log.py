@@ -559,6 +559,7 @@ READS: dict[str, NoYouth | tuple[Read, ...]] = {
         get("counsellor", list_import("other"), status=404),
     ),
     "registry:import_progress": (get("counsellor", list_import("checked")),),
+    "registry:import_errors_csv": NoYouth("line numbers, column names and reasons, never a value"),
     "registry:import_mapping": (post("counsellor", list_import("mapping"), _mapping),),
     "registry:import_commit": (post("counsellor", list_import("checked")),),
     "registry:import_cancel": (post("counsellor", list_import("mapping")),),
@@ -579,6 +580,8 @@ def no_youth_kwargs(route: Route, world: World) -> dict[str, Any]:
         return {"service_id": world.service.pk}
     if arguments == {"organisation_id", "service_id"}:
         return {"organisation_id": world.partner.pk, "service_id": world.service.pk}
+    if arguments == {"import_id"}:
+        return {"import_id": world.imports["checked"].pk}
     assert not arguments, f"{route.name}: arguments {sorted(arguments)} — add them to no_youth_kwargs"
     return {}
 

@@ -207,6 +207,7 @@ EXPECTED: dict[str, Rule] = {
     "registry:import_list": get(none=ML_STAFF),
     "registry:import_detail": get(own=ML_STAFF, other=NOBODY),
     "registry:import_progress": get(own=ML_STAFF, other=NOBODY),
+    "registry:import_errors_csv": get(own=ML_STAFF, other=NOBODY),
     # POST-only; an empty mapping and an import not yet checked are refused with a message and a
     # redirect to the import page (reaching the view); abandoning goes through.
     "registry:import_mapping": post(lambda world: {}, own=ML_STAFF, other=NOBODY),

@@ -253,3 +253,11 @@ def test_a_finished_import_cannot_be_abandoned_by_a_stale_page(counsellor):
         services.start_import(stale)  # a second click on « Importer »
     assert ListImport.objects.get(pk=list_import.pk).status == ImportStatus.DONE
     assert Youth.objects.count() == 3
+
+
+def test_the_lines_to_correct_download_as_csv(client, counsellor):
+    list_import = check(counsellor, csv_bytes(GOOD[0], "Weber;Tom;31/02/2008;M;Saverne;;"))
+    client.force_login(counsellor)
+    response = client.get(reverse("registry:import_errors_csv", args=[list_import.pk]))
+    lines = response.content.decode("utf-8-sig").splitlines()
+    assert lines == ["ligne;colonne;problème", "3;DATE_NAISSANCE;cette date n'existe pas"]

@@ -9,6 +9,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from reperes.csv_export import csv_response
 from reperes.network.models import User
 from reperes.privacy import audit, policy
 from reperes.registry.enums import ImportStatus, RowOutcome
@@ -161,3 +162,13 @@ def import_progress(request: HtmxHttpRequest, import_id: int) -> HttpResponse:
     if not list_import.is_running:
         response["HX-Refresh"] = "true"
     return response
+
+
+def import_errors_csv(request: HtmxHttpRequest, import_id: int) -> HttpResponse:
+    """The lines to correct, to open beside the file: line, column, reason (never a value)."""
+    user = _user(request)
+    list_import = _import(user, import_id)
+    rows = [[e["line"] or "", e["column"], e["reason"]] for e in list_import.report.get("errors", [])]
+    return csv_response(
+        f"import-{list_import.pk}-lignes-a-corriger.csv", [_("ligne"), _("colonne"), _("problème")], rows
+    )
