@@ -19,7 +19,9 @@ from reperes.matching.records import PartialDate, Record
 from reperes.matching.variants import canonical_first_name
 
 
-@dataclass(frozen=True, slots=True)
+# Not frozen: a frozen dataclass sets each field through object.__setattr__, a third of the time
+# spent building a profile; profiles are never modified after make_profile all the same.
+@dataclass(slots=True)
 class Profile:
     """Names as joined forms (`jeanbaptiste`), token sets and phonetic keys; the date as three
         integers where 0 means unknown. Tuples rather than sets, and interned strings: a registry of
