@@ -2,6 +2,7 @@ import factory
 
 from reperes.network.enums import OrganisationKind, Role
 from reperes.network.models import Membership, Organisation, User
+from reperes.territory.models import Commune, Territory
 
 TEST_PASSWORD = "mot-de-passe-de-test"
 
@@ -50,3 +51,10 @@ class MembershipFactory(factory.django.DjangoModelFactory):
     organisation = factory.SubFactory(
         OrganisationFactory, kind=factory.LazyAttribute(lambda o: KIND_FOR_ROLE[o.factory_parent.role])
     )
+
+
+def area(name: str, *codes: str) -> Territory:
+    """A territory made of the real communes with these INSEE codes."""
+    territory = Territory.objects.create(name=name)
+    territory.communes.set(Commune.objects.filter(code__in=codes))
+    return territory

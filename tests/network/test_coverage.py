@@ -10,7 +10,7 @@ from reperes.network.models import Organisation, Term
 from reperes.network.selectors import coverage_of
 from reperes.network.services import create_service
 from reperes.territory.models import Commune, Territory
-from tests.network.factories import MembershipFactory, OrganisationFactory
+from tests.network.factories import MembershipFactory, OrganisationFactory, area
 
 pytestmark = pytest.mark.django_db
 
@@ -18,11 +18,9 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def mission():
     """A Mission locale of three communes; a street team covers two of them."""
-    territory = Territory.objects.create(name="ML test")
-    territory.communes.set(Commune.objects.filter(code__in=["67437", "67300", "67001"]))
+    territory = area("ML test", "67437", "67300", "67001")
     mission = OrganisationFactory(mission_locale=True, territory=territory)
-    street = Territory.objects.create(name="rue")
-    street.communes.set(Commune.objects.filter(code__in=["67437", "67300"]))
+    street = area("rue", "67437", "67300")
     team = OrganisationFactory(
         name="Équipe de rue", kind="prevention_specialisee", territory=street, can_identify=True
     )

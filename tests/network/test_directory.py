@@ -10,8 +10,8 @@ from reperes.network.enums import OrganisationKind, Vocabulary
 from reperes.network.models import Term
 from reperes.network.selectors import search_services
 from reperes.network.services import create_service
-from reperes.territory.models import Commune, Territory
-from tests.network.factories import OrganisationFactory
+from reperes.territory.models import Commune
+from tests.network.factories import OrganisationFactory, area
 
 pytestmark = pytest.mark.django_db
 
@@ -23,8 +23,7 @@ def term(code, vocabulary=Vocabulary.THEME):
 
 
 def partner_serving(communes, *, name, kind=OrganisationKind.HOUSING, can_identify=False):
-    territory = Territory.objects.create(name=f"zone {name}")
-    territory.communes.set(Commune.objects.filter(code__in=communes))
+    territory = area(f"zone {name}", *communes)
     return OrganisationFactory(name=name, kind=kind, territory=territory, can_identify=can_identify)
 
 

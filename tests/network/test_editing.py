@@ -6,33 +6,27 @@ from reperes.network.enums import Role, Vocabulary
 from reperes.network.models import ChangeRecord, Organisation, Service, Term
 from reperes.network.services import create_service
 from reperes.privacy import policy
-from reperes.territory.models import Commune, Territory
-from tests.network.factories import MembershipFactory, OrganisationFactory
+from reperes.territory.models import Commune
+from tests.network.factories import MembershipFactory, OrganisationFactory, area
 
 pytestmark = pytest.mark.django_db
 
 LIEN_SOCIAL = "remobilisation--lien-social"
 
 
-def area(*codes):
-    territory = Territory.objects.create(name="zone")
-    territory.communes.set(Commune.objects.filter(code__in=codes))
-    return territory
-
-
 @pytest.fixture
 def mission():
-    return OrganisationFactory(mission_locale=True, territory=area("67437", "67300"))
+    return OrganisationFactory(mission_locale=True, territory=area("zone", "67437", "67300"))
 
 
 @pytest.fixture
 def local_partner():
-    return OrganisationFactory(name="Équipe locale", territory=area("67437"))
+    return OrganisationFactory(name="Équipe locale", territory=area("zone", "67437"))
 
 
 @pytest.fixture
 def far_partner():
-    return OrganisationFactory(name="Équipe lointaine", territory=area("68224"), commune_id="68224")
+    return OrganisationFactory(name="Équipe lointaine", territory=area("zone", "68224"), commune_id="68224")
 
 
 def profile_post(organisation, **changes):

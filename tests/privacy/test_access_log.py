@@ -49,8 +49,8 @@ from reperes.registry.imports import worker
 from reperes.registry.models import DuplicateCandidate, ListImport, Merge, Signal, Youth
 from reperes.registry.review import sweep_duplicates
 from reperes.registry.services import assign_referent, merge_youths, record_consent, send_signal, withdraw_consent
-from reperes.territory.models import Commune, Territory
-from tests.network.factories import MembershipFactory, OrganisationFactory
+from reperes.territory.models import Commune
+from tests.network.factories import MembershipFactory, OrganisationFactory, area
 from tests.privacy.test_permission_matrix import Route, resolver_routes
 
 READ, LIST, MERGE, UNMERGE = AccessAction.READ, AccessAction.LIST, AccessAction.MERGE, AccessAction.UNMERGE
@@ -114,12 +114,6 @@ class World:
         return self.youths[name].pk
 
 
-def _area(name: str, *codes: str) -> Territory:
-    territory = Territory.objects.create(name=name)
-    territory.communes.set(Commune.objects.filter(code__in=codes))
-    return territory
-
-
 def _member(role: str, organisation: Organisation, first_name: str, last_name: str) -> User:
     return MembershipFactory(
         role=role, organisation=organisation, user__first_name=first_name, user__last_name=last_name
@@ -154,12 +148,12 @@ def _import(user: User, name: str, content: bytes, *, check: bool = True, commit
 @pytest.fixture
 def world(db) -> World:
     mission_a = OrganisationFactory(
-        mission_locale=True, name="Mission locale A", territory=_area("A", "67437", "67300"), commune_id="67437"
+        mission_locale=True, name="Mission locale A", territory=area("A", "67437", "67300"), commune_id="67437"
     )
     mission_b = OrganisationFactory(
-        mission_locale=True, name="Mission locale B", territory=_area("B", "67482"), commune_id="67482"
+        mission_locale=True, name="Mission locale B", territory=area("B", "67482"), commune_id="67482"
     )
-    partner_p = OrganisationFactory(name="Partenaire P", territory=_area("P", "67437"), commune_id="67437")
+    partner_p = OrganisationFactory(name="Partenaire P", territory=area("P", "67437"), commune_id="67437")
     partner_r = OrganisationFactory(name="Partenaire R", commune_id="67482")
     users = {
         "counsellor": _member(Role.COUNSELLOR, mission_a, "Claire", "Conseil"),

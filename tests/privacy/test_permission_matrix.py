@@ -44,8 +44,8 @@ from reperes.registry.enums import SignalConsent
 from reperes.registry.imports.services import upload_list
 from reperes.registry.models import DuplicateCandidate, ListImport, Merge, Signal, Youth
 from reperes.registry.services import merge_youths, send_signal
-from reperes.territory.models import Commune, Territory
-from tests.network.factories import MembershipFactory, OrganisationFactory
+from reperes.territory.models import Commune
+from tests.network.factories import MembershipFactory, OrganisationFactory, area
 
 # --- Roles and relations ------------------------------------------------------------------------
 
@@ -340,12 +340,6 @@ class World:
         return {}
 
 
-def _area(name: str, *codes: str) -> Territory:
-    territory = Territory.objects.create(name=name)
-    territory.communes.set(Commune.objects.filter(code__in=codes))
-    return territory
-
-
 def _member(role: str, organisation: Organisation) -> User:
     return MembershipFactory(role=role, organisation=organisation).user
 
@@ -353,15 +347,15 @@ def _member(role: str, organisation: Organisation) -> User:
 @pytest.fixture
 def world(db) -> World:
     mission_a = OrganisationFactory(
-        mission_locale=True, name="Mission locale A", territory=_area("A", "67437", "67300"), commune_id="67437"
+        mission_locale=True, name="Mission locale A", territory=area("A", "67437", "67300"), commune_id="67437"
     )
     mission_b = OrganisationFactory(
-        mission_locale=True, name="Mission locale B", territory=_area("B", "67482"), commune_id="67482"
+        mission_locale=True, name="Mission locale B", territory=area("B", "67482"), commune_id="67482"
     )
     partner_p = OrganisationFactory(
-        name="Partenaire P", territory=_area("P", "67437"), commune_id="67437", can_identify=True
+        name="Partenaire P", territory=area("P", "67437"), commune_id="67437", can_identify=True
     )
-    partner_q = OrganisationFactory(name="Partenaire Q", territory=_area("Q", "68224"), commune_id="68224")
+    partner_q = OrganisationFactory(name="Partenaire Q", territory=area("Q", "68224"), commune_id="68224")
     partner_r = OrganisationFactory(name="Partenaire R", commune_id="67482", can_identify=True)
     funder = OrganisationFactory(funder=True)
     operator = OrganisationFactory(operator=True)

@@ -12,8 +12,8 @@ from reperes.programme.services import create_campaign
 from reperes.registry.enums import SignalConsent
 from reperes.registry.models import Signal
 from reperes.registry.services import merge_youths, send_signal
-from reperes.territory.models import Commune, Territory
-from tests.network.factories import MembershipFactory, OrganisationFactory
+from reperes.territory.models import Commune
+from tests.network.factories import MembershipFactory, OrganisationFactory, area
 from tests.programme.factories import CampaignFactory
 
 pytestmark = pytest.mark.django_db
@@ -41,8 +41,7 @@ def campaigns(funder):
 
 @pytest.fixture
 def mission():
-    territory = Territory.objects.create(name="Saverne")
-    territory.communes.set(Commune.objects.filter(code__in=["67437", "67300"]))
+    territory = area("Saverne", "67437", "67300")
     return OrganisationFactory(mission_locale=True, territory=territory)
 
 

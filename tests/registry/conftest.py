@@ -1,15 +1,13 @@
 import pytest
 
 from reperes.network.enums import Role
-from reperes.territory.models import Commune, Territory
-from tests.network.factories import MembershipFactory, OrganisationFactory
+from tests.network.factories import MembershipFactory, OrganisationFactory, area
 
 
 @pytest.fixture
 def mission():
     """The Mission locale of the Pays de Saverne: Saverne (67437) and Haguenau (67300)."""
-    territory = Territory.objects.create(name="Saverne")
-    territory.communes.set(Commune.objects.filter(code__in=["67437", "67300"]))
+    territory = area("Saverne", "67437", "67300")
     return OrganisationFactory(mission_locale=True, territory=territory)
 
 

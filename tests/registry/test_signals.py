@@ -10,15 +10,14 @@ from reperes.privacy.models import AccessLog, WriteRecord
 from reperes.registry.enums import SignalConsent, SignalStatus
 from reperes.registry.models import Signal, Youth
 from reperes.territory.models import Commune, Territory
-from tests.network.factories import MembershipFactory, OrganisationFactory
+from tests.network.factories import MembershipFactory, OrganisationFactory, area
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def saverne_ml():
-    territory = Territory.objects.create(name="Saverne")
-    territory.communes.set(Commune.objects.filter(code__in=["67437", "67300"]))
+    territory = area("Saverne", "67437", "67300")
     return OrganisationFactory(mission_locale=True, name="ML de Saverne", territory=territory)
 
 

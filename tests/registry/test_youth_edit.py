@@ -8,8 +8,8 @@ from django.core.exceptions import ValidationError
 from reperes.network.enums import Role
 from reperes.privacy.models import WriteRecord
 from reperes.registry.services import assign_referent, update_youth
-from reperes.territory.models import Commune, Territory
-from tests.network.factories import MembershipFactory, OrganisationFactory
+from reperes.territory.models import Commune
+from tests.network.factories import MembershipFactory, OrganisationFactory, area
 from tests.registry.helpers import report
 
 pytestmark = pytest.mark.django_db
@@ -17,10 +17,8 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def missions():
-    saverne = Territory.objects.create(name="Saverne")
-    saverne.communes.set(Commune.objects.filter(code__in=["67437"]))
-    strasbourg = Territory.objects.create(name="Strasbourg")
-    strasbourg.communes.set(Commune.objects.filter(code__in=["67482"]))
+    saverne = area("Saverne", "67437")
+    strasbourg = area("Strasbourg", "67482")
     return (
         OrganisationFactory(mission_locale=True, territory=saverne),
         OrganisationFactory(mission_locale=True, territory=strasbourg),
