@@ -15,7 +15,7 @@ from reperes.privacy.models import WriteRecord
 from reperes.registry.enums import ImportStatus, RowOutcome
 from reperes.registry.imports import reading, services, worker
 from reperes.registry.models import DuplicateCandidate, ImportedRow, ListImport, Youth
-from tests.network.factories import MembershipFactory, OrganisationFactory
+from tests.network.factories import MembershipFactory, OrganisationFactory, area
 from tests.registry.helpers import report
 
 pytestmark = pytest.mark.django_db
@@ -261,3 +261,16 @@ def test_the_lines_to_correct_download_as_csv(client, counsellor):
     response = client.get(reverse("registry:import_errors_csv", args=[list_import.pk]))
     lines = response.content.decode("utf-8-sig").splitlines()
     assert lines == ["ligne;colonne;problème", "3;DATE_NAISSANCE;cette date n'existe pas"]
+
+
+def test_a_youth_known_elsewhere_is_skipped_and_the_disclosure_logged(counsellor):
+    from reperes.privacy.models import AccessLog
+
+    strasbourg = OrganisationFactory(mission_locale=True, territory=area("Strasbourg", "67482"))
+    elsewhere = report("Léa", "Muller", birth_date=date(2008, 4, 3), code="67482").youth
+    assert elsewhere.mission_locale == strasbourg
+    list_import = check(counsellor, csv_bytes(GOOD[0]))
+    assert list_import.report["counts"][RowOutcome.ELSEWHERE] == 1
+    assert AccessLog.objects.filter(user=counsellor, youth_id=elsewhere.pk, action="lookup").count() == 1
+    import_(counsellor, list_import)
+    assert Youth.objects.count() == 1  # nothing created for her here

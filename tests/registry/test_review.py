@@ -123,3 +123,27 @@ def test_two_people_stay_two_people_after_one_of_them_is_merged(mission, counsel
     sweep_duplicates(mission)
     involving_sister = DuplicateCandidate.objects.filter(Q(youth_a=sister) | Q(youth_b=sister), status="open")
     assert not involving_sister.exists()
+
+
+def test_the_nightly_command_sweeps_and_fails_stalled_imports(mission, counsellor):
+    from datetime import timedelta
+
+    from django.core.management import call_command
+    from django.utils import timezone
+
+    from reperes.registry.enums import ImportStatus
+    from reperes.registry.imports.services import upload_list
+    from reperes.registry.models import ListImport
+
+    report("Zoé", "Vogtlander", birth_date=date(2007, 9, 3))
+    report("Zoe", "Vogtlender")
+    stalled = upload_list(
+        user=counsellor, file_name="l.csv", content=b"nom;prenom;commune\nA;B;Saverne\n", kind="dropout"
+    )
+    ListImport.objects.filter(pk=stalled.pk).update(
+        status=ImportStatus.IMPORTING, updated_at=timezone.now() - timedelta(hours=1)
+    )
+    call_command("sweep_duplicates", verbosity=0)
+    assert DuplicateCandidate.objects.filter(status="open").count() == 1
+    stalled.refresh_from_db()
+    assert stalled.status == ImportStatus.FAILED and stalled.content is None

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 
 from reperes.network.models import Organisation, User
 from reperes.privacy import audit
-from reperes.privacy.enums import WriteAction
+from reperes.privacy.enums import AccessAction, WriteAction
 from reperes.registry.enums import ImportStatus, RowOutcome
 from reperes.registry.identity import record_of, refresh_match_keys
 from reperes.registry.imports.fields import check_mapping, guess_mapping
@@ -108,6 +108,11 @@ def run_check(list_import: ListImport) -> ListImport:
         plan = Plan(errors=[{"line": 0, "column": "", "reason": error.messages[0]}])
     status = ImportStatus.INVALID if plan.errors else ImportStatus.CHECKED
     _move(list_import, (ImportStatus.CHECKING,), status, report=plan.report(), progress=list_import.row_count)
+    # « Déjà connu d'une autre Mission locale » is a disclosure, logged as for a signal's lookup.
+    elsewhere = [row.youth_id for row in plan.rows if row.outcome == RowOutcome.ELSEWHERE and row.youth_id]
+    audit.record_access(
+        list_import.created_by, elsewhere, action=AccessAction.LOOKUP, reason=f"import={list_import.pk}"
+    )
     return list_import
 
 

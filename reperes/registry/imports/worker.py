@@ -60,11 +60,6 @@ def launch(list_import: ListImport, *, user: User) -> bool:
     return True
 
 
-def wait_idle() -> None:
-    """For tests and commands: block until queued work is done."""
-    _executor.submit(lambda: None).result()
-
-
 def recover_stalled() -> int:
     """Imports left running by a stopped process: nothing of them was written."""
     stalled = ListImport.objects.filter(
