@@ -1,4 +1,5 @@
 import pytest
+from django.core.cache import cache
 from django.core.management import call_command
 from django.db import transaction
 
@@ -15,6 +16,15 @@ def django_db_setup(django_db_setup, django_db_blocker):
     with django_db_blocker.unblock():
         load_reference_data()
         load_vocabularies()
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """The local-memory cache lives as long as the process: throttle counts (logins, « déjà connu »
+    lookups) must not leak from one test into the next."""
+    cache.clear()
+    yield
+    cache.clear()
 
 
 # The cast every test shares (STYLE.md §5): one person per role.

@@ -1,10 +1,11 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from reperes.network.forms import EmailAuthenticationForm, PasswordResetByEmailForm
+from reperes.network.forms import PasswordResetByEmailForm
+from reperes.network.views import LoginView
 
 urlpatterns = [
-    path("connexion/", auth_views.LoginView.as_view(authentication_form=EmailAuthenticationForm), name="login"),
+    path("connexion/", LoginView.as_view(), name="login"),
     path("deconnexion/", auth_views.LogoutView.as_view(), name="logout"),
     path(
         "mot-de-passe/oubli/",

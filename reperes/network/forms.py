@@ -1,13 +1,19 @@
+import logging
 from typing import Any, cast
 
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
+from django.views.decorators.debug import sensitive_variables
 
 from reperes.network.enums import NON_PARTNER_KINDS, OrganisationKind, SchemeAudience, Situation, Vocabulary
 from reperes.network.models import Organisation, Service, Term
 from reperes.network.services import ORGANISATION_FIELDS, SERVICE_FIELDS
+from reperes.privacy.throttle import allow_login, forget_failed_logins, record_failed_login
 from reperes.territory.forms import CommuneField, CommuneListField
+
+logger = logging.getLogger(__name__)
 
 
 class EmailAuthenticationForm(AuthenticationForm):
@@ -21,10 +27,31 @@ class EmailAuthenticationForm(AuthenticationForm):
             "Adresse e-mail ou mot de passe incorrect. Vérifiez votre saisie, les majuscules comptent."
         ),
         "inactive": _("Ce compte est désactivé. Contactez l'administrateur·rice de la plateforme."),
+        "throttled": _("Trop de tentatives de connexion. Réessayez dans quelques minutes."),
     }
 
     def clean_username(self) -> str:
         return self.cleaned_data["username"].lower()
+
+    @sensitive_variables()
+    def clean(self) -> dict[str, Any]:
+        # Checked before the password: once throttled, a guess tells nothing, right or wrong.
+        email = self.cleaned_data.get("username")
+        if email is None:  # malformed address: no password is checked
+            return super().clean()
+        client_ip = self.request.META.get("REMOTE_ADDR", "") if self.request else ""
+        if not allow_login(email, client_ip):
+            logger.warning("login refused: too many failed attempts")
+            raise ValidationError(self.error_messages["throttled"], code="throttled")
+        try:
+            cleaned_data = super().clean()
+        except ValidationError as error:
+            if error.code == "invalid_login":
+                record_failed_login(email, client_ip)
+            raise
+        if self.user_cache is not None:  # an empty password checks nothing and clears nothing
+            forget_failed_logins(email)
+        return cleaned_data
 
 
 class PasswordResetByEmailForm(PasswordResetForm):

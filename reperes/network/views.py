@@ -1,5 +1,7 @@
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.forms import AuthenticationForm
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -10,6 +12,7 @@ from reperes.network.forms import (
     CoverageForm,
     DirectoryImportForm,
     DirectorySearchForm,
+    EmailAuthenticationForm,
     FundingSchemeSearchForm,
     OrganisationForm,
     ServiceForm,
@@ -28,6 +31,18 @@ from reperes.privacy import policy
 from reperes.typing import HtmxHttpRequest
 
 PAGE_SIZE = 20
+
+
+class LoginView(auth_views.LoginView):
+    """Django's login page by e-mail; a throttled attempt gets the same page with status 429."""
+
+    authentication_form = EmailAuthenticationForm
+
+    def form_invalid(self, form: AuthenticationForm) -> HttpResponse:
+        response = super().form_invalid(form)
+        if form.has_error(NON_FIELD_ERRORS, code="throttled"):
+            response.status_code = 429
+        return response
 
 
 def directory(request: HtmxHttpRequest) -> HttpResponse:

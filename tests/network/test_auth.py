@@ -1,15 +1,17 @@
 import re
+import time
 from datetime import timedelta
 
 import pytest
 from django.conf import settings
 from django.contrib.sessions.models import Session
 from django.core import mail
+from django.core.cache import cache
 from django.urls import reverse
 from django.utils import timezone
 from pytest_django.asserts import assertContains, assertRedirects
 
-from tests.network.factories import TEST_PASSWORD
+from tests.network.factories import TEST_PASSWORD, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -96,3 +98,78 @@ def test_an_idle_session_expires(client, counsellor):
     response = client.get(reverse("web:home"))
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("login"))
+
+
+THROTTLED = "Trop de tentatives de connexion. Réessayez dans quelques minutes."
+
+
+def log_in(client, email, password=TEST_PASSWORD, **extra):
+    return client.post(reverse("login"), {"username": email, "password": password}, **extra)
+
+
+def fail_logins(client, email, times, **extra):
+    for _n in range(times):
+        assertContains(log_in(client, email, "pas-le-bon", **extra), "mot de passe incorrect")
+
+
+def test_after_five_failures_even_the_right_password_is_refused_with_429(client, counsellor):
+    fail_logins(client, counsellor.email, 5)
+    response = log_in(client, counsellor.email.upper())
+    # The normal login page, with the reason among the form's errors.
+    assertContains(response, THROTTLED, status_code=429)
+    assertContains(response, 'name="password"', status_code=429)
+    assert "_auth_user_id" not in client.session
+
+
+def test_a_throttled_address_does_not_block_another_one(client, counsellor, partner_worker):
+    fail_logins(client, counsellor.email, 5)
+    assertRedirects(log_in(client, partner_worker.email), reverse("web:home"), fetch_redirect_response=False)
+
+
+def test_a_successful_login_starts_the_count_afresh(client, counsellor):
+    fail_logins(client, counsellor.email, 4)
+    assertRedirects(log_in(client, counsellor.email), reverse("web:home"), fetch_redirect_response=False)
+    client.logout()
+    fail_logins(client, counsellor.email, 4)
+    assertRedirects(log_in(client, counsellor.email), reverse("web:home"), fetch_redirect_response=False)
+
+
+def test_an_empty_password_does_not_start_the_count_afresh(client, counsellor):
+    fail_logins(client, counsellor.email, 5)
+    log_in(client, counsellor.email, "")
+    assertContains(log_in(client, counsellor.email), THROTTLED, status_code=429)
+
+
+def test_the_address_may_try_again_once_the_window_has_passed(client, counsellor, settings, monkeypatch):
+    settings.REPERES_LOGIN_WINDOW_SECONDS = 60
+    fail_logins(client, counsellor.email, 5)
+    assertContains(log_in(client, counsellor.email), THROTTLED, status_code=429)
+    later = time.time() + 61
+    monkeypatch.setattr(time, "time", lambda: later)  # the cache's clock, not ours
+    assertRedirects(log_in(client, counsellor.email), reverse("web:home"), fetch_redirect_response=False)
+
+
+def test_one_client_failing_on_many_addresses_is_throttled(client, counsellor, settings):
+    settings.REPERES_LOGIN_FAILURES_PER_IP = 3
+    for n in range(3):
+        fail_logins(client, f"inconnu{n}@nulle-part.example", 1, REMOTE_ADDR="203.0.113.7")
+    assertContains(log_in(client, counsellor.email, REMOTE_ADDR="203.0.113.7"), THROTTLED, status_code=429)
+    assertRedirects(
+        log_in(client, counsellor.email, REMOTE_ADDR="198.51.100.2"),
+        reverse("web:home"),
+        fetch_redirect_response=False,
+    )
+
+
+def test_the_throttle_keeps_no_address_in_clear(client):
+    fail_logins(client, "Personne@Structure.example", 1, REMOTE_ADDR="203.0.113.7")
+    keys = list(cache._cache)  # the local-memory cache's own store
+    assert len(keys) == 2
+    assert not any("personne" in key.lower() or "203.0.113.7" in key for key in keys)
+
+
+def test_the_limit_per_address_follows_the_setting(client, settings):
+    settings.REPERES_LOGIN_FAILURES = 2
+    account = UserFactory()
+    fail_logins(client, account.email, 2)
+    assertContains(log_in(client, account.email), THROTTLED, status_code=429)
