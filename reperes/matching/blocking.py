@@ -29,6 +29,22 @@ from reperes.matching.records import Record
 
 # A commune's name cut to this length is a key part short enough for an index.
 _PLACE_LENGTH = 12
+# How each kind of key is written as text (the registry's indexed column): `key_parts` gives the
+# parts, the in-memory index hashes them as a tuple without writing them out (ten million keys
+# for a million people).
+_FORMATS = {
+    "n": "n:{}|{}",
+    "p": "p:{}|{}",
+    "d": "d:{}{}",
+    "y": "y:{}{}",
+    "l": "l:{}:{}",
+    "b": "b:{}:{}",
+    "f": "f:{}:{}{}",
+    "s": "s:{}{}{}",
+    "m": "m:{}{}{}{}",
+}
+
+KeyParts = tuple[str, ...]
 
 
 def _date_key(profile: Profile) -> str:
@@ -36,36 +52,49 @@ def _date_key(profile: Profile) -> str:
     return f"{profile.year:04d}{low:02d}{high:02d}"
 
 
-def _pair(x: str, y: str) -> str:
-    return "|".join(sorted((x, y)))
-
-
-def profile_keys(profile: Profile) -> set[str]:
+def key_parts(profile: Profile) -> list[KeyParts]:
+    """Each key as a tuple: its kind, then its parts (see the module's docstring)."""
     # Written with local names and one list: an index of a million people computes ten million keys.
     first, year, month = profile.first, profile.year, profile.month
     first_keys, last_keys, lasts = profile.first_keys, profile.last_keys, profile.all_last_forms
-    keys: list[str] = []
+    keys: list[KeyParts] = []
     if first:
-        keys += ["n:" + _pair(first, last) for last in lasts]
-        keys += ["p:" + _pair(key, last_key) for key in first_keys for last_key in last_keys]
+        keys += [("n", first, last) if first < last else ("n", last, first) for last in lasts]
+        keys += [
+            ("p", key, last_key) if key < last_key else ("p", last_key, key)
+            for key in first_keys
+            for last_key in last_keys
+        ]
     year_text = f"{year:04d}" if year else ""
     date = _date_key(profile) if profile.day else ""
     if date:
-        keys += [f"d:{key}{date}" for key in first_keys + last_keys]
+        keys += [("d", key, date) for key in first_keys + last_keys]
     if year:
-        keys += [f"y:{key}{year_text}" for key in last_keys]
+        keys += [("y", key, year_text) for key in last_keys]
     place = profile.postcode or profile.commune[:_PLACE_LENGTH]
     if place:
-        keys += [f"l:{place}:{key}" for key in last_keys]
+        keys += [("l", place, key) for key in last_keys]
         if date:
-            keys.append(f"b:{place}:{date}")
+            keys.append(("b", place, date))
         if year:
-            keys += [f"f:{place}:{key}{year_text}" for key in first_keys]
+            keys += [("f", place, key, year_text) for key in first_keys]
     if first and year:
-        keys += [f"s:{last[:4]}{first[:2]}{year_text}" for last in lasts]
+        keys += [("s", last[:4], first[:2], year_text) for last in lasts]
     if first and month:
-        keys += [f"m:{first[0]}{key}{year_text}{month:02d}" for key in last_keys]
-    return set(keys)
+        month_text = f"{month:02d}"
+        keys += [("m", first[0], key, year_text, month_text) for key in last_keys]
+    return keys
+
+
+def key_hashes(profile: Profile) -> set[int]:
+    """The keys as the in-memory index holds them: hashes of their parts (per process: Python
+    salts string hashes, so hashes never leave the process and its forks)."""
+    return set(map(hash, key_parts(profile)))
+
+
+def profile_keys(profile: Profile) -> set[str]:
+    """The keys as text, as the registry stores them."""
+    return {_FORMATS[parts[0]].format(*parts[1:]) for parts in key_parts(profile)}
 
 
 def blocking_keys(record: Record) -> set[str]:

@@ -2,7 +2,7 @@
 person, from the best candidate's score, a few rules, and its margin over the runner-up."""
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -16,7 +16,7 @@ from reperes.matching.compare import (
 )
 from reperes.matching.profile import Profile, make_profile
 from reperes.matching.records import Record
-from reperes.matching.score import NameCounts, explain, score, upper_bound
+from reperes.matching.score import Bound, NameCounts, explain, score
 
 
 class Outcome(StrEnum):
@@ -120,26 +120,84 @@ def veto(comparison: Comparison) -> str:
     return ""
 
 
-def _match(query: Profile, candidate: Profile, counts: NameCounts | None, floor: float | None = None) -> Match | None:
-    """The candidate's score and comparison; None when it cannot reach `floor`, whatever its
-    names (its date, sex and place already rule it out: a large registry's blocks hold many)."""
-    date, sex, place = (
-        compare_birth_dates(query, candidate),
-        compare_sexes(query, candidate),
-        compare_places(query, candidate),
-    )
-    if floor is not None and upper_bound(date.level, sex.level, place.level, query.commune, counts) < floor:
-        return None
-    first, last_name, swapped, via_birth = compare_names(query, candidate)
-    comparison = Comparison(first, last_name, date, sex, place, swapped, via_birth)
-    last = query.last_forms[0] if query.last_forms else ""
-    weight = score(comparison, first=query.first, last=last, commune=query.commune, counts=counts)
-    return Match(candidate.id, round(weight, 2), comparison)
+class _Scorer:
+    """Scores candidates against one query; those that cannot reach `floor` whatever their names
+    are set aside before their names are compared."""
+
+    __slots__ = ("query", "counts", "last", "lasts", "bound")
+
+    def __init__(self, query: Profile, counts: NameCounts | None) -> None:
+        self.query, self.counts = query, counts
+        self.last = query.last_forms[0] if query.last_forms else ""
+        self.lasts = frozenset(query.all_last_forms)
+        self.bound = Bound(query.first, self.last, query.commune, counts)
+
+    def match(self, candidate: Profile, floor: float | None = None) -> Match | None:
+        query = self.query
+        date = compare_birth_dates(query, candidate)
+        if floor is not None and self.bound.by_date(date.level) < floor:
+            return None
+        sex, place = compare_sexes(query, candidate), compare_places(query, candidate)
+        if floor is not None:
+            same_first = bool(query.first) and query.first == candidate.first
+            same_last = not self.lasts.isdisjoint(candidate.last_forms) or not self.lasts.isdisjoint(
+                candidate.birth_forms
+            )
+            if self.bound.of(date.level, sex.level, place.level, same_first, same_last) < floor:
+                return None
+        first, last_name, swapped, via_birth = compare_names(query, candidate)
+        comparison = Comparison(first, last_name, date, sex, place, swapped, via_birth)
+        weight = score(comparison, first=query.first, last=self.last, commune=query.commune, counts=self.counts)
+        return Match(candidate.id, round(weight, 2), comparison)
 
 
 def _is_duplicate(a: Profile, b: Profile, same_bound: float, counts: NameCounts | None) -> bool:
-    match = _match(a, b, counts, same_bound)
+    match = _Scorer(a, counts).match(b, same_bound)
     return match is not None and match.score >= same_bound and not veto(match.comparison)
+
+
+def score_candidates(
+    query: Profile, candidates: Iterable[Profile], counts: NameCounts | None, floor: float
+) -> list[Match]:
+    """The matches of the candidates that may reach `floor`, best first; equal scores in the order
+    of their ids, so that the order does not depend on how the candidates were found."""
+    scorer = _Scorer(query, counts)
+    matches = (scorer.match(candidate, floor) for candidate in candidates)
+    return sorted((match for match in matches if match is not None), key=lambda m: (-m.score, m.id))
+
+
+def decide_scored(
+    query_id: str,
+    scored: Sequence[Match],
+    *,
+    thresholds: Thresholds = DEFAULT_THRESHOLDS,
+    population: int = 0,
+    same_person: Callable[[str, str], bool] | None = None,
+) -> Decision:
+    """The decision from the scored matches of one query (`score_candidates`). `same_person`
+    (deduplication of one list) says whether two candidates are themselves one person: such a
+    runner-up does not count against the margin, and both are reported as matches."""
+    if not scored:
+        return Decision(query_id, Outcome.NEW, reason="aucun candidat assez proche")
+    same_bound, review_bound = thresholds.bounds(population)
+    best = scored[0]
+    runner_up = scored[1] if len(scored) > 1 else None
+    if best.score < review_bound:
+        return Decision(query_id, Outcome.NEW, best, runner_up, reason="aucun candidat assez proche")
+    reviewable = tuple(
+        m for m in scored[:MAX_REVIEW_MATCHES] if m.score >= max(review_bound, best.score - thresholds.margin)
+    )
+    if best.score < same_bound:
+        return Decision(query_id, Outcome.REVIEW, best, runner_up, reviewable, "score insuffisant pour décider seul")
+    reason = veto(best.comparison)
+    if reason:
+        return Decision(query_id, Outcome.REVIEW, best, runner_up, reviewable, reason)
+    if runner_up is None or best.score - runner_up.score >= thresholds.margin:
+        return Decision(query_id, Outcome.SAME, best, runner_up, (best,))
+    if same_person is not None and all(same_person(best.id, m.id) for m in reviewable[1:]):
+        same = tuple(m for m in reviewable if m.score >= same_bound and not veto(m.comparison))
+        return Decision(query_id, Outcome.SAME, best, runner_up, same)
+    return Decision(query_id, Outcome.REVIEW, best, runner_up, reviewable, "un autre dossier est presque aussi proche")
 
 
 def decide_profiles(
@@ -157,31 +215,15 @@ def decide_profiles(
     if not candidates:
         return Decision(query.id, Outcome.NEW, reason="aucun candidat")
     same_bound, review_bound = thresholds.bounds(population)
-    matches = (_match(query, candidate, counts, review_bound) for candidate in candidates)
-    scored = sorted((match for match in matches if match is not None), key=lambda m: -m.score)
-    if not scored:
-        return Decision(query.id, Outcome.NEW, reason="aucun candidat assez proche")
-    best = scored[0]
-    runner_up = scored[1] if len(scored) > 1 else None
-    if best.score < review_bound:
-        return Decision(query.id, Outcome.NEW, best, runner_up, reason="aucun candidat assez proche")
-    reviewable = tuple(
-        m for m in scored[:MAX_REVIEW_MATCHES] if m.score >= max(review_bound, best.score - thresholds.margin)
-    )
-    if best.score < same_bound:
-        return Decision(query.id, Outcome.REVIEW, best, runner_up, reviewable, "score insuffisant pour décider seul")
-    reason = veto(best.comparison)
-    if reason:
-        return Decision(query.id, Outcome.REVIEW, best, runner_up, reviewable, reason)
-    if runner_up is None or best.score - runner_up.score >= thresholds.margin:
-        return Decision(query.id, Outcome.SAME, best, runner_up, (best,))
+    scored = score_candidates(query, candidates, counts, review_bound)
+    same_person = None
     if duplicates_expected:
         by_id = {candidate.id: candidate for candidate in candidates}
-        rivals = [m for m in reviewable[1:] if not _is_duplicate(by_id[best.id], by_id[m.id], same_bound, counts)]
-        if not rivals:
-            same = tuple(m for m in reviewable if m.score >= same_bound and not veto(m.comparison))
-            return Decision(query.id, Outcome.SAME, best, runner_up, same)
-    return Decision(query.id, Outcome.REVIEW, best, runner_up, reviewable, "un autre dossier est presque aussi proche")
+
+        def same_person(a: str, b: str) -> bool:
+            return _is_duplicate(by_id[a], by_id[b], same_bound, counts)
+
+    return decide_scored(query.id, scored, thresholds=thresholds, population=population, same_person=same_person)
 
 
 def decide(

@@ -2,21 +2,81 @@
 is filled (`match_one`), a batch of records (`match_many`: imports), and a list against itself
 (`dedupe`: the periodic sweep, the command line)."""
 
+import gc
 import multiprocessing
 from collections import Counter
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator
 from collections.abc import Set as AbstractSet
 from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
-from reperes.matching.blocking import profile_keys
-from reperes.matching.decide import DEFAULT_THRESHOLDS, Decision, Outcome, Thresholds, decide_profiles
+from reperes.matching.blocking import key_hashes
+from reperes.matching.decide import (
+    DEFAULT_THRESHOLDS,
+    Decision,
+    Match,
+    Outcome,
+    Thresholds,
+    decide_profiles,
+    decide_scored,
+    score_candidates,
+)
 from reperes.matching.profile import Profile, make_profile
 from reperes.matching.records import Record
 
 # A query is compared with at most this many candidates, taken from its rarest keys first.
 MAX_CANDIDATES = 300
+
+
+@contextmanager
+def _without_gc() -> Iterator[None]:
+    """A batch allocates millions of objects that live as long as it does and hold no cycles:
+    the cyclic garbage collector would walk them again and again for nothing (a sixth of the
+    time of 100,000 queries against a million people). Forked workers inherit the setting."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+class Counts:
+    """The size of a registry and how many of its people bear each first name, last name and
+    commune (score.NameCounts), added up over the shards of a batch."""
+
+    def __init__(self) -> None:
+        self.total = 0
+        self.first: Counter[str] = Counter()
+        self.last: Counter[str] = Counter()
+        self.commune: Counter[str] = Counter()
+
+    def count(self, profile: Profile) -> None:
+        self.total += 1
+        if profile.first:
+            self.first[profile.first] += 1
+        if profile.last_forms:
+            self.last[profile.last_forms[0]] += 1
+        if profile.commune:
+            self.commune[profile.commune] += 1
+
+    def add(self, other: "Counts") -> None:
+        self.total += other.total
+        self.first.update(other.first)
+        self.last.update(other.last)
+        self.commune.update(other.commune)
+
+    def first_name_count(self, first: str) -> int:
+        return self.first[first]
+
+    def last_name_count(self, last: str) -> int:
+        return self.last[last]
+
+    def commune_count(self, commune: str) -> int:
+        return self.commune[commune]
 
 
 class Index:
@@ -33,12 +93,9 @@ class Index:
         # Batch linking (`link`): only the keys some query holds are kept, and only the people who
         # hold one; everyone still counts in the size and the name counts.
         self.only_keys = only_keys
-        self._size = 0
+        self.counts = Counts()
         self.profiles: list[Profile] = []
         self._postings: dict[int, int | list[int]] = {}
-        self._first_counts: Counter[str] = Counter()
-        self._last_counts: Counter[str] = Counter()
-        self._commune_counts: Counter[str] = Counter()
 
     @classmethod
     def from_records(
@@ -49,35 +106,26 @@ class Index:
         only_keys: AbstractSet[int] | None = None,
     ) -> "Index":
         index = cls(max_candidates, only_keys=only_keys)
-        for record in records:
-            index.add(record)
+        with _without_gc():
+            for record in records:
+                index.add(record)
         return index
 
     def __len__(self) -> int:
-        return self._size
+        return self.counts.total
 
     def add(self, record: Record) -> Profile:
-        profile, hashes = self._prepare(record)
+        """Count the person, and index them unless none of their keys is wanted (`only_keys`)."""
+        profile = make_profile(record)
+        self.counts.count(profile)
+        hashes = key_hashes(profile)
+        if self.only_keys is not None:
+            hashes &= self.only_keys  # type: ignore[operator]
         if hashes:
             self._post(profile, hashes)
         return profile
 
-    def _prepare(self, record: Record) -> tuple[Profile, list[int]]:
-        """Count the person and give the hashed keys to post (none: not kept, see `only_keys`)."""
-        profile = make_profile(record)
-        self._size += 1
-        if profile.first:
-            self._first_counts[profile.first] += 1
-        if profile.last_forms:
-            self._last_counts[profile.last_forms[0]] += 1
-        if profile.commune:
-            self._commune_counts[profile.commune] += 1
-        hashes = list(map(hash, profile_keys(profile)))
-        if self.only_keys is not None:
-            hashes = [hashed for hashed in hashes if hashed in self.only_keys]
-        return profile, hashes
-
-    def _post(self, profile: Profile, hashes: list[int]) -> None:
+    def _post(self, profile: Profile, hashes: Iterable[int]) -> None:
         position = len(self.profiles)
         self.profiles.append(profile)
         postings = self._postings
@@ -89,57 +137,47 @@ class Index:
                 else:
                     held.append(position)  # type: ignore[union-attr]
 
-    @classmethod
-    def build_parallel(cls, records: Sequence[Record], *, only_keys: AbstractSet[int], processes: int = 2) -> "Index":
-        """The same index as `from_records(records, only_keys=...)`, its profiles computed by
-        `processes` forked processes, each over a slice of the records (Linux: fork shares the
-        records without copying them); only the profiles kept come back."""
-        global _SHARED
-        _SHARED = (records, only_keys)
-        bounds = [len(records) * n // processes for n in range(processes + 1)]
-        with ProcessPoolExecutor(processes - 1, mp_context=multiprocessing.get_context("fork")) as pool:
-            futures = [pool.submit(_index_part, bounds[n], bounds[n + 1]) for n in range(1, processes)]
-            parts = [_index_part(bounds[0], bounds[1])] + [future.result() for future in futures]
-        _SHARED = None
-        index = cls(only_keys=only_keys)
-        for part in parts:
-            index._size += part.size
-            index._first_counts.update(part.first_counts)
-            index._last_counts.update(part.last_counts)
-            index._commune_counts.update(part.commune_counts)
-            for profile, hashes in zip(part.profiles, part.hashes, strict=True):
-                index._post(profile, hashes)
-        return index
-
     @property
     def total(self) -> int:
-        return self._size
+        return self.counts.total
 
     def first_name_count(self, first: str) -> int:
-        return self._first_counts[first]
+        return self.counts.first[first]
 
     def last_name_count(self, last: str) -> int:
-        return self._last_counts[last]
+        return self.counts.last[last]
 
     def commune_count(self, commune: str) -> int:
-        return self._commune_counts[commune]
+        return self.counts.commune[commune]
 
     def key_count(self) -> int:
         return len(self._postings)
 
-    def candidates(self, profile: Profile, *, exclude: int | None = None) -> list[Profile]:
-        """The people sharing a key with `profile`, rarest keys first, at most `max_candidates`."""
-        postings = sorted(
-            (
-                [held] if isinstance(held, int) else held
-                for key in profile_keys(profile)
-                if (held := self._postings.get(hash(key))) is not None
-            ),
-            key=len,
-        )
-        found: dict[int, None] = {}
-        for posting in postings:
-            for position in posting:
+    def candidates(
+        self, profile: Profile, *, exclude: int | None = None, hashes: Iterable[int] | None = None
+    ) -> list[Profile]:
+        """The people sharing a key with `profile` (whose `key_hashes` may be given), rarest keys
+        first, at most `max_candidates`."""
+        # A key held by one person is a bare position: those come first, as the rarest.
+        singles: list[int] = []
+        shared: list[list[int]] = []
+        for hashed in key_hashes(profile) if hashes is None else hashes:
+            held = self._postings.get(hashed)
+            if held is None:
+                continue
+            if isinstance(held, int):
+                singles.append(held)
+            else:
+                shared.append(held)
+        shared.sort(key=len)
+        if exclude is None and len(singles) + sum(map(len, shared)) <= self.max_candidates:
+            found = dict.fromkeys(singles)
+            for positions in shared:
+                found.update(dict.fromkeys(positions))
+            return [self.profiles[position] for position in found]
+        found = {}
+        for positions in [singles, *shared]:
+            for position in positions:
                 if position != exclude:
                     found[position] = None
                     if len(found) >= self.max_candidates:
@@ -154,7 +192,9 @@ class Engine:
 
     def match_one(self, record: Record) -> Decision:
         """Is this person already in the index? For a form being filled."""
-        query = make_profile(record)
+        return self.decide(make_profile(record))
+
+    def decide(self, query: Profile) -> Decision:
         candidates = self.index.candidates(query)
         return decide_profiles(
             query, candidates, thresholds=self.thresholds, counts=self.index, population=len(self.index)
@@ -165,20 +205,6 @@ class Engine:
         compared with each other: dedupe the batch first if it may hold duplicates)."""
         for record in records:
             yield self.match_one(record)
-
-    def match_parallel(self, records: Sequence[Record], processes: int = 2) -> list[Decision]:
-        """`match_many` over `processes` forked processes, which share the index until they touch
-        it; the decisions come back in the records' order."""
-        global _SHARED
-        _SHARED = (self, records, processes)
-        with ProcessPoolExecutor(processes - 1, mp_context=multiprocessing.get_context("fork")) as pool:
-            futures = [pool.submit(_decide_part, n) for n in range(1, processes)]
-            shares = [_decide_part(0)] + [future.result() for future in futures]
-        _SHARED = None
-        decisions: list[Decision] = [None] * len(records)  # type: ignore[list-item]
-        for n, share in enumerate(shares):
-            decisions[n::processes] = share
-        return decisions
 
     def dedupe(self) -> Iterator[Decision]:
         """One decision per indexed person against all the others."""
@@ -206,47 +232,84 @@ def link(
     """Batch: one decision per query against the registry, the same as `match_many` would give.
     Only the registry's keys that some query holds are indexed, with the people holding them: for
     100,000 queries against a million people, a fraction of the ten million keys. With
-    `processes` > 1 (Linux, fork), profiles and decisions are computed by that many processes."""
-    queries = list(queries)
-    wanted = {hash(key) for query in queries for key in profile_keys(make_profile(query))}
-    if processes <= 1:
-        return Engine(Index.from_records(registry, only_keys=wanted), thresholds).match_many(queries)
-    index = Index.build_parallel(list(registry), only_keys=wanted, processes=processes)
-    return iter(Engine(index, thresholds).match_parallel(queries, processes))
+    `processes` > 1 (Linux, fork), the registry is cut into that many shards (`_in_shards`)."""
+    with _without_gc():
+        queries = list(queries)
+        profiles = [make_profile(query) for query in queries]
+        if processes > 1:
+            return iter(_in_shards(list(registry), profiles, thresholds, processes))
+        wanted = {hashed for profile in profiles for hashed in key_hashes(profile)}
+        engine = Engine(Index.from_records(registry, only_keys=wanted), thresholds)
+        return iter([engine.decide(query) for query in profiles])
 
 
-# What forked workers read from their parent's memory (set just before the fork, never pickled).
+# Shards: each process indexes one slice of the registry and scores every query against it; only
+# the slices' name counts (before scoring) and the few matches per query (after) travel between
+# processes, never the profiles. Set in the parent just before the fork, never pickled.
 _SHARED: Any = None
+_SHARD: Index | None = None
+
+ShardScores = tuple[bytes, dict[int, list[Match]]]
 
 
-@dataclass
-class _IndexPart:
-    size: int
-    first_counts: Counter[str]
-    last_counts: Counter[str]
-    commune_counts: Counter[str]
-    profiles: list[Profile]
-    hashes: list[list[int]]
+def _in_shards(
+    registry: list[Record], profiles: list[Profile], thresholds: Thresholds, processes: int
+) -> list[Decision]:
+    """`link` over `processes` forked processes. A query's candidates are taken, rarest keys
+    first, from each shard (at most `MAX_CANDIDATES` in each), so that for a query with more
+    candidates than that the decision may differ from `match_many`'s."""
+    global _SHARED, _SHARD
+    hashes = [key_hashes(profile) for profile in profiles]
+    wanted = set().union(*hashes)
+    _SHARED = (registry, profiles, hashes, wanted, thresholds)
+    bounds = [len(registry) * n // processes for n in range(processes + 1)]
+    fork = multiprocessing.get_context("fork")
+    # One single-process pool per shard, so that a shard's second task finds the index its first built.
+    pools = [ProcessPoolExecutor(1, mp_context=fork) for _ in range(1, processes)]
+    try:
+        built = [pool.submit(_build_shard, bounds[n], bounds[n + 1]) for n, pool in enumerate(pools, start=1)]
+        counts = Counts()
+        counts.add(_build_shard(bounds[0], bounds[1]))  # a copy: the shard keeps its own
+        for future in built:
+            counts.add(future.result())
+        scoring = [pool.submit(_score_shard, counts) for pool in pools]
+        shards = [_score_shard(counts)] + [future.result() for future in scoring]
+    finally:
+        for pool in pools:
+            pool.shutdown(wait=False, cancel_futures=True)
+        _SHARED = _SHARD = None
+    decisions = []
+    for position, query in enumerate(profiles):
+        if not any(had[position] for had, _matches in shards):
+            decisions.append(Decision(query.id, Outcome.NEW, reason="aucun candidat"))
+            continue
+        found = (match for _had, matches in shards for match in matches.get(position, ()))
+        scored = sorted(found, key=lambda m: (-m.score, m.id))
+        decisions.append(decide_scored(query.id, scored, thresholds=thresholds, population=counts.total))
+    return decisions
 
 
-def _index_part(start: int, stop: int) -> _IndexPart:
-    records, only_keys = _SHARED
-    counter = Index(only_keys=only_keys)
-    profiles: list[Profile] = []
-    hashes: list[list[int]] = []
-    for record in records[start:stop]:
-        profile, kept = counter._prepare(record)
-        if kept:
-            profiles.append(profile)
-            hashes.append(kept)
-    return _IndexPart(
-        counter._size, counter._first_counts, counter._last_counts, counter._commune_counts, profiles, hashes
-    )
+def _build_shard(start: int, stop: int) -> Counts:
+    global _SHARD
+    registry, _profiles, _hashes, wanted, _thresholds = _SHARED
+    _SHARD = Index.from_records(registry[start:stop], only_keys=wanted)
+    return _SHARD.counts
 
 
-def _decide_part(share: int) -> list[Decision]:
-    engine, records, processes = _SHARED
-    return [engine.match_one(record) for record in records[share::processes]]
+def _score_shard(counts: Counts) -> ShardScores:
+    """Whether each query had candidates in the shard, and the matches of those that have some."""
+    _registry, profiles, hashes, _wanted, thresholds = _SHARED
+    assert _SHARD is not None
+    _same, review_bound = thresholds.bounds(counts.total)
+    had = bytearray(len(profiles))
+    found: dict[int, list[Match]] = {}
+    for position, query in enumerate(profiles):
+        candidates = _SHARD.candidates(query, hashes=hashes[position])
+        if candidates:
+            had[position] = 1
+            if scored := score_candidates(query, candidates, counts, review_bound):
+                found[position] = scored
+    return bytes(had), found
 
 
 def dedupe(records: Iterable[Record], *, thresholds: Thresholds = DEFAULT_THRESHOLDS) -> Iterator[Decision]:

@@ -105,26 +105,12 @@ def _place_parts(postcode: str, commune: str) -> tuple[str, str, str]:
 
 
 def make_profile(record: Record) -> Profile:
-    first, first_tokens, canonical, first_keys = _first_parts(record.first_name)
-    last_forms, birth_forms, last_tokens, last_keys = _last_parts(record.last_name, record.birth_name)
-    year, month, day, digits = _date_parts(record.birth_date)
-    postcode, departement_, commune = _place_parts(record.postcode, record.commune)
+    # Positional, in the order of Profile's fields: a million profiles are built for a batch.
     return Profile(
-        id=record.id,
-        first=first,
-        first_tokens=first_tokens,
-        first_canonical=canonical,
-        first_keys=first_keys,
-        last_forms=last_forms,
-        birth_forms=birth_forms,
-        last_tokens=last_tokens,
-        last_keys=last_keys,
-        year=year,
-        month=month,
-        day=day,
-        date_digits=digits,
-        sex=normalise_sex(record.sex),
-        postcode=postcode,
-        departement=departement_,
-        commune=commune,
+        record.id,
+        *_first_parts(record.first_name),
+        *_last_parts(record.last_name, record.birth_name),
+        *_date_parts(record.birth_date),
+        normalise_sex(record.sex),
+        *_place_parts(record.postcode, record.commune),
     )

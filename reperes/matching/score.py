@@ -66,8 +66,10 @@ SMOOTHING = 5000
 # A rare name may weigh up to this many bits more than the table says, a common one this many less.
 MAX_GAIN, MAX_LOSS = 5.0, 5.0
 _DATE_WEIGHTS, _SEX_WEIGHTS, _PLACE_WEIGHTS = WEIGHTS["birth_date"], WEIGHTS["sex"], WEIGHTS["place"]
-# The most both names may add: exact agreement on rare names.
-NAMES_MAX_BITS = max(WEIGHTS["first_name"].values()) + max(WEIGHTS["last_name"].values()) + 2 * MAX_GAIN
+# The most names may add when they are not both exact, straight or swapped.
+_FIRST_INEXACT_MAX = max(bits for level, bits in WEIGHTS["first_name"].items() if level is not Level.EXACT)
+_LAST_INEXACT_MAX = max(bits for level, bits in WEIGHTS["last_name"].items() if level is not Level.EXACT)
+_SWAPPED_MAX = WEIGHTS["first_name"][Level.EXACT] + WEIGHTS["last_name"][Level.EXACT] + SWAPPED_NAMES_BITS
 
 
 class NameCounts(Protocol):
@@ -102,13 +104,35 @@ def place_bits(level: Level, commune: str, counts: NameCounts | None) -> float:
     return WEIGHTS["place"].get(level, 0.0)
 
 
-def upper_bound(date: Level, sex: Level, place: Level, commune: str, counts: NameCounts | None) -> float:
-    """The most a pair can score given its date, sex and place, whatever its names: a candidate
-    whose bound is below the review bound is not worth comparing names with."""
-    rest = _DATE_WEIGHTS.get(date, 0.0) + _SEX_WEIGHTS.get(sex, 0.0) + NAMES_MAX_BITS
-    if place is Level.EXACT or place is Level.COMMUNE:
-        return rest + place_bits(place, commune, counts)
-    return rest + _PLACE_WEIGHTS.get(place, 0.0)
+class Bound:
+    """The most a candidate can score against one query, known before its names are compared:
+    from its date, sex and place, and whether it bears the query's first name or one of its last
+    names exactly. A large registry's blocks hold dozens of candidates per query, most of them
+    far off: a candidate whose bound is below the review bound is not worth comparing names with."""
+
+    __slots__ = ("first_exact", "last_exact", "place", "most_but_date")
+
+    def __init__(self, first: str, last: str, commune: str, counts: "NameCounts | None") -> None:
+        self.first_exact = WEIGHTS["first_name"][Level.EXACT]
+        self.last_exact = WEIGHTS["last_name"][Level.EXACT]
+        if counts is not None:  # as `score` adjusts them
+            if first:
+                self.first_exact = _exact_bits("first_name", counts.first_name_count(first), counts.total)
+            if last:
+                self.last_exact = _exact_bits("last_name", counts.last_name_count(last), counts.total)
+        self.place = {level: place_bits(level, commune, counts) for level in WEIGHTS["place"]}
+        names = max(self.first_exact, _FIRST_INEXACT_MAX) + max(self.last_exact, _LAST_INEXACT_MAX)
+        # Checked first: most candidates are ruled out by their birth date alone.
+        self.most_but_date = max(_SEX_WEIGHTS.values()) + max(self.place.values()) + max(names, _SWAPPED_MAX)
+
+    def by_date(self, date: Level) -> float:
+        return _DATE_WEIGHTS.get(date, 0.0) + self.most_but_date
+
+    def of(self, date: Level, sex: Level, place: Level, same_first: bool, same_last: bool) -> float:
+        first = self.first_exact if same_first else _FIRST_INEXACT_MAX
+        last = self.last_exact if same_last else _LAST_INEXACT_MAX
+        names = max(first + last, _SWAPPED_MAX, first + _LAST_INEXACT_MAX, _FIRST_INEXACT_MAX + last)
+        return _DATE_WEIGHTS.get(date, 0.0) + _SEX_WEIGHTS.get(sex, 0.0) + self.place.get(place, 0.0) + names
 
 
 def score(

@@ -12,7 +12,6 @@ import functools
 import gzip
 import random
 from collections.abc import Sequence
-from dataclasses import replace
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -124,8 +123,7 @@ def person(rng: random.Random, id: str) -> Record:
 def relative(rng: random.Random, of: Record, id: str, *, twin: bool) -> Record:
     """A twin (same birth date) or a sibling, with another first name, at the same address."""
     sex = rng.choice("FM")
-    return replace(
-        of,
+    return of._replace(
         id=id,
         first_name=first_name(rng, sex, other_than=of.first_name),
         sex=sex,
@@ -302,7 +300,7 @@ def queries(people: list[Record], size: int, seed: int = 1, known_share: float =
         elif roll < known_share + (1 - known_share) / 4:
             result.append((noisy_copy(rng, relative(rng, known, id, twin=True), id), ""))
         elif roll < known_share + (1 - known_share) / 2:
-            namesake = replace(person(rng, id), first_name=known.first_name, last_name=known.last_name)
+            namesake = person(rng, id)._replace(first_name=known.first_name, last_name=known.last_name)
             result.append((noisy_copy(rng, namesake, id), ""))
         else:
             result.append((noisy_copy(rng, person(rng, id), id), ""))

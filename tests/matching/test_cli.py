@@ -105,3 +105,19 @@ def test_a_missing_file_and_a_bad_mapping_are_reported(tmp_path):
     assert missing.returncode == 2 and "impossible de lire" in missing.stderr
     bad = run("dedupe", tmp_path / "nowhere.csv", "--columns", "prenom")
     assert bad.returncode == 2 and "champ=colonne" in bad.stderr
+
+
+def test_short_rows_and_missing_optional_columns_read_as_empty(tmp_path):
+    from reperes.matching.cli import read_records
+
+    path = tmp_path / "short.csv"
+    path.write_text("last_name;id;first_name;birth_date;commune\nDupont;1;Léa\nWeber;2;Hugo;2001-06-07;Colmar\n")
+    short, full = read_records(path, {})
+    assert (short.id, short.first_name, short.last_name, short.birth_date, short.commune) == (
+        "1",
+        "Léa",
+        "Dupont",
+        None,
+        "",
+    )
+    assert (full.commune, full.postcode, full.sex, full.birth_name) == ("Colmar", "", "", "")

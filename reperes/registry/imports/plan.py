@@ -5,7 +5,7 @@ announced is what the import does — unless the registry changed in between, wh
 
 import hashlib
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.db.models import Count, Max
@@ -168,7 +168,7 @@ def _skip_already_imported(planned: list[PlannedRow], list_import: ListImport) -
 def _group_repeats(planned: list[PlannedRow], list_import: ListImport) -> None:
     """A person listed twice in one file is imported once: later lines join the first."""
     fresh = {str(row.line): row for row in planned if row.outcome == RowOutcome.CREATED}
-    records = [replace(record_of(draft_youth(row.values, list_import)), id=line) for line, row in fresh.items()]
+    records = [record_of(draft_youth(row.values, list_import))._replace(id=line) for line, row in fresh.items()]
     parent = {line: line for line in fresh}
 
     def root(line: str) -> str:
