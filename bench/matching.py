@@ -63,6 +63,7 @@ from reperes.matching import (  # noqa: E402
     Outcome,
     PartialDate,
     Record,
+    Thresholds,
     blocking_keys,
     decide,
     dedupe,
@@ -70,6 +71,7 @@ from reperes.matching import (  # noqa: E402
     pairs,
 )
 from reperes.matching.cli import read_records  # noqa: E402
+from reperes.matching.learn import estimate  # noqa: E402
 from reperes.matching.normalise import fold, normalise_sex  # noqa: E402
 from reperes.matching.phonetic import phonetic_key  # noqa: E402
 from reperes.matching.synthetic import population, queries  # noqa: E402
@@ -596,6 +598,8 @@ def splink_links(directory: Path, threshold: float) -> dict[str, str]:
 
 # --- FEBRL -------------------------------------------------------------------------------------
 
+NO_GUARD = Thresholds(guard=False)
+
 
 def _febrl_records(frame: Any) -> list[Record]:
     def text(value: Any) -> str:
@@ -681,6 +685,14 @@ def febrl(with_splink: bool) -> dict[str, Any]:
         "engine_review": _pair_scores(reviewed, true),
         "engine_clusters": _pair_scores(_closure(same), true),
     }
+    # The same, with weights learned from FEBRL itself and the score deciding alone (the CLI's
+    # --apprendre --sans-garde-fous), at the default thresholds.
+    started = time.perf_counter()
+    learned = list(dedupe(records, thresholds=NO_GUARD, model=estimate(records)))
+    seconds = time.perf_counter() - started
+    found = {_ordered(p.left, p.right) for p in pairs(learned, symmetric=True)}
+    results["febrl3"]["learned"] = {**_pair_scores(found, true), "seconds": seconds}
+    results["febrl3"]["learned_clusters"] = _pair_scores(_closure(found), true)
     if with_splink:
         frame, times = splink_train_and_predict(
             [splink_frame(records)], "dedupe_only", u_pairs=1e7, em_pairs=1e7, with_sex=False
@@ -711,6 +723,10 @@ def febrl(with_splink: bool) -> dict[str, Any]:
         "engine": {**_pair_scores(same, true), "seconds": seconds},
         "engine_review": _pair_scores(reviewed, true),
     }
+    started = time.perf_counter()
+    learned = link(right, left, thresholds=NO_GUARD, model=estimate(left, right))
+    found = {_ordered(d.record_id, d.best.id) for d in learned if d.outcome == Outcome.SAME and d.best}
+    results["febrl4"]["learned"] = {**_pair_scores(found, true), "seconds": time.perf_counter() - started}
     if with_splink:
         frame, times = splink_train_and_predict(
             [splink_frame(left), splink_frame(right)], "link_only", u_pairs=1e7, em_pairs=1e7, with_sex=False
@@ -866,6 +882,8 @@ def print_febrl(with_splink: bool) -> None:
         rows: list[tuple[object, ...]] = []
         labels = [("engine", "Repères, SAME"), ("engine_review", "Repères, SAME + REVIEW")]
         labels += [("engine_clusters", "Repères, SAME, clusters (transitive)")]
+        labels += [("learned", "Repères, weights learned, no guard, SAME (--apprendre --sans-garde-fous)")]
+        labels += [("learned_clusters", "Repères, weights learned, no guard, SAME, clusters")]
         labels += [(f"splink_{t}", f"Splink, pairs p ≥ {t}") for t in SPLINK_THRESHOLDS]
         labels += [(f"splink_clusters_{t}", f"Splink, clusters p ≥ {t}") for t in SPLINK_THRESHOLDS]
         labels += [(f"splink_best_{t}", f"Splink, best pair per record p ≥ {t}") for t in SPLINK_THRESHOLDS]

@@ -40,6 +40,7 @@ _FORMATS = {
     "l": "l:{}:{}",
     "b": "b:{}:{}",
     "f": "f:{}:{}{}",
+    "g": "g:{}:{}{}",
     "s": "s:{}{}{}",
     "m": "m:{}{}{}{}",
 }
@@ -78,6 +79,8 @@ def key_parts(profile: Profile) -> list[KeyParts]:
             keys.append(("b", place, date))
         if year:
             keys += [("f", place, key, year_text) for key in first_keys]
+        if first:
+            keys += [("g", place, key, last[0]) for key in first_keys for last in lasts]
     if first and year:
         keys += [("s", last[:4], first[:2], year_text) for last in lasts]
     if first and month:

@@ -7,19 +7,24 @@ Input: UTF-8 CSV (with or without BOM), separated by « ; » or « , », with th
 id, first_name, last_name, birth_date (AAAA-MM-JJ, AAAA or empty), and optionally sex, postcode,
 commune, birth_name; other columns are ignored. Output: id_left,id_right,score,decision.
 A bad input stops the run with its file, line and reason, and exit status 2.
+
+`--apprendre` fits the weights to the lists (learn.py); `--sans-garde-fous` lets the score decide
+alone, for lists known to hold no twins, siblings or namesakes (Thresholds.guard).
 """
 
 import argparse
 import csv
 import operator
 import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import TextIO
 
-from reperes.matching.decide import Outcome
+from reperes.matching.decide import Outcome, Thresholds
 from reperes.matching.engine import Engine, Index, Pair, link, pairs
+from reperes.matching.learn import estimate
 from reperes.matching.records import Record, parse_birth_date
+from reperes.matching.score import DEFAULT_MODEL
 
 REQUIRED = ("id", "first_name", "last_name", "birth_date")
 OPTIONAL = ("sex", "postcode", "commune", "birth_name")
@@ -150,6 +155,18 @@ def _parser() -> argparse.ArgumentParser:
         command.add_argument(
             "--columns", default="", help="noms des colonnes, par exemple first_name=prenom,last_name=nom"
         )
+        command.add_argument(
+            "--apprendre",
+            action="store_true",
+            help="ajuster les poids aux listes elles-mêmes (espérance-maximisation) "
+            "plutôt qu'aux fichiers d'un registre",
+        )
+        command.add_argument(
+            "--sans-garde-fous",
+            action="store_true",
+            help="le score décide seul : jumeaux, frères et sœurs ou homonymes ne sont plus envoyés en revue "
+            "(listes qui n'en contiennent pas, comme un jeu d'essai)",
+        )
     return parser
 
 
@@ -157,11 +174,19 @@ def run(arguments: Sequence[str] | None = None) -> int:
     options = _parser().parse_args(arguments)
     try:
         columns = parse_columns(options.columns)
+        thresholds = Thresholds(guard=not options.sans_garde_fous)
         if options.command == "link":
-            decisions = link(read_records(options.right, columns), read_records(options.left, columns))
-            found = pairs(decisions, review=options.review)
+            right: Iterable[Record] = read_records(options.right, columns)
+            left: Iterable[Record] = read_records(options.left, columns)
+            model = DEFAULT_MODEL
+            if options.apprendre:
+                left, right = list(left), list(right)
+                model = estimate(left, right)
+            found = pairs(link(right, left, thresholds=thresholds, model=model), review=options.review)
         else:
-            engine = Engine(Index.from_records(read_records(options.input, columns)))
+            records = list(read_records(options.input, columns))
+            model = estimate(records) if options.apprendre else DEFAULT_MODEL
+            engine = Engine(Index.from_records(records), thresholds, model)
             found = pairs(engine.dedupe(), review=options.review, symmetric=True)
     except InputError as error:
         print(f"erreur : {error}", file=sys.stderr)

@@ -16,7 +16,7 @@ from reperes.matching.compare import (
 )
 from reperes.matching.profile import Profile, make_profile
 from reperes.matching.records import Record
-from reperes.matching.score import Bound, NameCounts, explain, score
+from reperes.matching.score import DEFAULT_MODEL, Bound, Model, NameCounts, explain, score
 
 
 class Outcome(StrEnum):
@@ -34,12 +34,15 @@ class Thresholds:
     a score of at least `same` + log2(population): 6.6 bits above the prior are odds of 99 to 1.
     REVIEW starts at odds of 1 to 4. `margin` is the least lead over the runner-up (6 bits: 64
     times likelier). The population is the registry's size, never taken below `min_population`:
-    a young registry still receives people of a whole territory."""
+    a young registry still receives people of a whole territory. `guard` applies the rules of
+    `veto` (twins, siblings, namesakes); without it the score alone decides, for lists known to
+    hold no relatives (a benchmark like FEBRL)."""
 
     same: float = 6.6
     review: float = -2.0
     margin: float = 6.0
     min_population: int = 10_000
+    guard: bool = True
 
     def bounds(self, population: int) -> tuple[float, float]:
         """The scores needed for SAME and for REVIEW among `population` people."""
@@ -124,13 +127,13 @@ class _Scorer:
     """Scores candidates against one query; those that cannot reach `floor` whatever their names
     are set aside before their names are compared."""
 
-    __slots__ = ("query", "counts", "last", "lasts", "bound")
+    __slots__ = ("query", "counts", "model", "last", "lasts", "bound")
 
-    def __init__(self, query: Profile, counts: NameCounts | None) -> None:
-        self.query, self.counts = query, counts
+    def __init__(self, query: Profile, counts: NameCounts | None, model: Model = DEFAULT_MODEL) -> None:
+        self.query, self.counts, self.model = query, counts, model
         self.last = query.last_forms[0] if query.last_forms else ""
         self.lasts = frozenset(query.all_last_forms)
-        self.bound = Bound(query.first, self.last, query.commune, counts)
+        self.bound = Bound(query.first, self.last, query.commune, counts, model)
 
     def match(self, candidate: Profile, floor: float | None = None) -> Match | None:
         query = self.query
@@ -147,21 +150,33 @@ class _Scorer:
                 return None
         first, last_name, swapped, via_birth = compare_names(query, candidate)
         comparison = Comparison(first, last_name, date, sex, place, swapped, via_birth)
-        weight = score(comparison, first=query.first, last=self.last, commune=query.commune, counts=self.counts)
+        weight = score(
+            comparison, first=query.first, last=self.last, commune=query.commune, counts=self.counts, model=self.model
+        )
         return Match(candidate.id, round(weight, 2), comparison)
 
 
-def _is_duplicate(a: Profile, b: Profile, same_bound: float, counts: NameCounts | None) -> bool:
-    match = _Scorer(a, counts).match(b, same_bound)
-    return match is not None and match.score >= same_bound and not veto(match.comparison)
+def _vetoed(comparison: Comparison, thresholds: Thresholds) -> str:
+    return veto(comparison) if thresholds.guard else ""
+
+
+def _is_duplicate(
+    a: Profile, b: Profile, thresholds: Thresholds, same_bound: float, counts: NameCounts | None, model: Model
+) -> bool:
+    match = _Scorer(a, counts, model).match(b, same_bound)
+    return match is not None and match.score >= same_bound and not _vetoed(match.comparison, thresholds)
 
 
 def score_candidates(
-    query: Profile, candidates: Iterable[Profile], counts: NameCounts | None, floor: float
+    query: Profile,
+    candidates: Iterable[Profile],
+    counts: NameCounts | None,
+    floor: float,
+    model: Model = DEFAULT_MODEL,
 ) -> list[Match]:
     """The matches of the candidates that may reach `floor`, best first; equal scores in the order
     of their ids, so that the order does not depend on how the candidates were found."""
-    scorer = _Scorer(query, counts)
+    scorer = _Scorer(query, counts, model)
     matches = (scorer.match(candidate, floor) for candidate in candidates)
     return sorted((match for match in matches if match is not None), key=lambda m: (-m.score, m.id))
 
@@ -189,13 +204,16 @@ def decide_scored(
     )
     if best.score < same_bound:
         return Decision(query_id, Outcome.REVIEW, best, runner_up, reviewable, "score insuffisant pour décider seul")
-    reason = veto(best.comparison)
+    reason = _vetoed(best.comparison, thresholds)
     if reason:
         return Decision(query_id, Outcome.REVIEW, best, runner_up, reviewable, reason)
+    # In one list, every candidate that is the same person on its own score is reported with the
+    # best: a person entered three times is three pairs.
+    also = () if same_person is None else scored[1:MAX_REVIEW_MATCHES]
+    same = (best, *(m for m in also if m.score >= same_bound and not _vetoed(m.comparison, thresholds)))
     if runner_up is None or best.score - runner_up.score >= thresholds.margin:
-        return Decision(query_id, Outcome.SAME, best, runner_up, (best,))
+        return Decision(query_id, Outcome.SAME, best, runner_up, same)
     if same_person is not None and all(same_person(best.id, m.id) for m in reviewable[1:]):
-        same = tuple(m for m in reviewable if m.score >= same_bound and not veto(m.comparison))
         return Decision(query_id, Outcome.SAME, best, runner_up, same)
     return Decision(query_id, Outcome.REVIEW, best, runner_up, reviewable, "un autre dossier est presque aussi proche")
 
@@ -208,6 +226,7 @@ def decide_profiles(
     counts: NameCounts | None = None,
     population: int = 0,
     duplicates_expected: bool = False,
+    model: Model = DEFAULT_MODEL,
 ) -> Decision:
     """The decision for `query` among `candidates`, drawn from `population` people. With
     `duplicates_expected` (deduplication of one list), a runner-up that is itself the same person
@@ -215,13 +234,13 @@ def decide_profiles(
     if not candidates:
         return Decision(query.id, Outcome.NEW, reason="aucun candidat")
     same_bound, review_bound = thresholds.bounds(population)
-    scored = score_candidates(query, candidates, counts, review_bound)
+    scored = score_candidates(query, candidates, counts, review_bound, model)
     same_person = None
     if duplicates_expected:
         by_id = {candidate.id: candidate for candidate in candidates}
 
         def same_person(a: str, b: str) -> bool:
-            return _is_duplicate(by_id[a], by_id[b], same_bound, counts)
+            return _is_duplicate(by_id[a], by_id[b], thresholds, same_bound, counts, model)
 
     return decide_scored(query.id, scored, thresholds=thresholds, population=population, same_person=same_person)
 
@@ -233,8 +252,11 @@ def decide(
     thresholds: Thresholds = DEFAULT_THRESHOLDS,
     counts: NameCounts | None = None,
     population: int = 0,
+    model: Model = DEFAULT_MODEL,
 ) -> Decision:
     """The decision for one record among candidates already found (by the registry's blocking
     keys, for instance) in a registry of `population` people."""
     profiles = [make_profile(candidate) for candidate in candidates]
-    return decide_profiles(make_profile(record), profiles, thresholds=thresholds, counts=counts, population=population)
+    return decide_profiles(
+        make_profile(record), profiles, thresholds=thresholds, counts=counts, population=population, model=model
+    )

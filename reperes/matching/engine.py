@@ -25,6 +25,7 @@ from reperes.matching.decide import (
 )
 from reperes.matching.profile import Profile, make_profile
 from reperes.matching.records import Record
+from reperes.matching.score import DEFAULT_MODEL, Model
 
 # A query is compared with at most this many candidates, taken from its rarest keys first.
 MAX_CANDIDATES = 300
@@ -186,9 +187,12 @@ class Index:
 
 
 class Engine:
-    def __init__(self, index: Index, thresholds: Thresholds = DEFAULT_THRESHOLDS) -> None:
+    def __init__(
+        self, index: Index, thresholds: Thresholds = DEFAULT_THRESHOLDS, model: Model = DEFAULT_MODEL
+    ) -> None:
         self.index = index
         self.thresholds = thresholds
+        self.model = model
 
     def match_one(self, record: Record) -> Decision:
         """Is this person already in the index? For a form being filled."""
@@ -197,7 +201,12 @@ class Engine:
     def decide(self, query: Profile) -> Decision:
         candidates = self.index.candidates(query)
         return decide_profiles(
-            query, candidates, thresholds=self.thresholds, counts=self.index, population=len(self.index)
+            query,
+            candidates,
+            thresholds=self.thresholds,
+            counts=self.index,
+            population=len(self.index),
+            model=self.model,
         )
 
     def match_many(self, records: Iterable[Record]) -> Iterator[Decision]:
@@ -219,6 +228,7 @@ class Engine:
                 counts=self.index,
                 population=len(self.index),
                 duplicates_expected=True,
+                model=self.model,
             )
 
 
@@ -227,6 +237,7 @@ def link(
     queries: Iterable[Record],
     *,
     thresholds: Thresholds = DEFAULT_THRESHOLDS,
+    model: Model = DEFAULT_MODEL,
     processes: int = 1,
 ) -> Iterator[Decision]:
     """Batch: one decision per query against the registry, the same as `match_many` would give.
@@ -237,9 +248,9 @@ def link(
         queries = list(queries)
         profiles = [make_profile(query) for query in queries]
         if processes > 1:
-            return iter(_in_shards(list(registry), profiles, thresholds, processes))
+            return iter(_in_shards(list(registry), profiles, thresholds, model, processes))
         wanted = {hashed for profile in profiles for hashed in key_hashes(profile)}
-        engine = Engine(Index.from_records(registry, only_keys=wanted), thresholds)
+        engine = Engine(Index.from_records(registry, only_keys=wanted), thresholds, model)
         return iter([engine.decide(query) for query in profiles])
 
 
@@ -253,7 +264,7 @@ ShardScores = tuple[bytes, dict[int, list[Match]]]
 
 
 def _in_shards(
-    registry: list[Record], profiles: list[Profile], thresholds: Thresholds, processes: int
+    registry: list[Record], profiles: list[Profile], thresholds: Thresholds, model: Model, processes: int
 ) -> list[Decision]:
     """`link` over `processes` forked processes. A query's candidates are taken, rarest keys
     first, from each shard (at most `MAX_CANDIDATES` in each), so that for a query with more
@@ -261,7 +272,7 @@ def _in_shards(
     global _SHARED, _SHARD
     hashes = [key_hashes(profile) for profile in profiles]
     wanted = set().union(*hashes)
-    _SHARED = (registry, profiles, hashes, wanted, thresholds)
+    _SHARED = (registry, profiles, hashes, wanted, thresholds, model)
     bounds = [len(registry) * n // processes for n in range(processes + 1)]
     fork = multiprocessing.get_context("fork")
     # One single-process pool per shard, so that a shard's second task finds the index its first built.
@@ -291,14 +302,14 @@ def _in_shards(
 
 def _build_shard(start: int, stop: int) -> Counts:
     global _SHARD
-    registry, _profiles, _hashes, wanted, _thresholds = _SHARED
+    registry, _profiles, _hashes, wanted, _thresholds, _model = _SHARED
     _SHARD = Index.from_records(registry[start:stop], only_keys=wanted)
     return _SHARD.counts
 
 
 def _score_shard(counts: Counts) -> ShardScores:
     """Whether each query had candidates in the shard, and the matches of those that have some."""
-    _registry, profiles, hashes, _wanted, thresholds = _SHARED
+    _registry, profiles, hashes, _wanted, thresholds, model = _SHARED
     assert _SHARD is not None
     _same, review_bound = thresholds.bounds(counts.total)
     had = bytearray(len(profiles))
@@ -307,14 +318,16 @@ def _score_shard(counts: Counts) -> ShardScores:
         candidates = _SHARD.candidates(query, hashes=hashes[position])
         if candidates:
             had[position] = 1
-            if scored := score_candidates(query, candidates, counts, review_bound):
+            if scored := score_candidates(query, candidates, counts, review_bound, model):
                 found[position] = scored
     return bytes(had), found
 
 
-def dedupe(records: Iterable[Record], *, thresholds: Thresholds = DEFAULT_THRESHOLDS) -> Iterator[Decision]:
+def dedupe(
+    records: Iterable[Record], *, thresholds: Thresholds = DEFAULT_THRESHOLDS, model: Model = DEFAULT_MODEL
+) -> Iterator[Decision]:
     """Find the people who appear more than once in one list."""
-    return Engine(Index.from_records(records), thresholds).dedupe()
+    return Engine(Index.from_records(records), thresholds, model).dedupe()
 
 
 @dataclass(frozen=True, slots=True)

@@ -10,9 +10,13 @@ agreement is 2^30 times likelier for one person than for two.
 Exact agreement on a name weighs more for a rare name than for « Martin »: when the registry's
 name counts are known, u is the name's share in the registry, smoothed towards the table's u so
 that a small registry keeps the table's weights (term-frequency adjustment).
+
+`Model` holds a table of m and u: `DEFAULT_MODEL` is ours; `learn.estimate` fits one to lists
+whose errors differ from a registry's (a benchmark, another country's lists).
 """
 
 import math
+from collections.abc import Mapping
 from typing import Protocol, runtime_checkable
 
 from reperes.matching.compare import Comparison, Level
@@ -55,9 +59,7 @@ M_U: dict[str, dict[Level, tuple[float, float]]] = {
         Level.DIFFERENT: (0.15, 0.65),
     },
 }
-WEIGHTS: dict[str, dict[Level, float]] = {
-    field: {level: math.log2(m / u) for level, (m, u) in levels.items()} for field, levels in M_U.items()
-}
+MTable = Mapping[str, Mapping[Level, tuple[float, float]]]
 # Reading first name as last name and the reverse is itself a clue against.
 SWAPPED_NAMES_BITS = -2.0
 # Pseudo-count of the smoothing: a registry needs well over this many people before its own
@@ -65,11 +67,33 @@ SWAPPED_NAMES_BITS = -2.0
 SMOOTHING = 5000
 # A rare name may weigh up to this many bits more than the table says, a common one this many less.
 MAX_GAIN, MAX_LOSS = 5.0, 5.0
-_DATE_WEIGHTS, _SEX_WEIGHTS, _PLACE_WEIGHTS = WEIGHTS["birth_date"], WEIGHTS["sex"], WEIGHTS["place"]
-# The most names may add when they are not both exact, straight or swapped.
-_FIRST_INEXACT_MAX = max(bits for level, bits in WEIGHTS["first_name"].items() if level is not Level.EXACT)
-_LAST_INEXACT_MAX = max(bits for level, bits in WEIGHTS["last_name"].items() if level is not Level.EXACT)
-_SWAPPED_MAX = WEIGHTS["first_name"][Level.EXACT] + WEIGHTS["last_name"][Level.EXACT] + SWAPPED_NAMES_BITS
+
+
+class Model:
+    """A table of (m, u) per field and level, and the weights log2(m / u) drawn from it."""
+
+    def __init__(self, m_u: MTable) -> None:
+        self.m_u = m_u
+        self.weights = {
+            field: {level: math.log2(m / u) for level, (m, u) in levels.items()} for field, levels in m_u.items()
+        }
+        weights = self.weights
+        self.date, self.sex, self.place = weights["birth_date"], weights["sex"], weights["place"]
+        # The most names may add when they are not both exact, straight or swapped (`Bound`).
+        self.first_inexact_max = max(bits for level, bits in weights["first_name"].items() if level is not Level.EXACT)
+        self.last_inexact_max = max(bits for level, bits in weights["last_name"].items() if level is not Level.EXACT)
+        self.swapped_max = weights["first_name"][Level.EXACT] + weights["last_name"][Level.EXACT] + SWAPPED_NAMES_BITS
+
+    def exact_bits(self, field: str, count: int, total: int, level: Level = Level.EXACT) -> float:
+        """The weight of exact agreement on a value `count` people of `total` share."""
+        m, u = self.m_u[field][level]
+        base = self.weights[field][level]
+        share = (count + SMOOTHING * u) / (total + SMOOTHING)
+        return min(base + MAX_GAIN, max(base - MAX_LOSS, math.log2(m / share)))
+
+
+DEFAULT_MODEL = Model(M_U)
+WEIGHTS = DEFAULT_MODEL.weights
 
 
 class NameCounts(Protocol):
@@ -90,18 +114,11 @@ class PlaceCounts(Protocol):
     def commune_count(self, commune: str) -> int: ...
 
 
-def _exact_bits(field: str, count: int, total: int, level: Level = Level.EXACT) -> float:
-    m, u = M_U[field][level]
-    base = WEIGHTS[field][level]
-    share = (count + SMOOTHING * u) / (total + SMOOTHING)
-    return min(base + MAX_GAIN, max(base - MAX_LOSS, math.log2(m / share)))
-
-
-def place_bits(level: Level, commune: str, counts: NameCounts | None) -> float:
+def place_bits(level: Level, commune: str, counts: NameCounts | None, model: Model = DEFAULT_MODEL) -> float:
     """The weight of the place, adjusted to the commune's share of the registry when known."""
     if commune and level in (Level.EXACT, Level.COMMUNE) and isinstance(counts, PlaceCounts):
-        return _exact_bits("place", counts.commune_count(commune), counts.total, level)
-    return WEIGHTS["place"].get(level, 0.0)
+        return model.exact_bits("place", counts.commune_count(commune), counts.total, level)
+    return model.place.get(level, 0.0)
 
 
 class Bound:
@@ -110,29 +127,33 @@ class Bound:
     names exactly. A large registry's blocks hold dozens of candidates per query, most of them
     far off: a candidate whose bound is below the review bound is not worth comparing names with."""
 
-    __slots__ = ("first_exact", "last_exact", "place", "most_but_date")
+    __slots__ = ("model", "first_exact", "last_exact", "place", "most_but_date")
 
-    def __init__(self, first: str, last: str, commune: str, counts: "NameCounts | None") -> None:
-        self.first_exact = WEIGHTS["first_name"][Level.EXACT]
-        self.last_exact = WEIGHTS["last_name"][Level.EXACT]
+    def __init__(
+        self, first: str, last: str, commune: str, counts: "NameCounts | None", model: Model = DEFAULT_MODEL
+    ) -> None:
+        self.model = model
+        self.first_exact = model.weights["first_name"][Level.EXACT]
+        self.last_exact = model.weights["last_name"][Level.EXACT]
         if counts is not None:  # as `score` adjusts them
             if first:
-                self.first_exact = _exact_bits("first_name", counts.first_name_count(first), counts.total)
+                self.first_exact = model.exact_bits("first_name", counts.first_name_count(first), counts.total)
             if last:
-                self.last_exact = _exact_bits("last_name", counts.last_name_count(last), counts.total)
-        self.place = {level: place_bits(level, commune, counts) for level in WEIGHTS["place"]}
-        names = max(self.first_exact, _FIRST_INEXACT_MAX) + max(self.last_exact, _LAST_INEXACT_MAX)
+                self.last_exact = model.exact_bits("last_name", counts.last_name_count(last), counts.total)
+        self.place = {level: place_bits(level, commune, counts, model) for level in model.place}
+        names = max(self.first_exact, model.first_inexact_max) + max(self.last_exact, model.last_inexact_max)
         # Checked first: most candidates are ruled out by their birth date alone.
-        self.most_but_date = max(_SEX_WEIGHTS.values()) + max(self.place.values()) + max(names, _SWAPPED_MAX)
+        self.most_but_date = max(model.sex.values()) + max(self.place.values()) + max(names, model.swapped_max)
 
     def by_date(self, date: Level) -> float:
-        return _DATE_WEIGHTS.get(date, 0.0) + self.most_but_date
+        return self.model.date.get(date, 0.0) + self.most_but_date
 
     def of(self, date: Level, sex: Level, place: Level, same_first: bool, same_last: bool) -> float:
-        first = self.first_exact if same_first else _FIRST_INEXACT_MAX
-        last = self.last_exact if same_last else _LAST_INEXACT_MAX
-        names = max(first + last, _SWAPPED_MAX, first + _LAST_INEXACT_MAX, _FIRST_INEXACT_MAX + last)
-        return _DATE_WEIGHTS.get(date, 0.0) + _SEX_WEIGHTS.get(sex, 0.0) + self.place.get(place, 0.0) + names
+        model = self.model
+        first = self.first_exact if same_first else model.first_inexact_max
+        last = self.last_exact if same_last else model.last_inexact_max
+        names = max(first + last, model.swapped_max, first + model.last_inexact_max, model.first_inexact_max + last)
+        return model.date.get(date, 0.0) + model.sex.get(sex, 0.0) + self.place.get(place, 0.0) + names
 
 
 def score(
@@ -142,10 +163,12 @@ def score(
     last: str = "",
     commune: str = "",
     counts: NameCounts | None = None,
+    model: Model = DEFAULT_MODEL,
 ) -> float:
     """The match weight in bits. `first`, `last` and `commune` are the query's folded names and
     commune, used with `counts` for the term-frequency adjustment of exact agreement: living in
     the same village says more than living in Strasbourg."""
+    weights = model.weights
     total = 0.0
     for field, match in (
         ("first_name", comparison.first_name),
@@ -154,16 +177,16 @@ def score(
         ("sex", comparison.sex),
         ("place", comparison.place),
     ):
-        total += WEIGHTS[field].get(match.level, 0.0)
+        total += weights[field].get(match.level, 0.0)
     if counts is not None and not comparison.names_swapped:
         if comparison.first_name.level == Level.EXACT and first:
-            bits = _exact_bits("first_name", counts.first_name_count(first), counts.total)
-            total += bits - WEIGHTS["first_name"][Level.EXACT]
+            bits = model.exact_bits("first_name", counts.first_name_count(first), counts.total)
+            total += bits - weights["first_name"][Level.EXACT]
         if comparison.last_name.level == Level.EXACT and last:
-            bits = _exact_bits("last_name", counts.last_name_count(last), counts.total)
-            total += bits - WEIGHTS["last_name"][Level.EXACT]
+            bits = model.exact_bits("last_name", counts.last_name_count(last), counts.total)
+            total += bits - weights["last_name"][Level.EXACT]
     place = comparison.place.level
-    total += place_bits(place, commune, counts) - WEIGHTS["place"].get(place, 0.0)
+    total += place_bits(place, commune, counts, model) - model.place.get(place, 0.0)
     if comparison.names_swapped:
         total += SWAPPED_NAMES_BITS
     return total

@@ -121,3 +121,10 @@ def test_short_rows_and_missing_optional_columns_read_as_empty(tmp_path):
         "",
     )
     assert (full.commune, full.postcode, full.sex, full.birth_name) == ("Colmar", "", "", "")
+
+
+def test_the_flags_to_learn_weights_and_lift_the_guard_are_accepted(people, tmp_path):
+    out = tmp_path / "pairs.csv"
+    result = run("dedupe", people, "-o", out, "--apprendre", "--sans-garde-fous")
+    assert result.returncode == 0, result.stderr
+    assert ("1", "4", "same") in {(row["id_left"], row["id_right"], row["decision"]) for row in read_pairs(out)}
