@@ -147,6 +147,13 @@ def _parser() -> argparse.ArgumentParser:
     link = commands.add_parser("link", help="trouver les personnes de LEFT déjà présentes dans RIGHT")
     link.add_argument("left", type=Path, metavar="LEFT.csv")
     link.add_argument("right", type=Path, metavar="RIGHT.csv")
+    link.add_argument(
+        "--processus",
+        type=int,
+        default=1,
+        metavar="N",
+        help="répartir le registre RIGHT entre N processus (Linux ; un par cœur, 1 par défaut)",
+    )
     dedupe = commands.add_parser("dedupe", help="trouver les doublons d'une liste")
     dedupe.add_argument("input", type=Path, metavar="IN.csv")
     for command in (link, dedupe):
@@ -182,7 +189,8 @@ def run(arguments: Sequence[str] | None = None) -> int:
             if options.apprendre:
                 left, right = list(left), list(right)
                 model = estimate(left, right)
-            found = pairs(link(right, left, thresholds=thresholds, model=model), review=options.review)
+            decisions = link(right, left, thresholds=thresholds, model=model, processes=max(1, options.processus))
+            found = pairs(decisions, review=options.review)
         else:
             records = list(read_records(options.input, columns))
             model = estimate(records) if options.apprendre else DEFAULT_MODEL

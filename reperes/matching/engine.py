@@ -4,6 +4,7 @@ is filled (`match_one`), a batch of records (`match_many`: imports), and a list 
 
 import gc
 import multiprocessing
+import threading
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from collections.abc import Set as AbstractSet
@@ -259,6 +260,8 @@ def link(
 # processes, never the profiles. Set in the parent just before the fork, never pickled.
 _SHARED: Any = None
 _SHARD: Index | None = None
+# The shards' state is global to be shared by fork: one sharded link at a time per process.
+_SHARDS_LOCK = threading.Lock()
 
 ShardScores = tuple[bytes, dict[int, list[Match]]]
 
@@ -269,6 +272,13 @@ def _in_shards(
     """`link` over `processes` forked processes. A query's candidates are taken, rarest keys
     first, from each shard (at most `MAX_CANDIDATES` in each), so that for a query with more
     candidates than that the decision may differ from `match_many`'s."""
+    with _SHARDS_LOCK:
+        return _in_shards_locked(registry, profiles, thresholds, model, processes)
+
+
+def _in_shards_locked(
+    registry: list[Record], profiles: list[Profile], thresholds: Thresholds, model: Model, processes: int
+) -> list[Decision]:
     global _SHARED, _SHARD
     hashes = [key_hashes(profile) for profile in profiles]
     wanted = set().union(*hashes)

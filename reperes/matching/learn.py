@@ -40,8 +40,11 @@ def _pattern(comparison: Comparison) -> Pattern:
     )
 
 
-def _frequencies(patterns: Counter[Pattern], weight_of: dict[Pattern, float]) -> dict[str, dict[Level, float]]:
-    """Each field's levels' shares among the pairs, each pair counted `weight_of` its pattern."""
+def _frequencies(
+    patterns: Counter[Pattern], weight_of: dict[Pattern, float], column: int
+) -> dict[str, dict[Level, float]]:
+    """Each field's levels' shares among the pairs, each pair counted `weight_of` its pattern; a
+    field never filled in keeps the table's m (`column` 0) or u (1)."""
     shares: dict[str, dict[Level, float]] = {}
     for number, field in enumerate(FIELDS):
         levels = M_U[field]
@@ -51,7 +54,7 @@ def _frequencies(patterns: Counter[Pattern], weight_of: dict[Pattern, float]) ->
                 counted[pattern[number]] += count * weight_of[pattern]
         total = sum(counted.values())
         shares[field] = {
-            level: max(FLOOR, counted[level] / total) if total else M_U[field][level][0] for level in levels
+            level: max(FLOOR, counted[level] / total) if total else M_U[field][level][column] for level in levels
         }
     return shares
 
@@ -75,7 +78,7 @@ def estimate(
         a, b = rng.choice(left_profiles), rng.choice(right_profiles)
         if a is not b:
             randoms[_pattern(compare(a, b))] += 1
-    u = _frequencies(randoms, dict.fromkeys(randoms, 1.0))
+    u = _frequencies(randoms, dict.fromkeys(randoms, 1.0), 1)
 
     index = Index.from_records(left if right is None else right)
     blocked: Counter[Pattern] = Counter()
@@ -88,7 +91,7 @@ def estimate(
 
     # Expectation–maximisation of m, of u among blocked pairs and of the share of matches.
     m = {field: {level: m_u[0] for level, m_u in M_U[field].items()} for field in FIELDS}
-    u_blocked = _frequencies(blocked, dict.fromkeys(blocked, 1.0))
+    u_blocked = _frequencies(blocked, dict.fromkeys(blocked, 1.0), 1)
     share = min(0.5, len(left_profiles) / sum(blocked.values()))
     for _ in range(iterations):
         match_probability: dict[Pattern, float] = {}
@@ -102,8 +105,8 @@ def estimate(
             match_probability[pattern] = if_match / (if_match + if_not)
         matches = sum(count * match_probability[pattern] for pattern, count in blocked.items())
         share = max(FLOOR, min(1 - FLOOR, matches / sum(blocked.values())))
-        m = _frequencies(blocked, match_probability)
-        u_blocked = _frequencies(blocked, {pattern: 1 - p for pattern, p in match_probability.items()})
+        m = _frequencies(blocked, match_probability, 0)
+        u_blocked = _frequencies(blocked, {pattern: 1 - p for pattern, p in match_probability.items()}, 1)
     # A small or odd list can settle the "match" class on something else (people sharing a first
     # name): unless it agrees more than it disagrees on last name and birth date, the table stays.
     for field in ("last_name", "birth_date"):

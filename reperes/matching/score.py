@@ -79,10 +79,12 @@ class Model:
         }
         weights = self.weights
         self.date, self.sex, self.place = weights["birth_date"], weights["sex"], weights["place"]
-        # The most names may add when they are not both exact, straight or swapped (`Bound`).
-        self.first_inexact_max = max(bits for level, bits in weights["first_name"].items() if level is not Level.EXACT)
-        self.last_inexact_max = max(bits for level, bits in weights["last_name"].items() if level is not Level.EXACT)
-        self.swapped_max = weights["first_name"][Level.EXACT] + weights["last_name"][Level.EXACT] + SWAPPED_NAMES_BITS
+        # The most names may add when they are not both exact, straight or swapped (`Bound`); a
+        # missing name weighs 0, and a learned table may rank an inexact level above EXACT.
+        first, last = weights["first_name"], weights["last_name"]
+        self.first_inexact_max = max(0.0, *(bits for level, bits in first.items() if level is not Level.EXACT))
+        self.last_inexact_max = max(0.0, *(bits for level, bits in last.items() if level is not Level.EXACT))
+        self.swapped_max = max(0.0, *first.values()) + max(0.0, *last.values()) + SWAPPED_NAMES_BITS
 
     def exact_bits(self, field: str, count: int, total: int, level: Level = Level.EXACT) -> float:
         """The weight of exact agreement on a value `count` people of `total` share."""
@@ -143,7 +145,10 @@ class Bound:
         self.place = {level: place_bits(level, commune, counts, model) for level in model.place}
         names = max(self.first_exact, model.first_inexact_max) + max(self.last_exact, model.last_inexact_max)
         # Checked first: most candidates are ruled out by their birth date alone.
-        self.most_but_date = max(model.sex.values()) + max(self.place.values()) + max(names, model.swapped_max)
+        # A missing sex or place weighs 0.
+        self.most_but_date = (
+            max(0.0, *model.sex.values()) + max(0.0, *self.place.values()) + max(names, model.swapped_max)
+        )
 
     def by_date(self, date: Level) -> float:
         return self.model.date.get(date, 0.0) + self.most_but_date

@@ -59,6 +59,10 @@ def test_link_reads_semicolons_a_bom_and_other_column_names(tmp_path):
     )
     assert result.returncode == 0, result.stderr
     assert [(row["id_left"], row["id_right"]) for row in read_pairs(out)] == [("A", "1")]
+    in_two = tmp_path / "pairs-2.csv"
+    columns = "id=ref,first_name=prenom,last_name=nom,birth_date=naissance"
+    assert run("link", left, right, "-o", in_two, "--columns", columns, "--processus", "2").returncode == 0
+    assert read_pairs(in_two) == read_pairs(out)
 
 
 def test_pairs_go_to_standard_output_without_o(people):
