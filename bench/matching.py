@@ -251,7 +251,7 @@ ENGINE_PROCESSES = 2  # as Splink's two DuckDB threads, on this 2-core machine
 
 
 def engine_batch(directory: Path) -> dict[str, Any]:
-    """`link` as the command line runs it (reperes.matching.engine), on two processes: only the
+    """`link` as `python -m reperes.matching link --processus 2` runs it, on two processes: only the
     registry keys some query holds are indexed, each process indexes half the registry and
     scores every query against it. One decision per query, written to engine.csv."""
     with PssPeak() as memory:

@@ -7,8 +7,9 @@ Interactive use (one record while a form is filled)::
     decision.outcome, decision.best.id, decision.best.explanation
 
 Batch: `link(registry, records)` (the same decisions as `engine.match_many`, indexing only the
-registry keys the records hold), `dedupe(records)`. With candidates found elsewhere (the
-registry's indexed blocking keys): `blocking_keys(record)` to store and look up, then
+registry keys the records hold; with `processes=2`, each shard caps its candidates on its own),
+`dedupe(records)`; `learn.estimate` fits the weights to lists that are not a registry's. With
+candidates found elsewhere (the registry's indexed blocking keys): `blocking_keys(record)` to store and look up, then
 `decide(record, candidates, population=...)`. See docs/matching.md.
 """
 

@@ -18,7 +18,9 @@ Each key is a prefix and a few parts; in brackets, what it finds the same person
 - `s:` first four letters of the last name + first two of the first name + birth year (a typo late
   in the last name that changes its sound, with a typo in the date);
 - `m:` first letter of the first name + phonetic last name + birth year and month (a wrong day
-  with a first name that sounds different).
+  with a first name that sounds different);
+- `g:` postcode (or commune) + phonetic first name + first letter of the last name (no date at all,
+  a last name mistyped: a street worker's signal with an approximate age).
 
 Each name contributes all its forms: usage and birth last names, the first name, its canonical
 variant and the first word of a compound first name.
