@@ -74,6 +74,15 @@ TEMPLATES = [
 ]
 
 # SQLite by default so that a bare machine runs the app; DATABASE_URL selects PostgreSQL.
+# The throttles count in the cache (privacy.throttle): room for many counters, so that junk
+# attempts cannot push a real address's count out (the local-memory default keeps 300).
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "OPTIONS": {"MAX_ENTRIES": 100_000},
+    }
+}
+
 DATABASES = {
     "default": dj_database_url.config(
         env="DATABASE_URL",

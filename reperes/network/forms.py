@@ -10,7 +10,7 @@ from django.views.decorators.debug import sensitive_variables
 from reperes.network.enums import NON_PARTNER_KINDS, OrganisationKind, SchemeAudience, Situation, Vocabulary
 from reperes.network.models import Organisation, Service, Term
 from reperes.network.services import ORGANISATION_FIELDS, SERVICE_FIELDS
-from reperes.privacy.throttle import allow_login, forget_failed_logins, record_failed_login
+from reperes.privacy.throttle import allow_login, forget_failed_logins
 from reperes.territory.forms import CommuneField, CommuneListField
 
 logger = logging.getLogger(__name__)
@@ -35,22 +35,18 @@ class EmailAuthenticationForm(AuthenticationForm):
 
     @sensitive_variables()
     def clean(self) -> dict[str, Any]:
-        # Checked before the password: once throttled, a guess tells nothing, right or wrong.
+        # Counted and checked before the password: once throttled, a guess tells nothing, right or
+        # wrong, and guesses sent at once are counted before any of them is checked.
         email = self.cleaned_data.get("username")
         if email is None:  # malformed address: no password is checked
             return super().clean()
         client_ip = self.request.META.get("REMOTE_ADDR", "") if self.request else ""
-        if not allow_login(email, client_ip):
+        if not allow_login(email, client_ip):  # counts this attempt
             logger.warning("login refused: too many failed attempts")
             raise ValidationError(self.error_messages["throttled"], code="throttled")
-        try:
-            cleaned_data = super().clean()
-        except ValidationError as error:
-            if error.code == "invalid_login":
-                record_failed_login(email, client_ip)
-            raise
+        cleaned_data = super().clean()
         if self.user_cache is not None:  # an empty password checks nothing and clears nothing
-            forget_failed_logins(email)
+            forget_failed_logins(email, client_ip)
         return cleaned_data
 
 

@@ -38,25 +38,25 @@ def _login_key(kind: str, value: str) -> str:
 
 
 def allow_login(email: str, client_ip: str) -> bool:
-    """True while this address has failed fewer than REPERES_LOGIN_FAILURES times, and this client
-    fewer than REPERES_LOGIN_FAILURES_PER_IP times, within the window. Counts nothing itself."""
+    """Counts an attempt against the address and the client, before the password is checked (so
+    that attempts sent at once are all counted), and says whether it may go on: at most
+    REPERES_LOGIN_FAILURES attempts for an address and REPERES_LOGIN_FAILURES_PER_IP for a
+    client, each count starting over REPERES_LOGIN_WINDOW_SECONDS after its first attempt. A
+    successful login takes its attempt back (`forget_failed_logins`)."""
+    window = getattr(settings, "REPERES_LOGIN_WINDOW_SECONDS", 900)
     per_address = getattr(settings, "REPERES_LOGIN_FAILURES", 5)
     per_client = getattr(settings, "REPERES_LOGIN_FAILURES_PER_IP", 30)
-    return (
-        cache.get(_login_key("email", email.lower()), 0) < per_address
-        and cache.get(_login_key("ip", client_ip), 0) < per_client
-    )
+    by_address = _count(_login_key("email", email.lower()), window)
+    by_client = _count(_login_key("ip", client_ip), window)
+    return by_address <= per_address and by_client <= per_client
 
 
-def record_failed_login(email: str, client_ip: str) -> None:
-    """Counts a failed attempt (wrong password or unknown address) against the address and the
-    client; each count starts over REPERES_LOGIN_WINDOW_SECONDS after its first failure."""
-    window = getattr(settings, "REPERES_LOGIN_WINDOW_SECONDS", 900)
-    _count(_login_key("email", email.lower()), window)
-    _count(_login_key("ip", client_ip), window)
-
-
-def forget_failed_logins(email: str) -> None:
-    """After a successful login the address starts afresh. The client's count stays, so that one
-    valid account cannot reset the brake on guessing the others."""
+def forget_failed_logins(email: str, client_ip: str) -> None:
+    """After a successful login the address starts afresh and the client gets its attempt back;
+    the client's failures stay, so that one valid account cannot reset the brake on guessing the
+    others."""
     cache.delete(_login_key("email", email.lower()))
+    try:
+        cache.decr(_login_key("ip", client_ip))
+    except ValueError:  # expired meanwhile
+        pass

@@ -121,6 +121,14 @@ def test_after_five_failures_even_the_right_password_is_refused_with_429(client,
     assert "_auth_user_id" not in client.session
 
 
+def test_attempts_sent_at_once_are_counted_before_any_password_is_checked(client, counsellor):
+    from reperes.privacy.throttle import allow_login
+
+    # Five guesses in flight: each is counted as it arrives, before its slow password check.
+    assert all(allow_login(counsellor.email, "127.0.0.1") for _n in range(5))
+    assertContains(log_in(client, counsellor.email), THROTTLED, status_code=429)
+
+
 def test_a_throttled_address_does_not_block_another_one(client, counsellor, partner_worker):
     fail_logins(client, counsellor.email, 5)
     assertRedirects(log_in(client, partner_worker.email), reverse("web:home"), fetch_redirect_response=False)
