@@ -232,11 +232,17 @@ def youth_detail(request: HtmxHttpRequest, youth_id: int) -> HttpResponse:
         policy.youths_visible_to(user).select_related("commune", "referent", "mission_locale"), pk=youth_id
     )
     sections = policy.sections_visible_to(user, youth)
-    audit.record_read(user, youth.pk, sections=sections, reason="dossier")
+    signals = list(youth.signals.select_related("organisation", "commune").order_by("created_at"))
+    # The log names what the page shows, not all the reader may see: identity and pathway, and
+    # health only as the flag of barriers a partner signalled (housing and justice have no part on
+    # the page yet).
+    shown = sections & {Section.IDENTITY, Section.PATHWAY}
+    if Section.HEALTH in sections and any(signal.barriers for signal in signals):
+        shown.add(Section.HEALTH)
+    audit.record_read(user, youth.pk, sections=shown, reason="dossier")
     # The file names the records merged into it: each is a youth shown.
     merges = list(youth.merges_kept.filter(undone_at=None).select_related("absorbed", "merged_by"))
     audit.record_list(user, sorted({merge.absorbed_id for merge in merges}), reason="dossier-fusionne")
-    signals = youth.signals.select_related("organisation", "commune").order_by("created_at")
     context = {
         "youth": youth,
         "signals": signals,

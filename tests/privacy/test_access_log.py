@@ -43,7 +43,7 @@ from reperes.network.models import FundingScheme, Organisation, Service, Term, U
 from reperes.network.services import create_service, load_funding_schemes
 from reperes.privacy.enums import AccessAction, Section
 from reperes.privacy.models import AccessLog
-from reperes.registry.enums import ImportStatus, InformedHow, SignalConsent, SignalStatus
+from reperes.registry.enums import Barrier, ImportStatus, InformedHow, SignalConsent, SignalStatus
 from reperes.registry.imports import services as imports
 from reperes.registry.imports import worker
 from reperes.registry.models import DuplicateCandidate, ListImport, Merge, Signal, Youth
@@ -54,7 +54,6 @@ from tests.network.factories import MembershipFactory, OrganisationFactory, area
 from tests.privacy.test_permission_matrix import Route, resolver_routes
 
 READ, LIST, MERGE, UNMERGE = AccessAction.READ, AccessAction.LIST, AccessAction.MERGE, AccessAction.UNMERGE
-EVERY_SECTION = frozenset(Section.values)
 FILE = frozenset({Section.IDENTITY, Section.PATHWAY})
 
 
@@ -168,7 +167,8 @@ def world(db) -> World:
     counsellor, partner = users["counsellor"], users["partner"]
 
     signals = {
-        "Keller": _report(partner, "Inès", "Keller", birth_date=BIRTH),
+        # Barriers signalled: the file shows their flag to those granted the health section.
+        "Keller": _report(partner, "Inès", "Keller", birth_date=BIRTH, barriers=[Barrier.HEALTH]),
         "Kelller": _report(worker_r, "Ines", "Kelller"),
         "Zimmerlin": _report(worker_r, "Nadia", "Zimmerlin", birth_date=born(19, 200)),
         "Zimmerlin again": _report(worker_r, "Nadia", "Zimmerlin", birth_date=born(19, 200)),
@@ -344,7 +344,6 @@ TRIAGE_PAGE = (
     "Hufschmitt",
     "Oberlechner",
 )
-PARTNER_SECTIONS = FILE | {Section.HOUSING, Section.HEALTH}
 MISSING = 10**9
 
 
@@ -424,10 +423,12 @@ READS: dict[str, NoYouth | tuple[Read, ...]] = {
         get("counsellor_b", youth("Keller"), status=404),
     ),
     "registry:youth_detail": (
-        get("counsellor", youth("Keller"), read("Keller", EVERY_SECTION)),  # the référent
+        # What the page shows, not all the reader may see: the référent and the partner her consent
+        # shares health with see the flag of barriers; housing and justice have no part on the page.
+        get("counsellor", youth("Keller"), read("Keller", FILE | {Section.HEALTH})),  # the référent
         get("colleague", youth("Keller"), read("Keller", FILE)),
         get("coordinator", youth("Keller"), read("Keller", FILE)),
-        get("partner", youth("Keller"), read("Keller", PARTNER_SECTIONS)),  # the sections her consent shares
+        get("partner", youth("Keller"), read("Keller", FILE | {Section.HEALTH})),
         get("counsellor", youth("Hufschmitt"), read("Hufschmitt", FILE)),
         # The file names the record it absorbed: that record is shown too.
         get("counsellor", youth("Wendling"), read("Wendling", FILE), *listed("Wendlinger")),
