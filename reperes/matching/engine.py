@@ -249,7 +249,8 @@ def link(
         queries = list(queries)
         profiles = [make_profile(query) for query in queries]
         if processes > 1:
-            return iter(_in_shards(list(registry), profiles, thresholds, model, processes))
+            with _SHARDS_LOCK:
+                return iter(_in_shards(list(registry), profiles, thresholds, model, processes))
         wanted = {hashed for profile in profiles for hashed in key_hashes(profile)}
         engine = Engine(Index.from_records(registry, only_keys=wanted), thresholds, model)
         return iter([engine.decide(query) for query in profiles])
@@ -272,13 +273,6 @@ def _in_shards(
     """`link` over `processes` forked processes. A query's candidates are taken, rarest keys
     first, from each shard (at most `MAX_CANDIDATES` in each), so that for a query with more
     candidates than that the decision may differ from `match_many`'s."""
-    with _SHARDS_LOCK:
-        return _in_shards_locked(registry, profiles, thresholds, model, processes)
-
-
-def _in_shards_locked(
-    registry: list[Record], profiles: list[Profile], thresholds: Thresholds, model: Model, processes: int
-) -> list[Decision]:
     global _SHARED, _SHARD
     hashes = [key_hashes(profile) for profile in profiles]
     wanted = set().union(*hashes)

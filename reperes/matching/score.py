@@ -95,7 +95,6 @@ class Model:
 
 
 DEFAULT_MODEL = Model(M_U)
-WEIGHTS = DEFAULT_MODEL.weights
 
 
 class NameCounts(Protocol):

@@ -333,17 +333,8 @@ HELD_BY_A = (
     "Oberlechner",
 )
 # The triage queue (new named signals, each youth once even when reported twice) and the youths a
-# list brought in who are still to inform.
-TRIAGE_PAGE = (
-    "Kelller",
-    "Zimmerlin",
-    "Vogtlander",
-    "Vogtlender",
-    "Wendling",
-    "Pfisterer",
-    "Hufschmitt",
-    "Oberlechner",
-)
+# list brought in who are still to inform: all Mission locale A holds but Keller, who has a référent.
+TRIAGE_PAGE = tuple(name for name in HELD_BY_A if name != "Keller")
 MISSING = 10**9
 
 
