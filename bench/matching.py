@@ -248,6 +248,7 @@ def read_truth(directory: Path) -> dict[str, str]:
 
 
 ENGINE_PROCESSES = 2  # as Splink's two DuckDB threads, on this 2-core machine
+NO_GUARD = Thresholds(guard=False)  # --sans-garde-fous
 
 
 def engine_batch(directory: Path) -> dict[str, Any]:
@@ -274,6 +275,21 @@ def engine_batch(directory: Path) -> dict[str, Any]:
         "peak_pss_mb": memory.peak_mb,
         "processes": ENGINE_PROCESSES,
     }
+
+
+def engine_learned(directory: Path) -> dict[str, Any]:
+    """`link --apprendre` (weights and prior fitted to these lists), with the guard and without
+    (`--sans-garde-fous`): SAME links per query, for the accuracy table only (not timed)."""
+    registry = list(read_records(directory / "registry.csv", {}))
+    queries = list(read_records(directory / "queries.csv", {}))
+    started = time.perf_counter()
+    model = estimate(queries, registry)
+    fitted_s = time.perf_counter() - started
+    result: dict[str, Any] = {"estimate_s": fitted_s, "prior": model.prior}
+    for name, thresholds in (("guard", Thresholds()), ("no_guard", NO_GUARD)):
+        decisions = link(registry, queries, thresholds=thresholds, model=model, processes=ENGINE_PROCESSES)
+        result[name] = {d.record_id: d.best.id for d in decisions if d.outcome == Outcome.SAME and d.best}
+    return result
 
 
 def engine_links(directory: Path) -> tuple[dict[str, str], dict[str, str], dict[str, str]]:
@@ -598,8 +614,6 @@ def splink_links(directory: Path, threshold: float) -> dict[str, str]:
 
 # --- FEBRL -------------------------------------------------------------------------------------
 
-NO_GUARD = Thresholds(guard=False)
-
 
 def _febrl_records(frame: Any) -> list[Record]:
     def text(value: Any) -> str:
@@ -787,6 +801,11 @@ def accuracy(size: int, work: Path, with_splink: bool, one_thread: bool = False)
     rows.append(
         ("Repères, SAME + REVIEW (best candidate)", f"{s.precision:.4f}", f"{s.recall:.4f}", f"{s.f1:.4f}", s.wrong)
     )
+    learned = run_worker("engine-learned", directory, [])
+    for name, label in (("guard", "--apprendre"), ("no_guard", "--apprendre --sans-garde-fous")):
+        s = score_links(truth, learned[name])
+        label = f"Repères, weights learned, SAME ({label})"
+        rows.append((label, f"{s.precision:.4f}", f"{s.recall:.4f}", f"{s.f1:.4f}", s.wrong))
     theirs: dict[str, Any] | None = None
     single: dict[str, Any] | None = None
     u_pairs = ["--u-pairs", "1e7" if size <= 100_000 else "3e7"]
@@ -926,6 +945,8 @@ def main(argv: list[str] | None = None) -> int:
         directory = Path(args.data)
         if args.worker == "engine":
             result = engine_batch(directory)
+        elif args.worker == "engine-learned":
+            result = engine_learned(directory)
         elif args.worker == "interactive":
             result = engine_interactive(directory)
         elif args.worker == "key-table":

@@ -8,7 +8,7 @@ id, first_name, last_name, birth_date (AAAA-MM-JJ, AAAA or empty), and optionall
 commune, birth_name; other columns are ignored. Output: id_left,id_right,score,decision.
 A bad input stops the run with its file, line and reason, and exit status 2.
 
-`--apprendre` fits the weights to the lists (learn.py); `--sans-garde-fous` lets the score decide
+`--apprendre` fits the weights and the prior to the lists (learn.py); `--sans-garde-fous` lets the score decide
 alone, for lists known to hold no twins, siblings or namesakes (Thresholds.guard).
 """
 
@@ -165,8 +165,8 @@ def _parser() -> argparse.ArgumentParser:
         command.add_argument(
             "--apprendre",
             action="store_true",
-            help="ajuster les poids aux listes elles-mêmes (espérance-maximisation) "
-            "plutôt qu'aux fichiers d'un registre",
+            help="ajuster les poids et la part attendue de correspondances aux listes elles-mêmes "
+            "(espérance-maximisation) plutôt qu'aux fichiers d'un registre",
         )
         command.add_argument(
             "--sans-garde-fous",

@@ -34,7 +34,10 @@ class Thresholds:
     a score of at least `same` + log2(population): 6.6 bits above the prior are odds of 99 to 1.
     REVIEW starts at odds of 1 to 4. `margin` is the least lead over the runner-up (6 bits: 64
     times likelier). The population is the registry's size, never taken below `min_population`:
-    a young registry still receives people of a whole territory. `guard` applies the rules of
+    a young registry still receives people of a whole territory. A model fitted to the lists
+    themselves brings its own prior (`Model.prior`, learned with the weights), which replaces the
+    population's: in a list where each person appears three times, a candidate is likelier to be
+    the one than in a registry of unique people. `guard` applies the rules of
     `veto` (twins, siblings, namesakes); without it the score alone decides, for lists known to
     hold no relatives (a benchmark like FEBRL)."""
 
@@ -44,9 +47,11 @@ class Thresholds:
     min_population: int = 10_000
     guard: bool = True
 
-    def bounds(self, population: int) -> tuple[float, float]:
-        """The scores needed for SAME and for REVIEW among `population` people."""
-        prior = math.log2(max(population, self.min_population))
+    def bounds(self, population: int, prior: float | None = None) -> tuple[float, float]:
+        """The scores needed for SAME and for REVIEW among `population` people, or with the
+        `prior` odds (in bits) against a candidate that a fitted model learned."""
+        if prior is None:
+            prior = math.log2(max(population, self.min_population))
         return self.same + prior, self.review + prior
 
 
@@ -187,6 +192,7 @@ def decide_scored(
     *,
     thresholds: Thresholds = DEFAULT_THRESHOLDS,
     population: int = 0,
+    prior: float | None = None,
     same_person: Callable[[str, str], bool] | None = None,
 ) -> Decision:
     """The decision from the scored matches of one query (`score_candidates`). `same_person`
@@ -194,7 +200,7 @@ def decide_scored(
     runner-up does not count against the margin, and both are reported as matches."""
     if not scored:
         return Decision(query_id, Outcome.NEW, reason="aucun candidat assez proche")
-    same_bound, review_bound = thresholds.bounds(population)
+    same_bound, review_bound = thresholds.bounds(population, prior)
     best = scored[0]
     runner_up = scored[1] if len(scored) > 1 else None
     if best.score < review_bound:
@@ -233,7 +239,7 @@ def decide_profiles(
     as the best candidate does not count against the margin: both are reported as matches."""
     if not candidates:
         return Decision(query.id, Outcome.NEW, reason="aucun candidat")
-    same_bound, review_bound = thresholds.bounds(population)
+    same_bound, review_bound = thresholds.bounds(population, model.prior)
     scored = score_candidates(query, candidates, counts, review_bound, model)
     same_person = None
     if duplicates_expected:
@@ -242,7 +248,9 @@ def decide_profiles(
         def same_person(a: str, b: str) -> bool:
             return _is_duplicate(by_id[a], by_id[b], thresholds, same_bound, counts, model)
 
-    return decide_scored(query.id, scored, thresholds=thresholds, population=population, same_person=same_person)
+    return decide_scored(
+        query.id, scored, thresholds=thresholds, population=population, prior=model.prior, same_person=same_person
+    )
 
 
 def decide(

@@ -300,7 +300,9 @@ def _in_shards(
             continue
         found = (match for _had, matches in shards for match in matches.get(position, ()))
         scored = sorted(found, key=lambda m: (-m.score, m.id))
-        decisions.append(decide_scored(query.id, scored, thresholds=thresholds, population=counts.total))
+        decisions.append(
+            decide_scored(query.id, scored, thresholds=thresholds, population=counts.total, prior=model.prior)
+        )
     return decisions
 
 
@@ -315,7 +317,7 @@ def _score_shard(counts: Counts) -> ShardScores:
     """Whether each query had candidates in the shard, and the matches of those that have some."""
     _registry, profiles, hashes, _wanted, thresholds, model = _SHARED
     assert _SHARD is not None
-    _same, review_bound = thresholds.bounds(counts.total)
+    _same, review_bound = thresholds.bounds(counts.total, model.prior)
     had = bytearray(len(profiles))
     found: dict[int, list[Match]] = {}
     for position, query in enumerate(profiles):

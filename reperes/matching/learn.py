@@ -10,13 +10,19 @@ partners. A benchmark or another source may err differently: FEBRL replaces whol
   its fields are taken as independent given that; the levels' frequencies among the likely
   matches give m, which gives the probabilities again, until they settle.
 
-The thresholds stay those of `Thresholds`: only the weights change.
+The fit also gives the share of matches among the blocked pairs, hence how many matches a query
+has on average, hence the prior odds against a given candidate (`Model.prior`): in FEBRL 3 each
+person appears three times or so, and a candidate is likelier to be the one than among unique
+people. The thresholds stay those of `Thresholds` (99 to 1 for SAME): they are reached from that
+prior instead of the registry's one in its population.
 """
 
+import math
 import random
 from collections import Counter
 from collections.abc import Sequence
 
+from reperes.matching.blocking import key_hashes
 from reperes.matching.compare import Comparison, Level, compare
 from reperes.matching.engine import Index
 from reperes.matching.profile import make_profile
@@ -26,6 +32,9 @@ from reperes.matching.score import M_U, Model
 FIELDS = ("first_name", "last_name", "birth_date", "sex", "place")
 # Neither m nor u is taken below this: a level never seen still weighs something finite.
 FLOOR = 1e-5
+# More matches than this per query on average is not a list of people entered a few times each:
+# the fit took something else (a shared first name, a shared place) for the match class.
+MAX_MATCHES_PER_QUERY = 10.0
 
 Pattern = tuple[Level, ...]
 
@@ -80,7 +89,9 @@ def estimate(
             randoms[_pattern(compare(a, b))] += 1
     u = _frequencies(randoms, dict.fromkeys(randoms, 1.0), 1)
 
-    index = Index.from_records(left if right is None else right)
+    # A link indexes only the keys its queries hold, as `engine.link` does.
+    wanted = None if right is None else {hashed for profile in left_profiles for hashed in key_hashes(profile)}
+    index = Index.from_records(left if right is None else right, only_keys=wanted)
     blocked: Counter[Pattern] = Counter()
     for position, query in enumerate(left_profiles):
         for candidate in index.candidates(query, exclude=position if right is None else None):
@@ -112,4 +123,12 @@ def estimate(
     for field in ("last_name", "birth_date"):
         if m[field][Level.EXACT] <= m[field][Level.DIFFERENT]:
             return Model(M_U)
-    return Model({field: {level: (m[field][level], u[field][level]) for level in M_U[field]} for field in FIELDS})
+    # A pair of one list is a match for both its records; the others are each query's own.
+    per_query = share * sum(blocked.values()) * (1 if right is not None else 2) / len(left_profiles)
+    if per_query > MAX_MATCHES_PER_QUERY:
+        return Model(M_U)
+    population = len(right_profiles) - (1 if right is None else 0)
+    per_query = max(per_query, 1 / population)
+    prior = math.log2(max(1.0, population - per_query) / per_query)
+    m_u = {field: {level: (m[field][level], u[field][level]) for level in M_U[field]} for field in FIELDS}
+    return Model(m_u, prior=prior)

@@ -70,10 +70,15 @@ MAX_GAIN, MAX_LOSS = 5.0, 5.0
 
 
 class Model:
-    """A table of (m, u) per field and level, and the weights log2(m / u) drawn from it."""
+    """A table of (m, u) per field and level, and the weights log2(m / u) drawn from it.
 
-    def __init__(self, m_u: MTable) -> None:
+    `prior`, when the model was fitted to the lists at hand, is the prior odds against a given
+    candidate being a query's match, in bits, as the lists showed it (`learn.estimate`); without
+    it the thresholds take the registry's prior, one in its population (`Thresholds.bounds`)."""
+
+    def __init__(self, m_u: MTable, prior: float | None = None) -> None:
         self.m_u = m_u
+        self.prior = prior
         self.weights = {
             field: {level: math.log2(m / u) for level, (m, u) in levels.items()} for field, levels in m_u.items()
         }

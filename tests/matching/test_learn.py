@@ -1,10 +1,14 @@
 """Weights fitted to the lists themselves (expectation–maximisation)."""
 
+import math
+import random
+
 from reperes.matching import Record
 from reperes.matching.compare import Level
+from reperes.matching.engine import dedupe, pairs
 from reperes.matching.learn import estimate
-from reperes.matching.score import M_U
-from reperes.matching.synthetic import population, queries
+from reperes.matching.score import M_U, Model
+from reperes.matching.synthetic import noisy_copy, population, queries
 
 
 def test_weights_learned_from_a_link_reward_agreement_and_punish_disagreement():
@@ -18,9 +22,41 @@ def test_weights_learned_from_a_link_reward_agreement_and_punish_disagreement():
         assert weights[Level.DIFFERENT] < -2, field
     # The generator's typos are learned: one typo in a last name is strong evidence.
     assert model.weights["last_name"][Level.ONE_TYPO] > 6
+    # Most queries have their one match in the registry: the prior is about one in its size.
+    assert model.prior is not None and abs(model.prior - math.log2(len(people))) < 1
 
 
 def test_a_list_that_gives_no_sensible_fit_keeps_the_table():
     # Everyone shares a first name and nothing else: no class of pairs looks like one person.
     people = [Record(str(n), "Léa", f"Nom{n:03d}", None, "F", "67000", "Strasbourg") for n in range(200)]
     assert estimate(people).m_u is M_U
+
+
+def _thrice(size: int, seed: int) -> list[Record]:
+    """`size` people, each also entered twice more by other sources."""
+    rng = random.Random(seed)
+    people = population(size, seed=seed)
+    copies = [noisy_copy(rng, person, f"{person.id}-{n}") for person in people for n in (1, 2)]
+    return people + copies
+
+
+def test_a_list_where_each_person_appears_thrice_learns_a_prior_of_about_two_matches_each():
+    records = _thrice(1000, seed=31)
+    model = estimate(records)
+    # Two matches per record among 2,999 others: odds of about 1 to 1,500 against a candidate.
+    assert model.prior is not None
+    assert abs(model.prior - math.log2(len(records) / 2)) < 1
+
+
+def test_the_learned_prior_lets_more_duplicates_through_without_a_wrong_one():
+    records = _thrice(1000, seed=32)
+    model = estimate(records)
+    truth = {record.id: record.id.split("-")[0] for record in records}
+
+    def found(with_model: Model) -> set[tuple[str, str]]:
+        return {(pair.left, pair.right) for pair in pairs(dedupe(records, model=with_model), symmetric=True)}
+
+    with_prior, registry_prior = found(model), found(Model(model.m_u))
+    # The registry's prior (one in 10,000 at least) asks more of each pair than this list needs.
+    assert len(with_prior) > len(registry_prior)
+    assert all(truth[left] == truth[right] for left, right in with_prior)
