@@ -6,6 +6,8 @@ local-memory cache: a brake, not a quota).
 - Logging in: after too many failed attempts for one address, or from one client address, further
   attempts are refused without checking the password until the window ends."""
 
+import ipaddress
+
 from django.conf import settings
 from django.core.cache import cache
 from django.utils.crypto import salted_hmac
@@ -37,6 +39,20 @@ def _login_key(kind: str, value: str) -> str:
     return f"reperes:login:{kind}:{digest}"
 
 
+def _client(client_ip: str) -> str:
+    """The client as counted: an IPv4 address, or an IPv6 address's /64 (one subscriber's network,
+    whose addresses they may change at will)."""
+    try:
+        address = ipaddress.ip_address(client_ip)
+    except ValueError:
+        return client_ip
+    if address.version == 4:
+        return str(address)
+    if address.ipv4_mapped is not None:
+        return str(address.ipv4_mapped)
+    return str(ipaddress.ip_network(f"{address}/64", strict=False))
+
+
 def allow_login(email: str, client_ip: str) -> bool:
     """Counts an attempt against the address and the client, before the password is checked (so
     that attempts sent at once are all counted), and says whether it may go on: at most
@@ -47,7 +63,7 @@ def allow_login(email: str, client_ip: str) -> bool:
     per_address = getattr(settings, "REPERES_LOGIN_FAILURES", 5)
     per_client = getattr(settings, "REPERES_LOGIN_FAILURES_PER_IP", 30)
     by_address = _count(_login_key("email", email.lower()), window)
-    by_client = _count(_login_key("ip", client_ip), window)
+    by_client = _count(_login_key("ip", _client(client_ip)), window)
     return by_address <= per_address and by_client <= per_client
 
 
@@ -57,6 +73,6 @@ def forget_failed_logins(email: str, client_ip: str) -> None:
     others."""
     cache.delete(_login_key("email", email.lower()))
     try:
-        cache.decr(_login_key("ip", client_ip))
+        cache.decr(_login_key("ip", _client(client_ip)))
     except ValueError:  # expired meanwhile
         pass

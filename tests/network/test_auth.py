@@ -169,6 +169,18 @@ def test_one_client_failing_on_many_addresses_is_throttled(client, counsellor, s
     )
 
 
+def test_an_ipv6_client_changing_address_within_its_network_is_still_throttled(client, counsellor, settings):
+    settings.REPERES_LOGIN_FAILURES_PER_IP = 3
+    for n in range(1, 4):  # a subscriber's /64 holds more addresses than anyone can count
+        fail_logins(client, f"inconnu{n}@nulle-part.example", 1, REMOTE_ADDR=f"2001:db8:1:2::{n}")
+    assertContains(log_in(client, counsellor.email, REMOTE_ADDR="2001:db8:1:2::99"), THROTTLED, status_code=429)
+    assertRedirects(
+        log_in(client, counsellor.email, REMOTE_ADDR="2001:db8:1:3::1"),
+        reverse("web:home"),
+        fetch_redirect_response=False,
+    )
+
+
 def test_the_throttle_keeps_no_address_in_clear(client):
     fail_logins(client, "Personne@Structure.example", 1, REMOTE_ADDR="203.0.113.7")
     keys = list(cache._cache)  # the local-memory cache's own store
