@@ -5,10 +5,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from itertools import chain
 
+from django.contrib.auth.models import AnonymousUser
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 
 from reperes.network.enums import SchemeAudience, Vocabulary
-from reperes.network.models import FundingScheme, Organisation, Service, Term
+from reperes.network.models import FundingScheme, Organisation, Service, Term, User
 from reperes.territory.models import Commune, Territory
 from reperes.territory.text import fold
 
@@ -213,3 +214,14 @@ def search_funding_schemes(
 def mission_locale_for(commune: Commune) -> Organisation | None:
     """The Mission locale whose territory holds the commune (territories do not overlap)."""
     return Organisation.objects.active().missions_locales().filter(territory__communes=commune).order_by("pk").first()
+
+
+def departements_of(user: User | AnonymousUser) -> set[str]:
+    """The départements where the user's organisations are, or whose communes they cover: those
+    a commune search puts first."""
+    if not user.is_authenticated:
+        return set()
+    organisations = Organisation.objects.filter(memberships__user=user, memberships__is_active=True)
+    placed = organisations.exclude(commune=None).values_list("commune__departement_id", flat=True)
+    covered = organisations.exclude(territory=None).values_list("territory__communes__departement_id", flat=True)
+    return set(placed) | set(covered.distinct())

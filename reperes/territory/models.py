@@ -1,3 +1,5 @@
+from collections.abc import Collection
+
 from django.db import models
 from django.db.models import Case, IntegerField, Value, When
 from django.utils.translation import gettext_lazy as _
@@ -10,17 +12,21 @@ class CommuneQuerySet(models.QuerySet["Commune"]):
     def current(self) -> "CommuneQuerySet":
         return self.filter(is_current=True)
 
-    def matching(self, query: str) -> "CommuneQuerySet":
+    def matching(self, query: str, near: Collection[str] = ()) -> "CommuneQuerySet":
         """Communes whose name words start with the query's words, whose postcode starts with the
-        digits typed, or whose INSEE code is the one typed; exact names first, then by population."""
+        digits typed, or whose INSEE code is the one typed; exact names first, then those of the
+        départements `near` (the user's own: Saint-Louis of the Haut-Rhin before that of La
+        Réunion for someone in Alsace), then by population."""
         query = query.strip()
         if not query:
             return self.none()
+        elsewhere = Case(
+            When(departement_id__in=list(near), then=Value(0)), default=Value(1), output_field=IntegerField()
+        )
         compact = query.replace(" ", "")
         if compact.isdigit() or (len(compact) == 5 and compact[:2].upper() in {"2A", "2B"}):
-            return self.filter(models.Q(postcodes__contains=" " + compact) | models.Q(code=compact.upper())).order_by(
-                "-population", "code"
-            )
+            found = self.filter(models.Q(postcodes__contains=" " + compact) | models.Q(code=compact.upper()))
+            return found.annotate(elsewhere=elsewhere).order_by("elsewhere", "-population", "code")
         folded = fold(query)
         if not folded:
             return self.none()
@@ -33,7 +39,7 @@ class CommuneQuerySet(models.QuerySet["Commune"]):
             default=Value(2),
             output_field=IntegerField(),
         )
-        return qs.annotate(rank=rank).order_by("rank", "-population", "code")
+        return qs.annotate(rank=rank, elsewhere=elsewhere).order_by("rank", "elsewhere", "-population", "code")
 
 
 class Region(models.Model):

@@ -1,6 +1,7 @@
 """Reads of territory data shared by pages, forms and the API."""
 
 import re
+from collections.abc import Collection
 
 from django.db.models import QuerySet
 
@@ -9,10 +10,10 @@ from reperes.territory.models import Commune
 _CODE_IN_LABEL = re.compile(r"(?:^|\s|—|\()((?:\d{2}|2[AB])\d{3})\s*\)?\s*$", re.IGNORECASE)
 
 
-def search_communes(query: str, *, limit: int | None = None) -> QuerySet[Commune]:
+def search_communes(query: str, *, limit: int | None = None, near: Collection[str] = ()) -> QuerySet[Commune]:
     """Current communes matching a name (accents, hyphens, « Saint/St » ignored), a postcode or
-    an INSEE code, best first."""
-    qs = Commune.objects.current().matching(query).select_related("departement", "epci")
+    an INSEE code, best first, those of the départements `near` before the others."""
+    qs = Commune.objects.current().matching(query, near).select_related("departement", "epci")
     return qs[:limit] if limit else qs
 
 

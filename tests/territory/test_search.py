@@ -1,10 +1,14 @@
+import re
+
 import pytest
 from django.urls import reverse
 from pytest_django.asserts import assertContains, assertNotContains
 
+from reperes.network.selectors import departements_of
 from reperes.territory.forms import CommuneField
 from reperes.territory.selectors import search_communes
 from reperes.territory.text import fold
+from tests.network.factories import MembershipFactory, OrganisationFactory, area
 
 pytestmark = pytest.mark.django_db
 
@@ -74,6 +78,28 @@ def test_autocomplete_options_follow_the_typed_text(client, counsellor):
     response = client.get(reverse("territory:commune_search"), {"commune": "st lou", "format": "options"})
     assertContains(response, 'value="Saint-Louis (68300) — 68297"')
     assertNotContains(response, "<html")
+
+
+@pytest.mark.parametrize(("workplace", "first"), [("68297", "68297"), ("97411", "97414")])
+def test_homonyms_of_the_users_own_departement_come_first(client, workplace, first):
+    # Four communes are called Saint-Louis; La Réunion's is the most populous.
+    user = MembershipFactory(organisation__commune_id=workplace).user
+    client.force_login(user)
+    response = client.get(reverse("territory:commune_search"), {"commune": "saint louis", "format": "options"})
+    codes = re.findall(r'value="Saint-Louis \(\d+\) — (\w+)"', response.content.decode())
+    assert sorted(codes) == ["57618", "68297", "97126", "97414"]
+    assert codes[0] == first
+    assert [c.code for c in search_communes("saint louis", limit=1)] == ["97414"]  # nobody's: by population
+
+
+def test_a_mission_locale_comes_first_in_the_departements_its_territory_covers(client):
+    # Its office in Strasbourg (Bas-Rhin), its territory across the Haut-Rhin.
+    organisation = OrganisationFactory(mission_locale=True, commune_id="67482", territory=area("Sud", "68297"))
+    user = MembershipFactory(organisation=organisation).user
+    assert departements_of(user) == {"67", "68"}
+    client.force_login(user)
+    response = client.get(reverse("territory:commune_search"), {"q": "saint louis"})
+    assert re.findall(r"\b(57618|68297|97126|97414)\b", response.content.decode())[0] == "68297"
 
 
 def test_commune_search_requires_login(client):
