@@ -802,9 +802,11 @@ def accuracy(size: int, work: Path, with_splink: bool, one_thread: bool = False)
         ("Repères, SAME + REVIEW (best candidate)", f"{s.precision:.4f}", f"{s.recall:.4f}", f"{s.f1:.4f}", s.wrong)
     )
     learned = run_worker("engine-learned", directory, [])
+    # A fit that `estimate` discards leaves our table (its docstring): say so rather than « learned ».
+    weights = "weights learned" if learned["prior"] is not None else "fit discarded, table kept"
     for name, label in (("guard", "--apprendre"), ("no_guard", "--apprendre --sans-garde-fous")):
         s = score_links(truth, learned[name])
-        label = f"Repères, weights learned, SAME ({label})"
+        label = f"Repères, {weights}, SAME ({label})"
         rows.append((label, f"{s.precision:.4f}", f"{s.recall:.4f}", f"{s.f1:.4f}", s.wrong))
     theirs: dict[str, Any] | None = None
     single: dict[str, Any] | None = None

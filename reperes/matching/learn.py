@@ -35,6 +35,9 @@ FLOOR = 1e-5
 # More matches than this per query on average is not a list of people entered a few times each:
 # the fit took something else (a shared first name, a shared place) for the match class.
 MAX_MATCHES_PER_QUERY = 10.0
+# Fewer people than this on a side, and EM has too few pairs to tell matches apart (nor a prior
+# worth trusting, which would lower the bar): the table stays.
+MIN_PEOPLE = 500
 
 Pattern = tuple[Level, ...]
 
@@ -82,6 +85,8 @@ def estimate(
     right_profiles = left_profiles if right is None else [make_profile(record) for record in right]
     if not left_profiles or not right_profiles:
         raise ValueError("estimate needs people on both sides")
+    if min(len(left_profiles), len(right_profiles)) < MIN_PEOPLE:
+        return Model(M_U)
     randoms: Counter[Pattern] = Counter()
     for _ in range(random_pairs):
         a, b = rng.choice(left_profiles), rng.choice(right_profiles)
@@ -128,7 +133,6 @@ def estimate(
     if per_query > MAX_MATCHES_PER_QUERY:
         return Model(M_U)
     population = len(right_profiles) - (1 if right is None else 0)
-    per_query = max(per_query, 1 / population)
-    prior = math.log2(max(1.0, population - per_query) / per_query)
+    prior = math.log2(max(1.0, population - per_query) / per_query)  # share ≥ FLOOR: per_query > 0
     m_u = {field: {level: (m[field][level], u[field][level]) for level in M_U[field]} for field in FIELDS}
     return Model(m_u, prior=prior)
