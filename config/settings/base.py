@@ -192,3 +192,7 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": os.environ.get("DJANGO_LOG_LEVEL", "INFO")},
 }
+
+# The commune search ranks the user's own départements first; territory, which knows nothing of
+# organisations, asks the network app for them through this function.
+REPERES_NEAR_DEPARTEMENTS = "reperes.network.selectors.departements_of"

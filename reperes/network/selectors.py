@@ -217,11 +217,11 @@ def mission_locale_for(commune: Commune) -> Organisation | None:
 
 
 def departements_of(user: User | AnonymousUser) -> set[str]:
-    """The départements where the user's organisations are, or whose communes they cover: those
-    a commune search puts first."""
+    """The départements where the user's active organisations are, or whose communes they cover:
+    those a commune search puts first (settings.REPERES_NEAR_DEPARTEMENTS)."""
     if not user.is_authenticated:
         return set()
-    organisations = Organisation.objects.filter(memberships__user=user, memberships__is_active=True)
-    placed = organisations.exclude(commune=None).values_list("commune__departement_id", flat=True)
-    covered = organisations.exclude(territory=None).values_list("territory__communes__departement_id", flat=True)
-    return set(placed) | set(covered.distinct())
+    organisations = Organisation.objects.active().filter(memberships__user=user, memberships__is_active=True)
+    placed = organisations.values_list("commune__departement_id", flat=True)
+    covered = organisations.values_list("territory__communes__departement_id", flat=True).order_by().distinct()
+    return (set(placed) | set(covered)) - {None}

@@ -1,16 +1,25 @@
+from collections.abc import Collection
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import render
+from django.utils.module_loading import import_string
 
-from reperes.network.selectors import departements_of
 from reperes.territory.forms import CommuneSearchForm
 from reperes.territory.selectors import search_communes
 from reperes.typing import HtmxHttpRequest
 
 PAGE_SIZE = 25
 SUGGESTIONS = 12
+
+
+def _near(request: HtmxHttpRequest) -> Collection[str]:
+    """The départements to rank first for this user. Territory knows nothing of organisations:
+    the function that finds the user's is named in settings (the network app's)."""
+    path = getattr(settings, "REPERES_NEAR_DEPARTEMENTS", "")
+    return import_string(path)(request.user) if path else ()
 
 
 def commune_search(request: HtmxHttpRequest) -> HttpResponse:
@@ -20,13 +29,14 @@ def commune_search(request: HtmxHttpRequest) -> HttpResponse:
         typed = request.GET.get("q") or next(
             (str(value) for key, value in request.GET.items() if key not in ("format", "csrfmiddlewaretoken")), ""
         )
-        near = departements_of(request.user)
-        communes = search_communes(typed[:100], limit=SUGGESTIONS, near=near) if len(typed.strip()) >= 2 else []
+        typed = typed[:100]
+        communes = search_communes(typed, limit=SUGGESTIONS, near=_near(request)) if len(typed.strip()) >= 2 else []
         return render(request, "territory/partials/commune_options.html", {"communes": communes})
     form = CommuneSearchForm(request.GET or None)
     query = form.cleaned_data["q"] if form.is_valid() else ""
-    near = departements_of(request.user) if query else set()
-    page = Paginator(search_communes(query, near=near), PAGE_SIZE).get_page(request.GET.get("page")) if query else None
+    page = None
+    if query:
+        page = Paginator(search_communes(query, near=_near(request)), PAGE_SIZE).get_page(request.GET.get("page"))
     context = {"form": form, "query": query, "page": page, "filters": urlencode({"q": query})}
     template = "territory/partials/commune_results.html" if request.htmx else "territory/commune_search.html"
     return render(request, template, context)

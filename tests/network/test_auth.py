@@ -181,6 +181,29 @@ def test_an_ipv6_client_changing_address_within_its_network_is_still_throttled(c
     )
 
 
+def test_a_success_from_an_ipv6_network_gives_that_networks_attempt_back(client, counsellor, settings):
+    settings.REPERES_LOGIN_FAILURES_PER_IP = 3
+    fail_logins(client, "inconnu1@nulle-part.example", 1, REMOTE_ADDR="2001:db8:1:2::1")
+    fail_logins(client, "inconnu2@nulle-part.example", 1, REMOTE_ADDR="2001:db8:1:2::2")
+    assertRedirects(
+        log_in(client, counsellor.email, REMOTE_ADDR="2001:db8:1:2::3"),
+        reverse("web:home"),
+        fetch_redirect_response=False,
+    )
+    client.logout()
+    # Two failures, and the success's attempt given back: the next one is the third, still checked.
+    fail_logins(client, "inconnu3@nulle-part.example", 1, REMOTE_ADDR="2001:db8:1:2::4")
+    response = log_in(client, "inconnu4@nulle-part.example", "pas-le-bon", REMOTE_ADDR="2001:db8:1:2::5")
+    assertContains(response, THROTTLED, status_code=429)
+
+
+def test_an_ipv4_mapped_address_is_counted_as_the_ipv4_client_it_is(client, counsellor, settings):
+    settings.REPERES_LOGIN_FAILURES_PER_IP = 3
+    fail_logins(client, "inconnu1@nulle-part.example", 2, REMOTE_ADDR="::ffff:203.0.113.7")
+    fail_logins(client, "inconnu2@nulle-part.example", 1, REMOTE_ADDR="203.0.113.7")
+    assertContains(log_in(client, counsellor.email, REMOTE_ADDR="203.0.113.7"), THROTTLED, status_code=429)
+
+
 def test_the_throttle_keeps_no_address_in_clear(client):
     fail_logins(client, "Personne@Structure.example", 1, REMOTE_ADDR="203.0.113.7")
     keys = list(cache._cache)  # the local-memory cache's own store

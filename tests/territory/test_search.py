@@ -80,9 +80,9 @@ def test_autocomplete_options_follow_the_typed_text(client, counsellor):
     assertNotContains(response, "<html")
 
 
-@pytest.mark.parametrize(("workplace", "first"), [("68297", "68297"), ("97411", "97414")])
+@pytest.mark.parametrize(("workplace", "first"), [("68297", "68297"), ("57463", "57618")])
 def test_homonyms_of_the_users_own_departement_come_first(client, workplace, first):
-    # Four communes are called Saint-Louis; La Réunion's is the most populous.
+    # Four communes are called Saint-Louis; La Réunion's is the most populous, Moselle's the least.
     user = MembershipFactory(organisation__commune_id=workplace).user
     client.force_login(user)
     response = client.get(reverse("territory:commune_search"), {"commune": "saint louis", "format": "options"})
@@ -100,6 +100,9 @@ def test_a_mission_locale_comes_first_in_the_departements_its_territory_covers(c
     client.force_login(user)
     response = client.get(reverse("territory:commune_search"), {"q": "saint louis"})
     assert re.findall(r"\b(57618|68297|97126|97414)\b", response.content.decode())[0] == "68297"
+    organisation.is_active = False
+    organisation.save()
+    assert departements_of(user) == set()
 
 
 def test_commune_search_requires_login(client):
