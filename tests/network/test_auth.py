@@ -157,25 +157,23 @@ def test_the_address_may_try_again_once_the_window_has_passed(client, counsellor
     assertRedirects(log_in(client, counsellor.email), reverse("web:home"), fetch_redirect_response=False)
 
 
-def test_one_client_failing_on_many_addresses_is_throttled(client, counsellor, settings):
+@pytest.mark.parametrize(
+    ("failing", "same_client", "other_client"),
+    [
+        (["203.0.113.7"] * 3, "203.0.113.7", "198.51.100.2"),
+        # A subscriber's IPv6 /64 holds more addresses than anyone can count: it is one client.
+        ([f"2001:db8:1:2::{n}" for n in (1, 2, 3)], "2001:db8:1:2::99", "2001:db8:1:3::1"),
+    ],
+)
+def test_one_client_failing_on_many_addresses_is_throttled(
+    client, counsellor, settings, failing, same_client, other_client
+):
     settings.REPERES_LOGIN_FAILURES_PER_IP = 3
-    for n in range(3):
-        fail_logins(client, f"inconnu{n}@nulle-part.example", 1, REMOTE_ADDR="203.0.113.7")
-    assertContains(log_in(client, counsellor.email, REMOTE_ADDR="203.0.113.7"), THROTTLED, status_code=429)
+    for n, address in enumerate(failing):
+        fail_logins(client, f"inconnu{n}@nulle-part.example", 1, REMOTE_ADDR=address)
+    assertContains(log_in(client, counsellor.email, REMOTE_ADDR=same_client), THROTTLED, status_code=429)
     assertRedirects(
-        log_in(client, counsellor.email, REMOTE_ADDR="198.51.100.2"),
-        reverse("web:home"),
-        fetch_redirect_response=False,
-    )
-
-
-def test_an_ipv6_client_changing_address_within_its_network_is_still_throttled(client, counsellor, settings):
-    settings.REPERES_LOGIN_FAILURES_PER_IP = 3
-    for n in range(1, 4):  # a subscriber's /64 holds more addresses than anyone can count
-        fail_logins(client, f"inconnu{n}@nulle-part.example", 1, REMOTE_ADDR=f"2001:db8:1:2::{n}")
-    assertContains(log_in(client, counsellor.email, REMOTE_ADDR="2001:db8:1:2::99"), THROTTLED, status_code=429)
-    assertRedirects(
-        log_in(client, counsellor.email, REMOTE_ADDR="2001:db8:1:3::1"),
+        log_in(client, counsellor.email, REMOTE_ADDR=other_client),
         reverse("web:home"),
         fetch_redirect_response=False,
     )
