@@ -238,14 +238,40 @@ def assign_referent(signal: Signal, *, referent: User, acting_user: User) -> You
 
 @transaction.atomic
 def dismiss_signal(signal: Signal, *, status: str, acting_user: User) -> Signal:
-    """Mark a new signal as a youth already known (its record will be merged) or out of the
-    programme's public."""
-    if status not in (SignalStatus.DUPLICATE, SignalStatus.INELIGIBLE):
-        raise ValidationError(_("Choix impossible pour ce signalement."))
+    """Mark a new signal as out of the programme's public. (A youth already known is a merge,
+    `merge_signal_into`: a label would leave two files of one person.) A record opened by this
+    signal alone, with nobody following it, is closed with it: nothing justifies keeping an open
+    file (data minimisation)."""
     if signal.status != SignalStatus.NEW:
         raise ValidationError(_("Ce signalement a déjà été traité."))
+    if status != SignalStatus.INELIGIBLE:
+        raise ValidationError(
+            _(
+                "Pour rattacher ce signalement à un jeune déjà connu, utilisez « Fusionner avec ce dossier » "
+                "ou la file des doublons."
+            )
+        )
     _close_signal(signal, status=status, acting_user=acting_user)
+    youth = signal.youth
+    if youth is not None and _opened_by_alone(youth, signal):
+        youth.status = YouthStatus.CLOSED
+        youth.save(update_fields=["status", "updated_at"])
+        audit.record_write(
+            youth, acting_user=acting_user, before={"status": YouthStatus.ACTIVE}, after={"status": youth.status}
+        )
     return signal
+
+
+def _opened_by_alone(youth: Youth, signal: Signal) -> bool:
+    """Whether the record was opened by this signal (not an earlier file it joined) and nothing
+    else has come to it since: no référent, no other signal, no merge."""
+    return (
+        youth.status == YouthStatus.ACTIVE
+        and youth.created_at >= signal.created_at
+        and youth.referent_id is None
+        and not youth.signals.exclude(pk=signal.pk).exists()
+        and not youth.merges_kept.exists()
+    )
 
 
 # Fields the kept record borrows from the absorbed one when its own are empty.

@@ -102,10 +102,13 @@ def signal_detail(request: HtmxHttpRequest, signal_id: int) -> HttpResponse:
     user = _user(request)
     if not policy.can_triage_signals(user):
         raise Http404
-    signal = get_object_or_404(policy.signals_visible_to(user).select_related("youth", "organisation"), pk=signal_id)
+    signal = get_object_or_404(
+        policy.signals_visible_to(user).select_related("youth__referent", "organisation"), pk=signal_id
+    )
     if signal.youth_id:
         audit.record_read(user, signal.youth_id, reason="triage")
-    form = AssignForm(mission_locale=signal.mission_locale)
+    referent = signal.youth.referent_id if signal.youth else None
+    form = AssignForm(mission_locale=signal.mission_locale, initial={"referent": referent})
     context = {"signal": signal, "form": form, "maybe_known": _maybe_known(user, signal)}
     return render(request, "registry/signal_detail.html", context)
 

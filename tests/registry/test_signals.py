@@ -273,3 +273,63 @@ def test_lookups_are_suspended_past_the_hourly_allowance(client, street_worker, 
         assertNotContains(client.post(url, named_signal()), "Vérification suspendue")
     assertContains(client.post(url, named_signal()), "Vérification suspendue")
     cache.clear()
+
+
+def test_a_signal_that_opened_a_record_joins_the_known_youth_by_a_merge_not_a_label(
+    client, street_worker, ml_counsellor
+):
+    client.force_login(street_worker)
+    client.post(reverse("registry:signal_create"), named_signal())
+    signal = Signal.objects.get()
+    client.force_login(ml_counsellor)
+    page = client.get(reverse("registry:signal_detail", args=[signal.pk]))
+    assertNotContains(page, 'value="duplicate"')  # a label would leave two files of one person
+    response = client.post(reverse("registry:signal_dismiss", args=[signal.pk]), {"status": "duplicate"}, follow=True)
+    assertContains(response, "utilisez « Fusionner avec ce dossier »")
+    signal.refresh_from_db()
+    assert signal.status == SignalStatus.NEW
+
+
+def test_out_of_public_closes_the_record_the_signal_opened_but_not_a_file_it_joined(
+    client, street_worker, ml_counsellor
+):
+    client.force_login(street_worker)
+    client.post(reverse("registry:signal_create"), named_signal(birth_date="2007-03-14"))
+    first = Signal.objects.get()
+    client.force_login(ml_counsellor)
+    client.post(reverse("registry:signal_assign", args=[first.pk]), {"referent": ml_counsellor.pk})
+    # Met again: the engine recognises her and the second signal joins the file she has.
+    client.force_login(street_worker)
+    client.post(reverse("registry:signal_create"), named_signal(birth_date="2007-03-14"))
+    second = Signal.objects.exclude(pk=first.pk).get()
+    assert second.youth_id == first.youth_id
+    client.force_login(ml_counsellor)
+    client.post(reverse("registry:signal_dismiss", args=[second.pk]), {"status": "ineligible"})
+    assert Youth.objects.get(pk=first.youth_id).status == "active"
+    # Someone new, out of the public: the file opened for them alone is closed with the signal.
+    client.force_login(street_worker)
+    client.post(reverse("registry:signal_create"), named_signal(first_name="Paul", last_name="Obrecht"))
+    third = Signal.objects.get(first_name="Paul")
+    client.force_login(ml_counsellor)
+    client.post(reverse("registry:signal_dismiss", args=[third.pk]), {"status": "ineligible"})
+    closed = Youth.objects.get(pk=third.youth_id)
+    assert closed.status == "closed"
+    assert WriteRecord.objects.filter(model="registry.youth", object_id=closed.pk, after__status="closed").exists()
+    assertNotContains(client.post(reverse("registry:youth_list"), {"q": "Obrecht"}), "Paul")
+
+
+def test_triage_shows_the_referent_a_known_youth_already_has_and_keeps_them_by_default(
+    client, street_worker, ml_counsellor, saverne_ml
+):
+    colleague = MembershipFactory(role=Role.COUNSELLOR, organisation=saverne_ml).user
+    client.force_login(street_worker)
+    client.post(reverse("registry:signal_create"), named_signal())
+    signal = Signal.objects.get()
+    youth = signal.youth
+    youth.referent = colleague
+    youth.save()
+    client.force_login(ml_counsellor)
+    page = client.get(reverse("registry:signal_detail", args=[signal.pk]))
+    assertContains(page, f"déjà suivi·e par {colleague.get_full_name()}")
+    assertContains(page, f'<option value="{colleague.pk}" selected>')
+    assertContains(page, "Confirmer le ou la référent·e")
