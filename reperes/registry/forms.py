@@ -1,6 +1,7 @@
 from typing import Any
 
 from django import forms
+from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from reperes.network.enums import Role
@@ -75,18 +76,22 @@ class SignalForm(forms.Form):
         return data
 
 
+def referents_of(mission_locale: Any) -> QuerySet[User]:
+    """Who may follow a youth of this Mission locale: its active counsellors and coordinators."""
+    return User.objects.filter(
+        memberships__organisation=mission_locale,
+        memberships__is_active=True,
+        memberships__role__in=[Role.COUNSELLOR, Role.COORDINATOR],
+        is_active=True,
+    ).order_by("last_name", "first_name")
+
+
 class AssignForm(forms.Form):
     referent = forms.ModelChoiceField(queryset=User.objects.none(), label=_("Référent·e"))
 
     def __init__(self, *args: Any, mission_locale: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        staff = User.objects.filter(
-            memberships__organisation=mission_locale,
-            memberships__is_active=True,
-            memberships__role__in=[Role.COUNSELLOR, Role.COORDINATOR],
-            is_active=True,
-        ).order_by("last_name", "first_name")
-        self.fields["referent"].queryset = staff  # type: ignore[attr-defined]
+        self.fields["referent"].queryset = referents_of(mission_locale)  # type: ignore[attr-defined]
 
 
 class YouthSearchForm(forms.Form):
@@ -161,6 +166,17 @@ class YouthForm(VersionedForm):
         required=False,
         help_text=_("200 caractères au plus ; ni santé, ni justice, ni jugement sur la personne."),
     )
+    referent = forms.ModelChoiceField(
+        queryset=User.objects.none(),
+        label=_("Référent·e"),
+        required=False,
+        empty_label=_("— à désigner —"),
+        help_text=_("Une personne de la Mission locale qui détient le dossier."),
+    )
+
+    def __init__(self, *args: Any, mission_locale: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["referent"].queryset = referents_of(mission_locale)  # type: ignore[attr-defined]
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

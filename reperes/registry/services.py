@@ -471,13 +471,14 @@ def withdraw_consent(youth: Youth, *, acting_user: User) -> int:
 def update_youth(youth: Youth, *, acting_user: User, version: str | None, **fields: object) -> Youth:
     """Change a youth's record, recording before/after. A new commune outside the Mission locale's
     territory hands the file to the Mission locale of the new commune (the youth moved), and its
-    référent, who belongs to the former one, is released. Refused when someone else saved the
-    record since the form was opened."""
+    référent, who belongs to the former one, is released. `referent` may come with the fields:
+    someone of the Mission locale that holds the file, or None. Refused when someone else saved
+    the record since the form was opened."""
     locked = Youth.objects.select_for_update().get(pk=youth.pk)
     check_version(locked.updated_at, version)
     before = audit.snapshot(locked, EDITABLE_FIELDS + ["mission_locale", "referent"])
     for name, value in fields.items():
-        if name not in EDITABLE_FIELDS:
+        if name not in EDITABLE_FIELDS and name != "referent":
             raise ValueError(name)
         setattr(locked, name, value)
     if locked.birth_date is not None and locked.birth_precision != BirthPrecision.UNKNOWN:
@@ -488,6 +489,9 @@ def update_youth(youth: Youth, *, acting_user: User, version: str | None, **fiel
             locked.mission_locale, locked.referent = mission, None
             # Signals still to triage follow the youth to the new Mission locale's queue.
             locked.signals.filter(status=SignalStatus.NEW).update(mission_locale=mission)
+    chosen = locked.referent
+    if chosen is not None and chosen.pk != before["referent"] and chosen.organisation != locked.mission_locale:
+        raise ValidationError({"referent": _("Le ou la référent·e doit appartenir à la Mission locale du jeune.")})
     locked.refresh_search_name()
     locked.full_clean()
     locked.save()

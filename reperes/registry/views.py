@@ -455,8 +455,9 @@ def youth_edit(request: HtmxHttpRequest, youth_id: int) -> HttpResponse:
     youth = get_object_or_404(policy.youths_visible_to(user).select_related("commune"), pk=youth_id)
     if not policy.can_edit_youth(user, youth):
         raise Http404
-    initial = {name: getattr(youth, name) for name in EDITABLE_FIELDS} | {"version": youth.updated_at.isoformat()}
-    form = YouthForm(request.POST or None, initial=initial)
+    initial = {name: getattr(youth, name) for name in EDITABLE_FIELDS + ["referent"]}
+    initial["version"] = youth.updated_at.isoformat()
+    form = YouthForm(request.POST or None, initial=initial, mission_locale=youth.mission_locale)
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         version = data.pop("version") or ""  # never None: a form without its version is refused

@@ -4,6 +4,7 @@ from datetime import date
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.urls import reverse
 
 from reperes.network.enums import Role
 from reperes.privacy.models import WriteRecord
@@ -72,8 +73,6 @@ def test_an_impossible_birth_date_is_refused(youth):
 
 
 def test_the_edit_page_saves_and_reports_a_concurrent_edit(client, youth):
-    from django.urls import reverse
-
     client.force_login(youth.referent)
     url = reverse("registry:youth_edit", args=[youth.pk])
     page = client.get(url).content.decode()
@@ -95,3 +94,32 @@ def test_the_edit_page_saves_and_reports_a_concurrent_edit(client, youth):
     assert youth.phone == "06 12 34 56 78"  # the first save is kept
     response = client.post(url, data | {"version": youth.updated_at.isoformat(), "ine": "12345"})
     assert "11 caractères" in response.content.decode()
+
+
+def test_a_youth_without_a_referent_gets_one_from_the_edit_page(client, missions):
+    # A youth who came from a list or another Mission locale has no signal to take in.
+    youth = report("Noé", "Ostermann", birth_date=date(2007, 5, 2)).youth
+    counsellor = MembershipFactory(role=Role.COUNSELLOR, organisation=missions[0]).user
+    client.force_login(counsellor)
+    url = reverse("registry:youth_edit", args=[youth.pk])
+    assert "— à désigner —" in client.get(url).content.decode()
+    data = {
+        "first_names": "Noé",
+        "last_name": "Ostermann",
+        "birth_date": "2007-05-02",
+        "birth_precision": "day",
+        "commune": "67437",
+        "referent": counsellor.pk,
+        "version": youth.updated_at.isoformat(),
+    }
+    assert client.post(url, data)["Location"] == reverse("registry:youth_detail", args=[youth.pk])
+    youth.refresh_from_db()
+    assert youth.referent == counsellor
+    record = WriteRecord.objects.filter(model="registry.youth", object_id=youth.pk).latest("pk")
+    assert record.before == {"referent": None} and record.after == {"referent": counsellor.pk}
+
+
+def test_a_referent_of_another_mission_locale_is_refused(youth, missions):
+    stranger = MembershipFactory(role=Role.COUNSELLOR, organisation=missions[1]).user
+    with pytest.raises(ValidationError, match="doit appartenir à la Mission locale du jeune"):
+        update_youth(youth, acting_user=youth.referent, version=youth.updated_at.isoformat(), referent=stranger)
