@@ -4,10 +4,12 @@ from datetime import date, timedelta
 
 from django.db.models import Exists, Min, OuterRef, QuerySet
 
-from reperes.network.models import User
+from reperes.network.models import Organisation, User
+from reperes.network.selectors import mission_locale_for
 from reperes.privacy import policy
 from reperes.registry.enums import CandidateStatus, RowOutcome, SignalStatus, YouthStatus
 from reperes.registry.models import Consent, DuplicateCandidate, ImportedRow, Signal, Youth
+from reperes.territory.models import Commune
 from reperes.territory.text import fold
 
 
@@ -95,3 +97,12 @@ def inform_by(youth: Youth) -> date | None:
         .get("at")
     )
     return (first + INFORM_WITHIN).date() if first else None
+
+
+def handover_target(youth: Youth, commune: Commune | None) -> Organisation | None:
+    """The Mission locale a move to `commune` would hand the file to, or None when it stays (or
+    when no Mission locale covers the commune: the save then says so)."""
+    if commune is None or commune.pk == youth.commune_id:
+        return None
+    mission = mission_locale_for(commune)
+    return mission if mission is not None and mission.pk != youth.mission_locale_id else None

@@ -27,6 +27,7 @@ from reperes.registry.selectors import (
     caseload,
     contact_opportunities,
     duplicate_queue,
+    handover_target,
     inform_by,
     information_due,
     signals_sent,
@@ -458,21 +459,28 @@ def youth_edit(request: HtmxHttpRequest, youth_id: int) -> HttpResponse:
     initial = {name: getattr(youth, name) for name in EDITABLE_FIELDS + ["referent"]}
     initial["version"] = youth.updated_at.isoformat()
     form = YouthForm(request.POST or None, initial=initial, mission_locale=youth.mission_locale)
+    handover = None
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         version = data.pop("version") or ""  # never None: a form without its version is refused
-        try:
-            saved = update_youth(youth, acting_user=user, version=version, **data)
-        except ValidationError as error:
-            form.add_error(None, error)
-        else:
-            if saved.mission_locale_id != youth.mission_locale_id:
-                messages.success(
-                    request,
-                    _("Dossier transmis à la %(ml)s, dont relève la nouvelle commune.") % {"ml": saved.mission_locale},
-                )
-                return redirect("registry:youth_list")
-            messages.success(request, _("Dossier enregistré."))
-            return redirect("registry:youth_detail", youth_id=youth.pk)
+        # Handing the file over loses the user's access to it: said first, done once confirmed.
+        handover = handover_target(youth, data["commune"])
+        if handover is None or request.POST.get("confirm_handover") == "1":
+            try:
+                saved = update_youth(youth, acting_user=user, version=version, **data)
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                return _after_save(request, youth, saved)
     audit.record_read(user, youth.pk, sections=(Section.IDENTITY, Section.PATHWAY), reason="modification")
-    return render(request, "registry/youth_edit.html", {"youth": youth, "form": form})
+    return render(request, "registry/youth_edit.html", {"youth": youth, "form": form, "handover": handover})
+
+
+def _after_save(request: HtmxHttpRequest, youth: Youth, saved: Youth) -> HttpResponse:
+    if saved.mission_locale_id != youth.mission_locale_id:
+        messages.success(
+            request, _("Dossier transmis à la %(ml)s, dont relève la nouvelle commune.") % {"ml": saved.mission_locale}
+        )
+        return redirect("registry:youth_list")
+    messages.success(request, _("Dossier enregistré."))
+    return redirect("registry:youth_detail", youth_id=youth.pk)

@@ -123,3 +123,25 @@ def test_a_referent_of_another_mission_locale_is_refused(youth, missions):
     stranger = MembershipFactory(role=Role.COUNSELLOR, organisation=missions[1]).user
     with pytest.raises(ValidationError, match="doit appartenir à la Mission locale du jeune"):
         update_youth(youth, acting_user=youth.referent, version=youth.updated_at.isoformat(), referent=stranger)
+
+
+def test_a_move_out_of_the_territory_is_confirmed_before_the_file_is_handed_over(client, youth, missions):
+    client.force_login(youth.referent)
+    url = reverse("registry:youth_edit", args=[youth.pk])
+    data = {
+        "first_names": "Inès",
+        "last_name": "Keller",
+        "birth_date": "2008-03-14",
+        "birth_precision": "day",
+        "commune": "67482",  # Strasbourg, another Mission locale's
+        "referent": youth.referent.pk,
+        "version": youth.updated_at.isoformat(),
+    }
+    page = client.post(url, data)
+    assert page.status_code == 200
+    assert "le dossier lui est transmis" in page.content.decode()
+    youth.refresh_from_db()
+    assert youth.mission_locale == missions[0]  # nothing changed yet
+    assert client.post(url, data | {"confirm_handover": "1"})["Location"] == reverse("registry:youth_list")
+    youth.refresh_from_db()
+    assert youth.mission_locale == missions[1] and youth.referent is None
