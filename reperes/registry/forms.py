@@ -96,6 +96,11 @@ class AssignForm(forms.Form):
 
 class YouthSearchForm(forms.Form):
     q = forms.CharField(label=_("Nom ou prénom"), max_length=100, required=False)
+    sort = forms.ChoiceField(
+        label=_("Trier par"),
+        choices=[("name", _("nom")), ("recent", _("dossiers les plus récents"))],
+        required=False,
+    )
 
 
 class ConsentForm(forms.Form):

@@ -12,15 +12,22 @@ from reperes.registry.models import Consent, DuplicateCandidate, ImportedRow, Si
 from reperes.territory.models import Commune
 from reperes.territory.text import fold
 
+CASELOAD_ORDER = {
+    "name": ("last_name", "first_names", "pk"),
+    # The files opened lately first: this campaign's youths before those of past ones.
+    "recent": ("-created_at", "-pk"),
+}
 
-def caseload(user: User, *, query: str = "", mine_only: bool = False) -> QuerySet[Youth]:
-    """The youths a user may see, filtered by words of their names (accents ignored)."""
+
+def caseload(user: User, *, query: str = "", mine_only: bool = False, sort: str = "name") -> QuerySet[Youth]:
+    """The youths a user may see, filtered by words of their names (accents ignored), sorted by
+    name or with the files opened lately first."""
     youths = policy.youths_visible_to(user)
     if mine_only:
         youths = youths.filter(referent=user)
     for word in fold(query).split():
         youths = youths.filter(search_name__contains=" " + word)
-    return youths.select_related("commune", "referent").order_by("last_name", "first_names", "pk")
+    return youths.select_related("commune", "referent").order_by(*CASELOAD_ORDER.get(sort, CASELOAD_ORDER["name"]))
 
 
 def triage_queue(user: User) -> QuerySet[Signal]:

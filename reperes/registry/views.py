@@ -221,11 +221,12 @@ def youth_list(request: HtmxHttpRequest) -> HttpResponse:
         raise Http404
     form = YouthSearchForm(request.POST if request.method == "POST" else None)
     query = form.cleaned_data["q"] if form.is_valid() else ""
+    sort = (form.cleaned_data["sort"] if form.is_valid() else "") or "name"
     mine_only = request.POST.get("mine") == "1" if request.method == "POST" else request.GET.get("mine") == "1"
     page_number = request.POST.get("page") or request.GET.get("page")
-    page = Paginator(caseload(user, query=query, mine_only=mine_only), PAGE_SIZE).get_page(page_number)
+    page = Paginator(caseload(user, query=query, mine_only=mine_only, sort=sort), PAGE_SIZE).get_page(page_number)
     audit.record_list(user, [youth.pk for youth in page.object_list], reason="liste")
-    context = {"form": form, "page": page, "mine_only": mine_only}
+    context = {"form": form, "page": page, "mine_only": mine_only, "sort": sort}
     template = "registry/partials/youth_results.html" if request.htmx else "registry/youth_list.html"
     return render(request, template, context)
 

@@ -1,0 +1,33 @@
+"""The caseload list: sorted by name, or with the files opened lately first."""
+
+from datetime import date, timedelta
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from reperes.registry.models import Youth
+from tests.registry.helpers import report
+
+pytestmark = pytest.mark.django_db
+
+
+def _order(response) -> list[str]:
+    page = response.content.decode()
+    return sorted((name for name in ("Zoé ARNOLD", "Adam ZIMMER") if name in page), key=page.index)
+
+
+def test_the_files_opened_lately_come_first_when_asked_even_against_the_alphabet(client, mission, counsellor):
+    report("Zoé", "Arnold", birth_date=date(2007, 5, 6))
+    newer = report("Adam", "Zimmer", birth_date=date(2006, 1, 2)).youth
+    # Arnold's file was opened during a past campaign.
+    Youth.objects.exclude(pk=newer.pk).update(created_at=timezone.now() - timedelta(days=400))
+    client.force_login(counsellor)
+    url = reverse("registry:youth_list")
+    assert _order(client.post(url, {"sort": "name"})) == ["Zoé ARNOLD", "Adam ZIMMER"]
+    assert _order(client.get(url)) == ["Zoé ARNOLD", "Adam ZIMMER"]  # by name unless asked
+    recent = client.post(url, {"sort": "recent"})
+    assert _order(recent) == ["Adam ZIMMER", "Zoé ARNOLD"]
+    opened = timezone.localdate(newer.created_at)
+    assert "Dossier ouvert le" in recent.content.decode()
+    assert f"{opened.day} " in recent.content.decode()
