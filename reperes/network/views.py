@@ -3,6 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.core.paginator import Paginator
+from django.db.models.functions import Lower
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -88,11 +89,14 @@ def service_detail(request: HtmxHttpRequest, service_id: int) -> HttpResponse:
 
 
 def coverage(request: HtmxHttpRequest) -> HttpResponse:
-    missions = policy.missions_locales_for_coverage(request.user)
+    # « Mission locale d'Alsace du Nord » before « Mission locale Thur-Doller », whatever the case.
+    missions = policy.missions_locales_for_coverage(request.user).order_by(Lower("name"), "pk")
     if not missions.exists():
         raise Http404
     form = CoverageForm(request.GET or None, missions=missions)
     mission = form.cleaned_data["mission_locale"] if form.is_valid() else missions.first()
+    if not form.is_bound:  # the selector shows the territory the page shows
+        form = CoverageForm(missions=missions, initial={"mission_locale": mission})
     assert mission is not None and mission.territory is not None  # the policy keeps only those with a territory
     result = coverage_of(mission.territory)
     if request.GET.get("format") == "csv":

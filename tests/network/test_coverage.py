@@ -75,6 +75,17 @@ def test_a_coordinator_cannot_open_another_mission_locale(client, mission):
     assert response.context["mission"] == mission
 
 
+def test_the_funders_selector_names_the_territory_shown_and_sorts_whatever_the_case(client, funder_officer):
+    OrganisationFactory(mission_locale=True, name="Mission locale Thur-Doller", territory=area("TD", "68334"))
+    OrganisationFactory(mission_locale=True, name="Mission locale d'Alsace du Nord", territory=area("AN", "67180"))
+    client.force_login(funder_officer)
+    response = client.get(reverse("network:coverage"))
+    assert response.context["mission"].name == "Mission locale d'Alsace du Nord"
+    page = response.content.decode()
+    assert page.index("d&#x27;Alsace du Nord</option>") < page.index("Thur-Doller</option>")
+    assert f'<option value="{response.context["mission"].pk}" selected>' in page
+
+
 def test_demo_has_about_forty_partners_and_a_rural_gap(demo):
     assert Organisation.objects.partners().count() >= 40
     saverne = Organisation.objects.get(name="Mission locale du Pays de Saverne")
