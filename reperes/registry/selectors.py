@@ -1,12 +1,14 @@
 """Reads of the registry shared by pages and the API; always through the privacy policy."""
 
+from dataclasses import dataclass
 from datetime import date, timedelta
 
 from django.db.models import Exists, Min, OuterRef, QuerySet
 
-from reperes.network.models import Organisation, User
+from reperes.network.models import Membership, Organisation, User
 from reperes.network.selectors import mission_locale_for
 from reperes.privacy import policy
+from reperes.privacy.models import AccessLog
 from reperes.registry.enums import CandidateStatus, RowOutcome, SignalStatus, YouthStatus
 from reperes.registry.models import Consent, DuplicateCandidate, ImportedRow, Signal, Youth
 from reperes.territory.models import Commune
@@ -113,3 +115,23 @@ def handover_target(youth: Youth, commune: Commune | None) -> Organisation | Non
         return None
     mission = mission_locale_for(commune)
     return mission if mission is not None and mission.pk != youth.mission_locale_id else None
+
+
+@dataclass(frozen=True)
+class Reading:
+    entry: AccessLog
+    organisation: str
+
+
+def readings_by_others(youth: Youth, referent: User, *, limit: int = 20) -> tuple[list[Reading], int]:
+    """Who else read the file, latest first, each with their organisation, and how many readings
+    there were in all: the référent knows her own."""
+    entries = AccessLog.objects.filter(youth_id=youth.pk).exclude(user=referent)
+    latest = list(entries.select_related("user").order_by("-at", "-pk")[:limit])
+    memberships = (
+        Membership.objects.filter(user_id__in={entry.user_id for entry in latest}, is_active=True)
+        .select_related("organisation")
+        .order_by("-pk")  # the first active membership, as User.active_membership, is written last
+    )
+    organisation = {membership.user_id: membership.organisation.name for membership in memberships}
+    return [Reading(entry, organisation.get(entry.user_id, "")) for entry in latest], entries.count()

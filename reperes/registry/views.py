@@ -16,7 +16,6 @@ from reperes.network.models import Organisation, User
 from reperes.network.services import display_value, field_label
 from reperes.privacy import audit, policy
 from reperes.privacy.enums import AccessAction, Section
-from reperes.privacy.models import AccessLog
 from reperes.privacy.throttle import allow_lookup
 from reperes.registry.enums import SignalConsent, SignalStatus
 from reperes.registry.forms import AssignForm, ConsentForm, SignalForm, YouthForm, YouthSearchForm
@@ -30,6 +29,7 @@ from reperes.registry.selectors import (
     handover_target,
     inform_by,
     information_due,
+    readings_by_others,
     signals_sent,
     triage_queue,
 )
@@ -264,11 +264,7 @@ def youth_detail(request: HtmxHttpRequest, youth_id: int) -> HttpResponse:
             if policy.can_manage_consent(user, youth)
             else None
         ),
-        "readers": (
-            AccessLog.objects.filter(youth_id=youth.pk).select_related("user").order_by("-at")[:20]
-            if youth.referent_id == user.pk
-            else None
-        ),
+        "readers": readings_by_others(youth, user) if youth.referent_id == user.pk else None,
     }
     return render(request, "registry/youth_detail.html", context)
 

@@ -333,3 +333,23 @@ def test_triage_shows_the_referent_a_known_youth_already_has_and_keeps_them_by_d
     assertContains(page, f"déjà suivi·e par {colleague.get_full_name()}")
     assertContains(page, f'<option value="{colleague.pk}" selected>')
     assertContains(page, "Confirmer le ou la référent·e")
+
+
+def test_the_referent_sees_who_else_read_the_file_with_their_organisation(
+    client, street_worker, ml_counsellor, saverne_ml
+):
+    client.force_login(street_worker)
+    client.post(reverse("registry:signal_create"), named_signal())
+    signal = Signal.objects.get()
+    client.force_login(ml_counsellor)
+    client.post(reverse("registry:signal_assign", args=[signal.pk]), {"referent": ml_counsellor.pk})
+    page = client.get(reverse("registry:youth_detail", args=[signal.youth_id]))
+    assertContains(page, "Personne d'autre que vous n'a consulté ce dossier.")
+    colleague = MembershipFactory(role=Role.COORDINATOR, organisation=saverne_ml).user
+    client.force_login(colleague)
+    client.get(reverse("registry:youth_detail", args=[signal.youth_id]))
+    client.force_login(ml_counsellor)
+    page = client.get(reverse("registry:youth_detail", args=[signal.youth_id]))
+    assertContains(page, "1 consultation par d'autres que vous")
+    assertContains(page, f"{colleague.get_full_name()}, ML de Saverne")
+    assertNotContains(page, f"{ml_counsellor.get_full_name()}, ML de Saverne")
