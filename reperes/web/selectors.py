@@ -1,17 +1,42 @@
-"""Reads behind the home pages."""
+"""Reads behind the home pages: counts only, never a young person's name. Mission locale staff's
+counts go through the privacy policy (directly or through the selector of the page the count links
+to); the funder's are the programme's aggregates per campaign, small counts masked."""
 
+from dataclasses import dataclass
+from datetime import date
 from typing import Any
+
+from django.db.models import Count, Min
+from django.utils import timezone
 
 from reperes.network.enums import Role
 from reperes.network.models import User
+from reperes.network.selectors import coverage_of
 from reperes.privacy import policy
-from reperes.registry.selectors import signals_sent, triage_queue
+from reperes.programme.enums import CampaignStatus
+from reperes.programme.models import Campaign
+from reperes.programme.selectors import identified_counts
+from reperes.registry.selectors import (
+    INFORM_WITHIN,
+    caseload,
+    duplicate_queue,
+    signals_sent,
+    to_inform,
+    triage_queue,
+)
 from reperes.territory.models import Commune
+
+# Statistical disclosure control: the funder's figures hide counts of 1 to 10 youths (the home page
+# says so). Zero stays visible: it discloses nobody.
+SMALL_COUNT = 11
+
+# Current campaigns first, then the next ones, then the closed ones.
+_STATUS_ORDER = {CampaignStatus.IN_PROGRESS: 0, CampaignStatus.UPCOMING: 1, CampaignStatus.CLOSED: 2}
 
 
 def home_context(user: User) -> dict[str, Any]:
-    """What the home pages show: the user's organisation, the size of its territory and,
-    for administrators, the state of the reference data."""
+    """What the home pages show: the user's organisation, the size of its territory, and what the
+    user's role has to do or to watch."""
     organisation = user.organisation
     context: dict[str, Any] = {"organisation": organisation}
     if organisation is not None and organisation.territory is not None:
@@ -19,8 +44,71 @@ def home_context(user: User) -> dict[str, Any]:
         context["territory_communes"] = organisation.territory.communes.count()
     if policy.can_triage_signals(user):
         context["queue_count"] = triage_queue(user).count()
+    if policy.has_role(user, Role.COUNSELLOR):
+        context |= counsellor_tasks(user)
+    if policy.has_role(user, Role.COORDINATOR):
+        context |= partnership_overview(user)
     if policy.has_role(user, Role.PARTNER_WORKER):
         context["signals_sent_count"] = signals_sent(user).count()
+    if policy.has_role(user, Role.FUNDER_OFFICER):
+        context["campaigns"] = campaign_overview(user)
     if policy.can_administer(user):
         context["commune_count"] = Commune.objects.current().count()
     return context
+
+
+def counsellor_tasks(user: User) -> dict[str, Any]:
+    """The youths of the Mission locale to inform (GDPR art. 14) with the earliest deadline, the
+    possible duplicates to review, and the size of the user's own caseload."""
+    due = to_inform(user).aggregate(count=Count("pk"), first_listed=Min("listed_at"))
+    # The same day as on the triage page, which lists them (registry.selectors.information_due).
+    inform_by: date | None = (due["first_listed"] + INFORM_WITHIN).date() if due["first_listed"] else None
+    return {
+        "inform_count": due["count"],
+        "inform_by": inform_by,
+        "inform_late": inform_by is not None and inform_by < timezone.localdate(),
+        "duplicate_count": duplicate_queue(user).count(),
+        "caseload_count": caseload(user, mine_only=True).count(),
+    }
+
+
+def partnership_overview(user: User) -> dict[str, Any]:
+    """The youths of the coordinator's Mission locale, and its territory's coverage as the coverage
+    page shows it: the partners able to identify youths there, and the communes without any."""
+    context: dict[str, Any] = {"youth_count": policy.youths_visible_to(user).count()}
+    mission = policy.missions_locales_for_coverage(user).select_related("territory").first()
+    if mission is not None and mission.territory is not None:
+        coverage = coverage_of(mission.territory)
+        context["coverage"] = {
+            "identifiers": len({partner.pk for row in coverage.rows for partner in row.identifiers}),
+            "gaps": len(coverage.gaps),
+            "communes": len(coverage.rows),
+        }
+    return context
+
+
+@dataclass(frozen=True)
+class CampaignFigures:
+    campaign: Campaign
+    status: CampaignStatus
+    identified: int | None  # None when masked (1 to 10 youths)
+
+
+def campaign_overview(user: User) -> list[CampaignFigures]:
+    """The campaigns of the funder's organisation, current first, each with the number of youths it
+    identified: an aggregate over every Mission locale, small counts masked, never a person."""
+    organisation = user.organisation
+    if not policy.can_view_programme(user) or organisation is None:
+        return []
+    today = timezone.localdate()
+    campaigns = Campaign.objects.filter(funder=organisation).order_by("-starts_on", "-pk")
+    counts = identified_counts(campaigns)  # evaluates `campaigns` once, then one aggregate query
+    figures = [
+        CampaignFigures(
+            campaign=campaign,
+            status=campaign.status(today),
+            identified=None if 0 < counts[campaign.pk] < SMALL_COUNT else counts[campaign.pk],
+        )
+        for campaign in campaigns
+    ]
+    return sorted(figures, key=lambda f: _STATUS_ORDER[f.status])  # stable: most recent first within a status
