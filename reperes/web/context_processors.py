@@ -7,8 +7,9 @@ from reperes.privacy import policy
 
 def navigation(request: HttpRequest) -> dict[str, object]:
     """The main menu, which depends on what the user's role may do."""
-    user = request.user
-    if not user.is_authenticated:
+    # A request refused before authentication (an unknown Host) has no user, yet gets a page.
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
         return {"nav_items": []}
     items = [(_("Accueil"), reverse("web:home"))]
     if policy.can_view_personal_data(user):

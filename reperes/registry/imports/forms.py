@@ -38,9 +38,9 @@ class MappingForm(forms.Form):
         super().__init__(*args, **kwargs)
         choices = [("", _("— absent du fichier —"))] + [(str(i), column) for i, column in enumerate(columns)]
         for target in TARGETS:
-            label = f"{target.label} *" if target.required else str(target.label)
+            # No « * » in the label: required fields get theirs from the stylesheet (site.css).
             self.fields[target.name] = forms.ChoiceField(
-                label=label,
+                label=str(target.label),
                 choices=choices,
                 required=target.required,
                 initial=str(mapping[target.name]) if target.name in mapping else "",
