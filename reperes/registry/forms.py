@@ -1,6 +1,7 @@
 from typing import Any
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
@@ -9,6 +10,7 @@ from reperes.network.forms import VersionedForm
 from reperes.network.models import Organisation, User
 from reperes.privacy.enums import SENSITIVE_SECTIONS, Section
 from reperes.registry.enums import Barrier, BirthPrecision, InformedHow, SchoolLevel, Sex, SignalConsent
+from reperes.registry.services import check_birth_date
 from reperes.territory.forms import CommuneField
 
 
@@ -187,6 +189,12 @@ class YouthForm(VersionedForm):
         data = super().clean() or {}
         if data.get("birth_date") is None and data.get("birth_precision") not in (None, BirthPrecision.UNKNOWN):
             self.add_error("birth_date", _("Indiquez la date, ou choisissez la précision « inconnue »."))
+        elif data.get("birth_date") is not None and data.get("birth_precision") != BirthPrecision.UNKNOWN:
+            # Said with the other errors, on the field, rather than after they are corrected.
+            try:
+                check_birth_date(data["birth_date"])
+            except ValidationError as error:
+                self.add_error(None, error)
         if data.get("ine"):
             data["ine"] = data["ine"].upper()
         return data

@@ -31,6 +31,7 @@ from reperes.registry.selectors import (
     information_due,
     readings_by_others,
     signals_sent,
+    to_inform,
     triage_queue,
 )
 from reperes.registry.services import (
@@ -48,6 +49,9 @@ from reperes.registry.services import (
 from reperes.typing import HtmxHttpRequest
 
 PAGE_SIZE = 25
+# The triage page lists at most this many youths to inform and contact opportunities (the most
+# urgent, the most recent) and says how many there are in all.
+SHOWN_AT_MOST = 50
 
 logger = logging.getLogger(__name__)
 
@@ -78,15 +82,19 @@ def signal_list(request: HtmxHttpRequest) -> HttpResponse:
     queue and the contact opportunities."""
     user = _user(request)
     if policy.can_triage_signals(user):
-        queue, due = list(triage_queue(user)), information_due(user)
+        queue, due = list(triage_queue(user)), information_due(user, limit=SHOWN_AT_MOST)
         # A youth reported twice, or both reported and to inform, is named twice but shown once.
         shown = {s.youth_id for s in queue if s.youth_id} | {y.pk for y, _d in due}
         audit.record_list(user, sorted(shown), reason="a-trier")
+        opportunities = contact_opportunities(user)
         context = {
             "queue": queue,
-            "opportunities": contact_opportunities(user)[:50],
+            "opportunities": opportunities[:SHOWN_AT_MOST],
+            "opportunity_count": opportunities.count(),
             "duplicates": duplicate_queue(user).count(),
             "to_inform": due,
+            "inform_count": to_inform(user).count() if len(due) >= SHOWN_AT_MOST else len(due),
+            "shown_at_most": SHOWN_AT_MOST,
             "today": timezone.localdate(),
         }
         return render(request, "registry/signal_queue.html", context)

@@ -25,7 +25,7 @@ def test_coordinator_finds_housing_for_a_youth_in_saverne_in_three_clicks(page, 
 
 def test_coordinator_sees_the_rural_gap_of_the_pays_de_saverne(page, live_server, demo):
     login(page, live_server, COORDINATOR, DEMO_PASSWORD)
-    page.get_by_role("link", name="Couverture").click()
+    page.get_by_role("link", name="Couverture", exact=True).click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Couverture du territoire")
     gaps = page.get_by_role("table", name="Communes sans partenaire de repérage, les plus peuplées d'abord")
     expect(gaps).to_be_visible()
@@ -37,7 +37,7 @@ def test_coordinator_sees_the_rural_gap_of_the_pays_de_saverne(page, live_server
 def test_partner_has_no_coverage_menu(page, live_server, demo, email):
     login(page, live_server, email, DEMO_PASSWORD)
     expect(page.get_by_role("link", name="Annuaire")).to_be_visible()
-    expect(page.get_by_role("link", name="Couverture")).to_have_count(0)
+    expect(page.get_by_role("link", name="Couverture", exact=True)).to_have_count(0)
 
 
 def test_partner_updates_its_profile_from_its_own_page(page, live_server, demo):

@@ -9,6 +9,7 @@ from reperes.network.enums import Role
 from reperes.privacy.models import AccessLog, WriteRecord
 from reperes.registry.enums import SignalConsent, SignalStatus
 from reperes.registry.models import Signal, Youth
+from reperes.registry.views import SHOWN_AT_MOST
 from reperes.territory.models import Commune, Territory
 from tests.network.factories import MembershipFactory, OrganisationFactory, area
 
@@ -353,3 +354,18 @@ def test_the_referent_sees_who_else_read_the_file_with_their_organisation(
     assertContains(page, "1 consultation par d'autres que vous")
     assertContains(page, f"{colleague.get_full_name()}, ML de Saverne")
     assertNotContains(page, f"{ml_counsellor.get_full_name()}, ML de Saverne")
+
+
+def test_the_triage_page_says_how_many_opportunities_there_are_beyond_those_it_lists(
+    client, street_worker, ml_counsellor
+):
+    client.force_login(street_worker)
+    for n in range(SHOWN_AT_MOST + 1):
+        client.post(
+            reverse("registry:signal_create"),
+            named_signal(consent=SignalConsent.NONE, first_name=f"Jeune{n}", last_name="", phone=""),
+        )
+    client.force_login(ml_counsellor)
+    page = client.get(reverse("registry:signal_list"))
+    assertContains(page, f"{SHOWN_AT_MOST + 1} occasions de contact (les {SHOWN_AT_MOST} plus récentes ci-dessous)")
+    assertContains(page, f'<a href="mailto:{street_worker.email}">')

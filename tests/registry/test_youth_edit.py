@@ -1,5 +1,6 @@
 """Keeping a youth's record up to date: history, concurrent edits, a move to another territory."""
 
+import re
 from datetime import date
 
 import pytest
@@ -145,3 +146,20 @@ def test_a_move_out_of_the_territory_is_confirmed_before_the_file_is_handed_over
     assert client.post(url, data | {"confirm_handover": "1"})["Location"] == reverse("registry:youth_list")
     youth.refresh_from_db()
     assert youth.mission_locale == missions[1] and youth.referent is None
+
+
+def test_an_implausible_birth_date_is_reported_with_the_other_errors_at_once(client, youth):
+    client.force_login(youth.referent)
+    url = reverse("registry:youth_edit", args=[youth.pk])
+    data = {
+        "first_names": "Inès",
+        "last_name": "Keller",
+        "birth_date": "1980-03-14",
+        "birth_precision": "day",
+        "commune": "67437",
+        "ine": "12345",
+        "version": youth.updated_at.isoformat(),
+    }
+    form = client.post(url, data).context["form"]
+    assert "11 caractères" in " ".join(form.errors["ine"])
+    assert re.search(r"Cette date donne \d+ ans", " ".join(form.errors["birth_date"]))
