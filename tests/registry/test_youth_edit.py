@@ -27,6 +27,19 @@ def missions():
     )
 
 
+def inès(youth, **changes):
+    """The edit form of the `youth` fixture as she is, with `changes`."""
+    data = {
+        "first_names": "Inès",
+        "last_name": "Keller",
+        "birth_date": "2008-03-14",
+        "birth_precision": "day",
+        "commune": "67437",
+        "version": youth.updated_at.isoformat(),
+    }
+    return data | changes
+
+
 @pytest.fixture
 def youth(missions):
     signal = report("Inès", "Keller", birth_date=date(2008, 3, 14))
@@ -78,16 +91,7 @@ def test_the_edit_page_saves_and_reports_a_concurrent_edit(client, youth):
     url = reverse("registry:youth_edit", args=[youth.pk])
     page = client.get(url).content.decode()
     assert 'value="Keller"' in page
-    stale = youth.updated_at.isoformat()
-    data = {
-        "first_names": "Inès",
-        "last_name": "Keller",
-        "birth_date": "2008-03-14",
-        "birth_precision": "day",
-        "commune": "67437",
-        "phone": "06 12 34 56 78",
-        "version": stale,
-    }
+    data = inès(youth, phone="06 12 34 56 78")
     assert client.post(url, data)["Location"] == reverse("registry:youth_detail", args=[youth.pk])
     response = client.post(url, data | {"phone": "07 00 00 00 00"})
     assert response.status_code == 200 and "modifiée par quelqu&#x27;un d&#x27;autre" in response.content.decode()
@@ -129,15 +133,7 @@ def test_a_referent_of_another_mission_locale_is_refused(youth, missions):
 def test_a_move_out_of_the_territory_is_confirmed_before_the_file_is_handed_over(client, youth, missions):
     client.force_login(youth.referent)
     url = reverse("registry:youth_edit", args=[youth.pk])
-    data = {
-        "first_names": "Inès",
-        "last_name": "Keller",
-        "birth_date": "2008-03-14",
-        "birth_precision": "day",
-        "commune": "67482",  # Strasbourg, another Mission locale's
-        "referent": youth.referent.pk,
-        "version": youth.updated_at.isoformat(),
-    }
+    data = inès(youth, commune="67482", referent=youth.referent.pk)  # Strasbourg: another Mission locale
     page = client.post(url, data)
     assert page.status_code == 200
     assert "le dossier lui est transmis" in page.content.decode()
@@ -151,15 +147,6 @@ def test_a_move_out_of_the_territory_is_confirmed_before_the_file_is_handed_over
 def test_an_implausible_birth_date_is_reported_with_the_other_errors_at_once(client, youth):
     client.force_login(youth.referent)
     url = reverse("registry:youth_edit", args=[youth.pk])
-    data = {
-        "first_names": "Inès",
-        "last_name": "Keller",
-        "birth_date": "1980-03-14",
-        "birth_precision": "day",
-        "commune": "67437",
-        "ine": "12345",
-        "version": youth.updated_at.isoformat(),
-    }
-    form = client.post(url, data).context["form"]
+    form = client.post(url, inès(youth, birth_date="1980-03-14", ine="12345")).context["form"]
     assert "11 caractères" in " ".join(form.errors["ine"])
     assert re.search(r"Cette date donne \d+ ans", " ".join(form.errors["birth_date"]))

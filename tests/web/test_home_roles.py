@@ -69,6 +69,12 @@ def import_list(user, *lines: str) -> None:
 # --- Counsellor ---------------------------------------------------------------------------------
 
 
+def assert_nothing_to_do(response):
+    assertContains(response, "Aucun jeune à informer, aucun doublon à examiner")
+    assertContains(response, "Aucun signalement à trier")
+    assertContains(response, "Vous ne suivez encore aucun jeune")
+
+
 def test_counsellor_sees_the_youths_to_inform_with_the_first_deadline(client, counsellor):
     import_list(counsellor, "Muller;Léa;03/04/2008;F;Saverne", "Haas;Inès;12/05/2007;F;Saverne")
     first_due = information_due(counsellor)[0][1]
@@ -117,17 +123,12 @@ def test_counsellor_counts_nothing_of_another_mission_locale(client, counsellor)
     import_list(other, "Muller;Léa;03/04/2008;F;Colmar")
     assign_referent(report("Inès", "Keller", code="68066"), referent=other, acting_user=other)
     report("Marc", "Antoine", code="68066")
-    response = home(client, counsellor)
-    assertContains(response, "Aucun jeune à informer, aucun doublon à examiner")
-    assertContains(response, "Aucun signalement à trier")
-    assertContains(response, "Vous ne suivez encore aucun jeune")
+    assert_nothing_to_do(home(client, counsellor))
 
 
 def test_counsellor_with_nothing_to_do_reads_empty_states(client, counsellor):
     response = home(client, counsellor)
-    assertContains(response, "Aucun jeune à informer, aucun doublon à examiner")
-    assertContains(response, "Aucun signalement à trier")
-    assertContains(response, "Vous ne suivez encore aucun jeune")
+    assert_nothing_to_do(response)
     assertNotContains(response, "Aucun jeune à recontacter")  # the old message, whatever the data
     assertNotContains(response, reverse("registry:duplicate_list"))
 
