@@ -199,3 +199,22 @@ def list_imports_visible_to(user: AnyUser) -> QuerySet[ListImport]:
 def can_edit_youth(user: AnyUser, youth: Youth) -> bool:
     """Mission locale staff holding the file keep it up to date; partners only report (signals)."""
     return has_role(user, Role.COUNSELLOR, Role.COORDINATOR) and can_view_youth(user, youth)
+
+
+def possible_referents(mission_locale: Organisation) -> QuerySet[User]:
+    """Who may follow a youth of this Mission locale: its active counsellors and coordinators."""
+    return User.objects.filter(
+        is_active=True,
+        memberships__organisation=mission_locale,
+        memberships__is_active=True,
+        memberships__role__in=[Role.COUNSELLOR, Role.COORDINATOR],
+    ).order_by("last_name", "first_name", "pk")
+
+
+def can_change_referent(user: AnyUser, youth: Youth) -> bool:
+    """A file without référent may be taken by the staff who keep it; one that has a référent
+    changes hands only by that référent or a coordinator (the référent sees the sensitive
+    sections: nobody gives them to themselves)."""
+    if not can_edit_youth(user, youth):
+        return False
+    return youth.referent_id is None or youth.referent_id == user.pk or has_role(user, Role.COORDINATOR)

@@ -2,14 +2,15 @@ from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.db.models import QuerySet
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from reperes.network.enums import Role
 from reperes.network.forms import VersionedForm
 from reperes.network.models import Organisation, User
+from reperes.privacy import policy
 from reperes.privacy.enums import SENSITIVE_SECTIONS, Section
 from reperes.registry.enums import Barrier, BirthPrecision, InformedHow, SchoolLevel, Sex, SignalConsent
+from reperes.registry.models import Youth
 from reperes.registry.services import check_birth_date
 from reperes.territory.forms import CommuneField
 
@@ -78,22 +79,12 @@ class SignalForm(forms.Form):
         return data
 
 
-def referents_of(mission_locale: Any) -> QuerySet[User]:
-    """Who may follow a youth of this Mission locale: its active counsellors and coordinators."""
-    return User.objects.filter(
-        memberships__organisation=mission_locale,
-        memberships__is_active=True,
-        memberships__role__in=[Role.COUNSELLOR, Role.COORDINATOR],
-        is_active=True,
-    ).order_by("last_name", "first_name")
-
-
 class AssignForm(forms.Form):
     referent = forms.ModelChoiceField(queryset=User.objects.none(), label=_("Référent·e"))
 
     def __init__(self, *args: Any, mission_locale: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["referent"].queryset = referents_of(mission_locale)  # type: ignore[attr-defined]
+        self.fields["referent"].queryset = policy.possible_referents(mission_locale)  # type: ignore[attr-defined]
 
 
 class YouthSearchForm(forms.Form):
@@ -181,9 +172,18 @@ class YouthForm(VersionedForm):
         help_text=_("Une personne de la Mission locale qui détient le dossier."),
     )
 
-    def __init__(self, *args: Any, mission_locale: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, youth: Youth, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["referent"].queryset = referents_of(mission_locale)  # type: ignore[attr-defined]
+        field = self.fields["referent"]
+        # The current référent stays listed even after leaving: a save must not drop them unseen.
+        staff = policy.possible_referents(youth.mission_locale).values("pk")
+        current = [youth.referent_id] if youth.referent_id else []
+        field.queryset = User.objects.filter(Q(pk__in=staff) | Q(pk__in=current)).order_by(  # type: ignore[attr-defined]
+            "last_name", "first_name", "pk"
+        )
+        if not policy.can_change_referent(user, youth):
+            field.disabled = True
+            field.help_text = _("Seul·e le ou la référent·e actuel·le ou un·e coordinateur·rice peut le changer.")
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

@@ -4,6 +4,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from django.db.models import Exists, Min, OuterRef, QuerySet
+from django.utils import timezone
 
 from reperes.network.models import Membership, Organisation, User
 from reperes.network.selectors import mission_locale_for
@@ -93,7 +94,7 @@ def to_inform(user: User) -> QuerySet[Youth]:
 
 def information_due(user: User, *, limit: int = 50) -> list[tuple[Youth, date]]:
     """The youths to inform with the day each must be informed by."""
-    return [(youth, (youth.listed_at + INFORM_WITHIN).date()) for youth in to_inform(user)[:limit]]  # type: ignore[attr-defined]
+    return [(youth, timezone.localdate(youth.listed_at + INFORM_WITHIN)) for youth in to_inform(user)[:limit]]  # type: ignore[attr-defined]
 
 
 def inform_by(youth: Youth) -> date | None:
@@ -105,7 +106,7 @@ def inform_by(youth: Youth) -> date | None:
         .aggregate(at=Min("list_import__finished_at"))
         .get("at")
     )
-    return (first + INFORM_WITHIN).date() if first else None
+    return timezone.localdate(first + INFORM_WITHIN) if first else None
 
 
 def handover_target(youth: Youth, commune: Commune | None) -> Organisation | None:

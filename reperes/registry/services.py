@@ -13,7 +13,7 @@ from reperes.matching import Outcome
 from reperes.network.models import Organisation, User
 from reperes.network.selectors import mission_locale_for
 from reperes.network.services import check_version
-from reperes.privacy import audit
+from reperes.privacy import audit, policy
 from reperes.privacy.enums import AccessAction, WriteAction
 from reperes.registry.enums import (
     PLAUSIBLE_AGE_MAX,
@@ -222,12 +222,13 @@ def _close_signal(signal: Signal, *, status: str, acting_user: User) -> None:
 
 @transaction.atomic
 def assign_referent(signal: Signal, *, referent: User, acting_user: User) -> Youth:
-    """Take a new signal in: its youth gets a référent of the Mission locale."""
-    if signal.status != SignalStatus.NEW or signal.youth is None:
+    """Take a new signal in: its youth gets a référent of the Mission locale (or keeps the one it
+    has, who may be changed only as `policy.can_change_referent` allows)."""
+    signal = _locked_new_signal(signal)
+    if signal.youth_id is None:
         raise ValidationError(_("Ce signalement a déjà été traité."))
-    if referent.organisation != signal.mission_locale:
-        raise ValidationError({"referent": _("Le ou la référent·e doit appartenir à la Mission locale du jeune.")})
-    youth = signal.youth
+    youth = Youth.objects.select_for_update().get(pk=signal.youth_id)
+    _check_referent(youth, referent, acting_user=acting_user, mission_locale=signal.mission_locale)
     before = {"referent": youth.referent_id}
     youth.referent = referent
     youth.save(update_fields=["referent", "updated_at"])
@@ -242,8 +243,7 @@ def dismiss_signal(signal: Signal, *, status: str, acting_user: User) -> Signal:
     `merge_signal_into`: a label would leave two files of one person.) A record opened by this
     signal alone, with nobody following it, is closed with it: nothing justifies keeping an open
     file (data minimisation)."""
-    if signal.status != SignalStatus.NEW:
-        raise ValidationError(_("Ce signalement a déjà été traité."))
+    signal = _locked_new_signal(signal)
     if status != SignalStatus.INELIGIBLE:
         raise ValidationError(
             _(
@@ -252,7 +252,7 @@ def dismiss_signal(signal: Signal, *, status: str, acting_user: User) -> Signal:
             )
         )
     _close_signal(signal, status=status, acting_user=acting_user)
-    youth = signal.youth
+    youth = Youth.objects.select_for_update().get(pk=signal.youth_id) if signal.youth_id else None
     if youth is not None and _opened_by_alone(youth, signal):
         youth.status = YouthStatus.CLOSED
         youth.save(update_fields=["status", "updated_at"])
@@ -264,14 +264,43 @@ def dismiss_signal(signal: Signal, *, status: str, acting_user: User) -> Signal:
 
 def _opened_by_alone(youth: Youth, signal: Signal) -> bool:
     """Whether the record was opened by this signal (not an earlier file it joined) and nothing
-    else has come to it since: no référent, no other signal, no merge."""
+    else has come to it since: no référent, no other signal, no list, no consent, no merge."""
     return (
         youth.status == YouthStatus.ACTIVE
         and youth.created_at >= signal.created_at
         and youth.referent_id is None
         and not youth.signals.exclude(pk=signal.pk).exists()
+        and not youth.imported_rows.exists()
+        and not youth.consents.exists()
         and not youth.merges_kept.exists()
     )
+
+
+def _locked_new_signal(signal: Signal) -> Signal:
+    """The signal, locked until the end of the transaction, if it is still to triage: two
+    counsellors acting at once do not both handle it."""
+    locked = Signal.objects.select_for_update(of=("self",)).get(pk=signal.pk)
+    if locked.status != SignalStatus.NEW:
+        raise ValidationError(_("Ce signalement a déjà été traité."))
+    return locked
+
+
+def _check_referent(youth: Youth, referent: User | None, *, acting_user: User, mission_locale: Organisation) -> None:
+    """A new référent must be one of the Mission locale's staff, chosen by someone allowed to
+    change it (`policy.can_change_referent`)."""
+    if referent is not None and referent.pk == youth.referent_id:
+        return
+    if not policy.can_change_referent(acting_user, youth):
+        raise ValidationError(
+            {
+                "referent": _(
+                    "Seul·e le ou la référent·e actuel·le ou un·e coordinateur·rice peut confier ce dossier "
+                    "à quelqu'un d'autre."
+                )
+            }
+        )
+    if referent is not None and not policy.possible_referents(mission_locale).filter(pk__in=[referent.pk]).exists():
+        raise ValidationError({"referent": _("Le ou la référent·e doit appartenir à la Mission locale du jeune.")})
 
 
 # Fields the kept record borrows from the absorbed one when its own are empty.
@@ -489,9 +518,10 @@ def update_youth(youth: Youth, *, acting_user: User, version: str | None, **fiel
             locked.mission_locale, locked.referent = mission, None
             # Signals still to triage follow the youth to the new Mission locale's queue.
             locked.signals.filter(status=SignalStatus.NEW).update(mission_locale=mission)
-    chosen = locked.referent
-    if chosen is not None and chosen.pk != before["referent"] and chosen.organisation != locked.mission_locale:
-        raise ValidationError({"referent": _("Le ou la référent·e doit appartenir à la Mission locale du jeune.")})
+    if "referent" in fields and locked.mission_locale_id == before["mission_locale"]:
+        chosen, locked.referent_id = locked.referent, before["referent"]  # checked against the file as it was
+        _check_referent(locked, chosen, acting_user=acting_user, mission_locale=locked.mission_locale)
+        locked.referent = chosen
     locked.refresh_search_name()
     locked.full_clean()
     locked.save()

@@ -463,14 +463,17 @@ def youth_edit(request: HtmxHttpRequest, youth_id: int) -> HttpResponse:
         raise Http404
     initial = {name: getattr(youth, name) for name in EDITABLE_FIELDS + ["referent"]}
     initial["version"] = youth.updated_at.isoformat()
-    form = YouthForm(request.POST or None, initial=initial, mission_locale=youth.mission_locale)
+    form = YouthForm(request.POST or None, initial=initial, youth=youth, user=user)
     handover = None
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         version = data.pop("version") or ""  # never None: a form without its version is refused
+        if "referent" not in form.changed_data:
+            del data["referent"]  # kept as it is, whoever may or may not change it
         # Handing the file over loses the user's access to it: said first, done once confirmed.
         handover = handover_target(youth, data["commune"])
-        if handover is None or request.POST.get("confirm_handover") == "1":
+        # The confirmation names one Mission locale: another commune chosen meanwhile asks again.
+        if handover is None or request.POST.get("confirm_handover") == str(handover.pk):
             try:
                 saved = update_youth(youth, acting_user=user, version=version, **data)
             except ValidationError as error:

@@ -62,7 +62,7 @@ def counsellor_tasks(user: User) -> dict[str, Any]:
     possible duplicates to review, and the size of the user's own caseload."""
     due = to_inform(user).aggregate(count=Count("pk"), first_listed=Min("listed_at"))
     # The same day as on the triage page, which lists them (registry.selectors.information_due).
-    inform_by: date | None = (due["first_listed"] + INFORM_WITHIN).date() if due["first_listed"] else None
+    inform_by: date | None = timezone.localdate(due["first_listed"] + INFORM_WITHIN) if due["first_listed"] else None
     return {
         "inform_count": due["count"],
         "inform_by": inform_by,

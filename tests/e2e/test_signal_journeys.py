@@ -56,3 +56,28 @@ def test_a_partner_reports_from_a_phone_and_the_counsellor_spots_a_known_youth(p
     login(page, live_server, PARTNER, DEMO_PASSWORD)
     page.goto(f"{live_server.url}/signalements/")
     expect(page.get_by_role("cell", name="jeune déjà connu")).to_be_visible()
+
+
+def test_out_of_public_asks_first_and_closes_the_file_the_signal_opened(page: Page, live_server, demo):
+    login(page, live_server, PARTNER, DEMO_PASSWORD)
+    send_signal(page, live_server, first_name="Yanis", last_name="Oberlin")
+    logout(page)
+    login(page, live_server, COUNSELLOR, DEMO_PASSWORD)
+    page.goto(f"{live_server.url}/signalements/")
+    page.get_by_role("link", name=re.compile(r"Trier Yanis OBERLIN$")).click()
+    asked: list[str] = []
+
+    def answer(dialog) -> None:
+        asked.append(dialog.message)
+        dialog.dismiss() if len(asked) == 1 else dialog.accept()
+
+    page.on("dialog", answer)
+    page.get_by_role("button", name="Hors public (âge, diplôme…)").click()
+    expect(page.get_by_role("heading", level=1, name="Yanis OBERLIN")).to_be_visible()  # dismissed: nothing done
+    page.get_by_role("button", name="Hors public (âge, diplôme…)").click()
+    expect(page.get_by_role("status")).to_contain_text("Signalement classé : hors public.")
+    assert asked and asked[0].startswith("Classer ce signalement hors public ?")
+    page.goto(f"{live_server.url}/jeunes/")
+    page.get_by_label("Nom ou prénom").fill("Oberlin")
+    page.get_by_role("button", name="Rechercher").click()
+    expect(page.get_by_text("Aucun dossier ne correspond.")).to_be_visible()

@@ -368,3 +368,19 @@ def test_the_triage_page_says_how_many_opportunities_there_are_beyond_those_it_l
     page = client.get(reverse("registry:signal_list"))
     assertContains(page, f"{SHOWN_AT_MOST + 1} occasions de contact (les {SHOWN_AT_MOST} plus récentes ci-dessous)")
     assertContains(page, f'<a href="mailto:{street_worker.email}">')
+
+
+def test_out_of_public_keeps_a_file_that_has_a_consent_recorded(client, street_worker, ml_counsellor):
+    client.force_login(street_worker)
+    client.post(reverse("registry:signal_create"), named_signal())
+    signal = Signal.objects.get()
+    client.force_login(ml_counsellor)
+    client.post(
+        reverse("registry:consent_record", args=[signal.youth_id]),
+        {"informed_on": timezone.localdate().isoformat(), "informed_how": "phone"},
+    )
+    assert signal.youth.consents.exists()
+    client.post(reverse("registry:signal_dismiss", args=[signal.pk]), {"status": "ineligible"})
+    signal.refresh_from_db()
+    assert signal.status == SignalStatus.INELIGIBLE
+    assert Youth.objects.get(pk=signal.youth_id).status == "active"

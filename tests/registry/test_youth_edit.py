@@ -139,7 +139,9 @@ def test_a_move_out_of_the_territory_is_confirmed_before_the_file_is_handed_over
     assert "le dossier lui est transmis" in page.content.decode()
     youth.refresh_from_db()
     assert youth.mission_locale == missions[0]  # nothing changed yet
-    assert client.post(url, data | {"confirm_handover": "1"})["Location"] == reverse("registry:youth_list")
+    assert client.post(url, data | {"confirm_handover": str(missions[1].pk)})["Location"] == reverse(
+        "registry:youth_list"
+    )
     youth.refresh_from_db()
     assert youth.mission_locale == missions[1] and youth.referent is None
 
@@ -150,3 +152,32 @@ def test_an_implausible_birth_date_is_reported_with_the_other_errors_at_once(cli
     form = client.post(url, inès(youth, birth_date="1980-03-14", ine="12345")).context["form"]
     assert "11 caractères" in " ".join(form.errors["ine"])
     assert re.search(r"Cette date donne \d+ ans", " ".join(form.errors["birth_date"]))
+
+
+def test_only_the_referent_or_a_coordinator_hands_a_followed_file_to_someone_else(client, youth, missions):
+    colleague = MembershipFactory(role=Role.COUNSELLOR, organisation=missions[0]).user
+    coordinator = MembershipFactory(role=Role.COORDINATOR, organisation=missions[0]).user
+    # A colleague cannot make themselves référent (and so reader of the sensitive sections).
+    with pytest.raises(ValidationError, match="Seul·e le ou la référent·e actuel·le"):
+        update_youth(youth, acting_user=colleague, version=youth.updated_at.isoformat(), referent=colleague)
+    client.force_login(colleague)
+    page = client.get(reverse("registry:youth_edit", args=[youth.pk])).content.decode()
+    assert re.search(r'<select name="referent"[^>]*disabled', page)
+    # Their other changes are saved, and the référent stays.
+    client.post(reverse("registry:youth_edit", args=[youth.pk]), inès(youth, phone="0611111111"))
+    youth.refresh_from_db()
+    assert youth.phone == "0611111111" and youth.referent != colleague
+    moved = update_youth(youth, acting_user=coordinator, version=youth.updated_at.isoformat(), referent=colleague)
+    assert moved.referent == colleague
+
+
+def test_a_referent_who_left_stays_on_the_file_until_someone_chooses_another(client, youth):
+    referent = youth.referent
+    referent.memberships.update(is_active=False)
+    coordinator = MembershipFactory(role=Role.COORDINATOR, organisation=youth.mission_locale).user
+    client.force_login(coordinator)
+    url = reverse("registry:youth_edit", args=[youth.pk])
+    assert f'<option value="{referent.pk}" selected>' in client.get(url).content.decode()
+    client.post(url, inès(youth, phone="0622222222", referent=referent.pk))
+    youth.refresh_from_db()
+    assert youth.phone == "0622222222" and youth.referent == referent
