@@ -53,6 +53,16 @@ class SignalStatus(models.TextChoices):
     OPPORTUNITY = "opportunity", _("occasion de contact via le partenaire")
 
 
+# What the partner who sent a signal reads of its outcome: the same states, told to them.
+PARTNER_OUTCOME = {
+    SignalStatus.NEW: _("reçu par la Mission locale, qui va désigner un·e référent·e"),
+    SignalStatus.ASSIGNED: _("pris en charge par la Mission locale"),
+    SignalStatus.DUPLICATE: _("jeune déjà connu de la Mission locale"),
+    SignalStatus.INELIGIBLE: _("hors du public du programme"),
+    SignalStatus.OPPORTUNITY: _("sans l'accord du jeune : la Mission locale peut vous contacter pour le rencontrer"),
+}
+
+
 class Barrier(models.TextChoices):
     """Freins périphériques (GLOSSARY.md). Justice is a coarse need-to-know flag, never an offence."""
 

@@ -10,6 +10,7 @@ from reperes.network.models import Organisation, User
 from reperes.registry.enums import (
     AGE_MAX,
     AGE_MIN,
+    PARTNER_OUTCOME,
     BirthPrecision,
     CandidateStatus,
     ImportStatus,
@@ -183,6 +184,10 @@ class Signal(models.Model):
 
     def __str__(self) -> str:
         return f"signalement {self.pk}"
+
+    @property
+    def outcome_for_partner(self) -> str:
+        return str(PARTNER_OUTCOME[SignalStatus(self.status)])
 
     @property
     def is_named(self) -> bool:

@@ -16,6 +16,8 @@ def navigation(request: HttpRequest) -> dict[str, object]:
         items.append((_("Jeunes"), reverse("registry:youth_list")))
     if policy.can_send_signals(user):
         items.append((_("Signalements"), reverse("registry:signal_list")))
+    if policy.can_triage_signals(user):
+        items.append((_("Doublons"), reverse("registry:duplicate_list")))
     if policy.can_import_lists(user):
         items.append((_("Listes"), reverse("registry:import_list")))
     reads_directory = policy.organisations_visible_to(user).exists()

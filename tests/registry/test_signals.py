@@ -124,7 +124,7 @@ def test_counsellor_assigns_a_referent_and_the_partner_sees_the_outcome(
     assert signal.status == SignalStatus.ASSIGNED and signal.youth.referent == ml_counsellor
     client.force_login(street_worker)
     sent = client.get(reverse("registry:signal_list"))
-    assertContains(sent, "référent·e désigné·e")
+    assertContains(sent, "pris en charge par la Mission locale")
     assertContains(sent, ml_counsellor.get_full_name())
 
 
@@ -384,3 +384,13 @@ def test_out_of_public_keeps_a_file_that_has_a_consent_recorded(client, street_w
     signal.refresh_from_db()
     assert signal.status == SignalStatus.INELIGIBLE
     assert Youth.objects.get(pk=signal.youth_id).status == "active"
+
+
+def test_the_partner_reads_each_outcome_in_words_meant_for_them(client, street_worker, ml_counsellor):
+    client.force_login(street_worker)
+    client.post(reverse("registry:signal_create"), named_signal())
+    client.post(reverse("registry:signal_create"), named_signal(consent=SignalConsent.NONE, last_name="", phone=""))
+    sent = client.get(reverse("registry:signal_list"))
+    assertContains(sent, "reçu par la Mission locale, qui va désigner un·e référent·e")
+    assertContains(sent, "la Mission locale peut vous contacter pour le rencontrer")
+    assertNotContains(sent, "à trier")

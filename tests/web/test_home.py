@@ -79,3 +79,10 @@ def test_htmx_and_bootstrap_come_from_installed_packages(client):
     html = client.get(reverse("login")).content.decode()
     assert "/static/django_htmx/htmx" in html
     assert "/static/bootstrap/css/bootstrap.min.css" in html
+
+
+def test_the_duplicate_queue_is_in_the_menu_of_those_who_triage(client, counsellor, partner_worker):
+    client.force_login(counsellor)
+    assertContains(client.get(reverse("web:home")), f'<a class="nav-link" href="{reverse("registry:duplicate_list")}"')
+    client.force_login(partner_worker)
+    assertNotContains(client.get(reverse("web:home")), reverse("registry:duplicate_list"))
