@@ -464,7 +464,7 @@ def youth_edit(request: HtmxHttpRequest, youth_id: int) -> HttpResponse:
     initial = {name: getattr(youth, name) for name in EDITABLE_FIELDS + ["referent"]}
     initial["version"] = youth.updated_at.isoformat()
     form = YouthForm(request.POST or None, initial=initial, youth=youth, user=user)
-    handover = None
+    handover, conflict = None, False
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         version = data.pop("version") or ""  # never None: a form without its version is refused
@@ -477,11 +477,13 @@ def youth_edit(request: HtmxHttpRequest, youth_id: int) -> HttpResponse:
             try:
                 saved = update_youth(youth, acting_user=user, version=version, **data)
             except ValidationError as error:
+                conflict = getattr(error, "code", None) == "concurrent_edit"
                 form.add_error(None, error)
             else:
                 return _after_save(request, youth, saved)
     audit.record_read(user, youth.pk, sections=(Section.IDENTITY, Section.PATHWAY), reason="modification")
-    return render(request, "registry/youth_edit.html", {"youth": youth, "form": form, "handover": handover})
+    context = {"youth": youth, "form": form, "handover": handover, "conflict": conflict}
+    return render(request, "registry/youth_edit.html", context)
 
 
 def _after_save(request: HtmxHttpRequest, youth: Youth, saved: Youth) -> HttpResponse:

@@ -95,6 +95,7 @@ def test_the_edit_page_saves_and_reports_a_concurrent_edit(client, youth):
     assert client.post(url, data)["Location"] == reverse("registry:youth_detail", args=[youth.pk])
     response = client.post(url, data | {"phone": "07 00 00 00 00"})
     assert response.status_code == 200 and "modifiée par quelqu&#x27;un d&#x27;autre" in response.content.decode()
+    assert f'href="{url}">Recharger le dossier tel qu' in response.content.decode()
     youth.refresh_from_db()
     assert youth.phone == "06 12 34 56 78"  # the first save is kept
     response = client.post(url, data | {"version": youth.updated_at.isoformat(), "ine": "12345"})
