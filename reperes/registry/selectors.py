@@ -1,7 +1,7 @@
 """Reads of the registry shared by pages and the API; always through the privacy policy."""
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from django.db.models import Exists, Min, OuterRef, QuerySet
 from django.utils import timezone
@@ -77,6 +77,11 @@ def duplicate_queue(user: User) -> QuerySet[DuplicateCandidate]:
 INFORM_WITHIN = timedelta(days=30)
 
 
+def inform_deadline(listed_at: datetime) -> date:
+    """The day, in the platform's time zone, by which someone a list brought in must be informed."""
+    return timezone.localdate(listed_at + INFORM_WITHIN)
+
+
 def to_inform(user: User) -> QuerySet[Youth]:
     """Youths whose record a list opened and who have not been informed yet, the most urgent
     first; `listed_at` is when the first list brought them in."""
@@ -94,7 +99,7 @@ def to_inform(user: User) -> QuerySet[Youth]:
 
 def information_due(user: User, *, limit: int = 50) -> list[tuple[Youth, date]]:
     """The youths to inform with the day each must be informed by."""
-    return [(youth, timezone.localdate(youth.listed_at + INFORM_WITHIN)) for youth in to_inform(user)[:limit]]  # type: ignore[attr-defined]
+    return [(youth, inform_deadline(youth.listed_at)) for youth in to_inform(user)[:limit]]  # type: ignore[attr-defined]
 
 
 def inform_by(youth: Youth) -> date | None:
@@ -106,7 +111,7 @@ def inform_by(youth: Youth) -> date | None:
         .aggregate(at=Min("list_import__finished_at"))
         .get("at")
     )
-    return timezone.localdate(first + INFORM_WITHIN) if first else None
+    return inform_deadline(first) if first else None
 
 
 def handover_target(youth: Youth, commune: Commune | None) -> Organisation | None:

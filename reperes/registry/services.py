@@ -3,6 +3,7 @@ record (privacy.audit); personal data never goes to the logs."""
 
 import logging
 from datetime import date, timedelta
+from typing import cast
 
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
@@ -506,6 +507,9 @@ def update_youth(youth: Youth, *, acting_user: User, version: str | None, **fiel
     locked = Youth.objects.select_for_update().get(pk=youth.pk)
     check_version(locked.updated_at, version)
     before = audit.snapshot(locked, EDITABLE_FIELDS + ["mission_locale", "referent"])
+    if "referent" in fields:  # checked against the file as it is (a move then releases the référent)
+        referent = cast(User | None, fields["referent"])
+        _check_referent(locked, referent, acting_user=acting_user, mission_locale=locked.mission_locale)
     for name, value in fields.items():
         if name not in EDITABLE_FIELDS and name != "referent":
             raise ValueError(name)
@@ -518,10 +522,6 @@ def update_youth(youth: Youth, *, acting_user: User, version: str | None, **fiel
             locked.mission_locale, locked.referent = mission, None
             # Signals still to triage follow the youth to the new Mission locale's queue.
             locked.signals.filter(status=SignalStatus.NEW).update(mission_locale=mission)
-    if "referent" in fields and locked.mission_locale_id == before["mission_locale"]:
-        chosen, locked.referent_id = locked.referent, before["referent"]  # checked against the file as it was
-        _check_referent(locked, chosen, acting_user=acting_user, mission_locale=locked.mission_locale)
-        locked.referent = chosen
     locked.refresh_search_name()
     locked.full_clean()
     locked.save()

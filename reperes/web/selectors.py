@@ -17,9 +17,9 @@ from reperes.programme.enums import CampaignStatus
 from reperes.programme.models import Campaign
 from reperes.programme.selectors import identified_counts
 from reperes.registry.selectors import (
-    INFORM_WITHIN,
     caseload,
     duplicate_queue,
+    inform_deadline,
     signals_sent,
     to_inform,
     triage_queue,
@@ -61,8 +61,7 @@ def counsellor_tasks(user: User) -> dict[str, Any]:
     """The youths of the Mission locale to inform (GDPR art. 14) with the earliest deadline, the
     possible duplicates to review, and the size of the user's own caseload."""
     due = to_inform(user).aggregate(count=Count("pk"), first_listed=Min("listed_at"))
-    # The same day as on the triage page, which lists them (registry.selectors.information_due).
-    inform_by: date | None = timezone.localdate(due["first_listed"] + INFORM_WITHIN) if due["first_listed"] else None
+    inform_by: date | None = inform_deadline(due["first_listed"]) if due["first_listed"] else None
     return {
         "inform_count": due["count"],
         "inform_by": inform_by,
