@@ -150,8 +150,10 @@ def _record(organisation: Organisation, service: Service | None, user: User | No
 
 def check_version(current: datetime, version: str | None) -> None:
     """The edit form carries the updated_at it was built from; a different one means somebody
-    saved in between, and their changes must not be silently overwritten."""
-    if version is not None and current.isoformat() != version:
+    saved in between, and their changes must not be silently overwritten. A save that does not
+    say which version it was built from (no version, or an empty one) is refused the same way:
+    it cannot show that it has seen the last change."""
+    if not version or current.isoformat() != version:
         raise ValidationError(
             _(
                 "Cette fiche a été modifiée par quelqu'un d'autre pendant que vous la modifiiez. "

@@ -160,7 +160,7 @@ def organisation_edit(request: HtmxHttpRequest, organisation_id: int) -> HttpRes
             update_organisation(
                 organisation,
                 acting_user=request.user,  # type: ignore[arg-type]
-                version=data.pop("version") or None,
+                version=data.pop("version"),
                 themes=form.theme_terms(),
                 served_communes=data.pop("served"),
                 **{name: data[name] for name in ORGANISATION_FIELDS},
@@ -195,7 +195,7 @@ def service_edit(request: HtmxHttpRequest, organisation_id: int, service_id: int
                 update_service(
                     service,
                     acting_user=request.user,  # type: ignore[arg-type]
-                    version=form.cleaned_data["version"] or None,
+                    version=form.cleaned_data["version"],
                     themes=themes,
                     publics=publics,
                     types=types,

@@ -187,3 +187,52 @@ def test_all_publics_cannot_be_combined_with_another_public(client, local_partne
     )
     assertContains(response, "« Tous publics » ne se combine pas avec un autre public.")
     assert not Service.objects.exists()
+
+
+STALE = "modifiée par quelqu&#x27;un d&#x27;autre"
+
+
+@pytest.mark.parametrize("version", [None, ""])
+def test_an_organisation_save_without_its_version_is_refused_like_a_stale_one(client, local_partner, version):
+    client.force_login(MembershipFactory(role=Role.PARTNER_WORKER, organisation=local_partner).user)
+    url = reverse("network:organisation_edit", args=[local_partner.pk])
+    client.post(url, profile_post(local_partner, description="version de ma collègue"))
+    blind = profile_post(local_partner, description="ma version")
+    if version is None:
+        del blind["version"]
+    else:
+        blind["version"] = version
+    assertContains(client.post(url, blind), STALE)
+    local_partner.refresh_from_db()
+    assert local_partner.description == "version de ma collègue"
+
+
+@pytest.mark.parametrize("version", [None, ""])
+def test_a_service_save_without_its_version_is_refused_like_a_stale_one(client, local_partner, version):
+    service = create_service(
+        local_partner,
+        name="Accueil de jour",
+        themes=[Term.objects.get(vocabulary=Vocabulary.THEME, code=LIEN_SOCIAL)],
+        acting_user=None,
+    )
+    client.force_login(MembershipFactory(role=Role.PARTNER_WORKER, organisation=local_partner).user)
+    data = {"name": "Accueil de nuit", "themes": [LIEN_SOCIAL], "is_active": "on"}
+    if version is not None:
+        data["version"] = version
+    response = client.post(reverse("network:service_edit", args=[local_partner.pk, service.pk]), data)
+    assertContains(response, STALE)
+    service.refresh_from_db()
+    assert service.name == "Accueil de jour"
+
+
+def test_check_version_refuses_a_missing_version():
+    from django.core.exceptions import ValidationError
+    from django.utils import timezone
+
+    from reperes.network.services import check_version
+
+    now = timezone.now()
+    check_version(now, now.isoformat())
+    for missing in (None, ""):
+        with pytest.raises(ValidationError):
+            check_version(now, missing)
