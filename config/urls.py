@@ -1,6 +1,11 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from reperes.network.views import admin_login
+
+# The admin's own login page would check passwords without the login throttle: it sends to ours.
+admin.site.login = admin_login  # type: ignore[method-assign]
+
 urlpatterns = [
     path("", include("reperes.web.urls")),
     path("compte/", include("reperes.network.auth_urls")),

@@ -214,3 +214,41 @@ def test_the_limit_per_address_follows_the_setting(client, settings):
     account = UserFactory()
     fail_logins(client, account.email, 2)
     assertContains(log_in(client, account.email), THROTTLED, status_code=429)
+
+
+@pytest.fixture
+def staff(db):
+    return UserFactory(is_staff=True, is_superuser=True)
+
+
+def test_the_admin_login_page_checks_no_password(client, staff):
+    admin_login = reverse("admin:login")
+    for _n in range(12):
+        response = client.post(admin_login, {"username": staff.email, "password": "pas-le-bon"})
+        assert response.status_code == 302
+    response = client.post(f"{admin_login}?next=/admin/", {"username": staff.email, "password": TEST_PASSWORD})
+    # Sent to the main login page (and its throttle), logged in by no guess, right or wrong.
+    assertRedirects(response, f"{reverse('login')}?next=/admin/", fetch_redirect_response=False)
+    assert "_auth_user_id" not in client.session
+
+
+def test_an_address_blocked_on_the_main_login_cannot_log_in_through_the_admin(client, staff):
+    fail_logins(client, staff.email, 5)
+    client.post(reverse("admin:login"), {"username": staff.email, "password": TEST_PASSWORD})
+    assert "_auth_user_id" not in client.session
+    assertContains(log_in(client, staff.email), THROTTLED, status_code=429)
+
+
+def test_the_admin_is_reached_through_the_main_login(client, staff):
+    response = client.get("/admin/", follow=True)
+    assertRedirects(response, f"{reverse('login')}?next=/admin/")
+    response = client.post(
+        f"{reverse('login')}?next=/admin/", {"username": staff.email, "password": TEST_PASSWORD, "next": "/admin/"}
+    )
+    assertRedirects(response, "/admin/", fetch_redirect_response=False)
+    assert client.get("/admin/").status_code == 200
+
+
+def test_the_admin_login_does_not_send_elsewhere(client):
+    response = client.get(f"{reverse('admin:login')}?next=https://ailleurs.example/")
+    assertRedirects(response, f"{reverse('login')}?next=/admin/", fetch_redirect_response=False)
