@@ -137,7 +137,18 @@ SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SECURE_SSL_REDIRECT = os.environ.get("DJANGO_SECURE_SSL_REDIRECT", "1") == "1"
-SECURE_HSTS_SECONDS = int(os.environ.get("DJANGO_HSTS_SECONDS", 0))
+# Behind a reverse proxy that ends TLS: the header it sets on HTTPS requests (« X-Forwarded-Proto »),
+# so that Django knows the request was secure. Only when the proxy always sets or strips it.
+if os.environ.get("DJANGO_SECURE_PROXY_SSL_HEADER"):
+    SECURE_PROXY_SSL_HEADER = (
+        "HTTP_" + os.environ["DJANGO_SECURE_PROXY_SSL_HEADER"].upper().replace("-", "_"),
+        "https",
+    )
+# HSTS on by default: one year, subdomains included (sent on HTTPS responses only). Preloading is
+# a separate decision, hard to undo (hstspreload.org): off unless DJANGO_HSTS_PRELOAD=1.
+SECURE_HSTS_SECONDS = int(os.environ.get("DJANGO_HSTS_SECONDS", 365 * 24 * 60 * 60))
+SECURE_HSTS_INCLUDE_SUBDOMAINS = os.environ.get("DJANGO_HSTS_INCLUDE_SUBDOMAINS", "1") == "1"
+SECURE_HSTS_PRELOAD = os.environ.get("DJANGO_HSTS_PRELOAD", "0") == "1"
 
 # Strict policy: no inline script or style without this request's nonce, nothing from other hosts.
 SECURE_CSP = {

@@ -1,0 +1,24 @@
+"""Production: base.py's defaults, and a refusal to start without what production cannot do without.
+
+`DJANGO_SETTINGS_MODULE=config.settings.production` (config/wsgi.py's default); every variable is
+described in docs/environment.md."""
+
+import os
+
+from django.core.exceptions import ImproperlyConfigured
+
+from config.settings.base import *  # noqa: F403
+
+SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "")
+if len(SECRET_KEY) < 50 or len(set(SECRET_KEY)) < 5 or SECRET_KEY.startswith("django-insecure-"):
+    raise ImproperlyConfigured(
+        "DJANGO_SECRET_KEY must be set to a random secret of at least 50 characters (sessions, password-reset "
+        "links and CSRF tokens are signed with it), for example the output of: python -c "
+        "'from django.core.management.utils import get_random_secret_key; print(get_random_secret_key())'"
+    )
+
+DEBUG = False
+
+if not SECURE_HSTS_PRELOAD:  # noqa: F405
+    # Not preloading is a documented choice (docs/environment.md), not an oversight to report.
+    SILENCED_SYSTEM_CHECKS = ["security.W021"]
