@@ -1,16 +1,20 @@
 import logging
+import threading
+from collections.abc import Callable
 from typing import Any, cast
 
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
 from django.core.exceptions import ValidationError
+from django.http import HttpRequest
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.debug import sensitive_variables
 
 from reperes.network.enums import NON_PARTNER_KINDS, OrganisationKind, SchemeAudience, Situation, Vocabulary
 from reperes.network.models import Organisation, Service, Term
 from reperes.network.services import ORGANISATION_FIELDS, SERVICE_FIELDS
-from reperes.privacy.throttle import allow_login, forget_failed_logins
+from reperes.privacy.throttle import allow_login, allow_password_reset, forget_failed_logins
 from reperes.territory.forms import CommuneField, CommuneListField
 
 logger = logging.getLogger(__name__)
@@ -51,12 +55,59 @@ class EmailAuthenticationForm(AuthenticationForm):
 
 
 class PasswordResetByEmailForm(PasswordResetForm):
+    """Django's reset form, braked (privacy.throttle.allow_password_reset) and answering in the
+    same time whether the address has an account or not: the one lookup is made either way, and
+    the mail (rendering and SMTP, the slow part) leaves from another thread after the answer, for
+    a known address and — with nothing to send — for an unknown one alike."""
+
     email = forms.EmailField(
         label=_("Adresse e-mail"),
         max_length=254,
         widget=forms.EmailInput(attrs={"autocomplete": "email"}),
         error_messages={"invalid": _("Saisissez une adresse e-mail valide, par exemple nom@structure.fr.")},
     )
+
+    def save(self, **kwargs: Any) -> None:  # type: ignore[override]
+        email = self.cleaned_data["email"]
+        request: HttpRequest | None = kwargs.get("request")
+        client_ip = request.META.get("REMOTE_ADDR", "") if request else ""
+        if not allow_password_reset(email, client_ip):
+            logger.warning("password reset refused: too many requests")
+            return
+        self._outgoing: list[tuple[Any, ...]] = []
+        super().save(**kwargs)  # collects through send_mail below
+        send_later(self._send_collected, self._outgoing)
+
+    def send_mail(self, *args: Any, **kwargs: Any) -> None:
+        self._outgoing.append((args, kwargs))
+
+    def _send_collected(self, outgoing: list[tuple[Any, ...]]) -> None:
+        for args, kwargs in outgoing:
+            super().send_mail(*args, **kwargs)  # logs a failure by user id, never the address
+
+
+_pending: list[threading.Thread] = []
+
+
+def send_later(send: Callable[[Any], None], outgoing: Any) -> None:
+    """Run send(outgoing) in a thread, in the current language: the answer does not wait for the
+    mail server. Always a thread, even with nothing to send, so that both cases take the same path."""
+    language = translation.get_language()
+
+    def run() -> None:
+        with translation.override(language):
+            send(outgoing)
+
+    thread = threading.Thread(target=run, name="reperes-mail", daemon=True)
+    _pending[:] = [t for t in _pending if t.is_alive()]
+    _pending.append(thread)
+    thread.start()
+
+
+def wait_for_mail(timeout: float = 10) -> None:
+    """Wait until the mail handed to send_later has left (tests, management commands)."""
+    for thread in list(_pending):
+        thread.join(timeout)
 
 
 class DirectorySearchForm(forms.Form):

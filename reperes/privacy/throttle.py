@@ -4,7 +4,9 @@ local-memory cache: a brake, not a quota).
 - A question whose answer is itself a disclosure (« cette personne est-elle déjà connue ? »):
   beyond the hourly allowance, the question waits.
 - Logging in: after too many failed attempts for one address, or from one client address, further
-  attempts are refused without checking the password until the window ends."""
+  attempts are refused without checking the password until the window ends.
+- Password-reset mail: a few per address and some more per client in an hour; beyond them no mail
+  leaves, and the page says the same as always."""
 
 import ipaddress
 
@@ -76,3 +78,17 @@ def forget_failed_logins(email: str, client_ip: str) -> None:
         cache.decr(_login_key("ip", _client(client_ip)))
     except ValueError:  # expired meanwhile
         pass
+
+
+def allow_password_reset(email: str, client_ip: str) -> bool:
+    """Counts a password-reset request against the address asked for and the client asking, known
+    account or not, and says whether its mail may leave: at most REPERES_PASSWORD_RESETS per
+    address and REPERES_PASSWORD_RESETS_PER_IP per client, each count starting over
+    REPERES_PASSWORD_RESET_WINDOW_SECONDS after its first request. Nobody floods a mailbox, and
+    nobody learns from the brake whether an account exists (unknown addresses count the same)."""
+    window = getattr(settings, "REPERES_PASSWORD_RESET_WINDOW_SECONDS", 3600)
+    per_address = getattr(settings, "REPERES_PASSWORD_RESETS", 3)
+    per_client = getattr(settings, "REPERES_PASSWORD_RESETS_PER_IP", 20)
+    by_address = _count(_login_key("reset-email", email.lower()), window)
+    by_client = _count(_login_key("reset-ip", _client(client_ip)), window)
+    return by_address <= per_address and by_client <= per_client

@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 from pytest_django.asserts import assertContains, assertRedirects
 
+from reperes.network.forms import wait_for_mail
 from tests.network.factories import TEST_PASSWORD, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -64,6 +65,7 @@ def test_pages_require_login_and_come_back_after_it(client, counsellor):
 def test_password_reset_sends_a_link_that_sets_a_new_password(client, counsellor):
     response = client.post(reverse("password_reset"), {"email": counsellor.email})
     assertRedirects(response, reverse("password_reset_done"))
+    wait_for_mail()
     assert len(mail.outbox) == 1
     assert mail.outbox[0].to == [counsellor.email]
     assert "nouveau mot de passe" in mail.outbox[0].body
@@ -79,6 +81,7 @@ def test_password_reset_sends_a_link_that_sets_a_new_password(client, counsellor
 def test_password_reset_for_unknown_address_reveals_nothing(client):
     response = client.post(reverse("password_reset"), {"email": "inconnu@nulle-part.example"})
     assertRedirects(response, reverse("password_reset_done"))
+    wait_for_mail()
     assert mail.outbox == []
 
 
@@ -252,3 +255,85 @@ def test_the_admin_is_reached_through_the_main_login(client, staff):
 def test_the_admin_login_does_not_send_elsewhere(client):
     response = client.get(f"{reverse('admin:login')}?next=https://ailleurs.example/")
     assertRedirects(response, f"{reverse('login')}?next=/admin/", fetch_redirect_response=False)
+
+
+# --- Password reset: braked, and answering alike for known and unknown addresses ---------------
+
+
+def ask_reset(client, email, **extra):
+    return client.post(reverse("password_reset"), {"email": email}, **extra)
+
+
+def test_password_reset_mail_is_braked_per_address(client, counsellor):
+    for _n in range(26):
+        assertRedirects(ask_reset(client, counsellor.email), reverse("password_reset_done"))
+    wait_for_mail()
+    assert len(mail.outbox) == 3  # REPERES_PASSWORD_RESETS
+
+
+def test_the_reset_brake_counts_an_address_in_any_case_and_spares_the_others(client, counsellor, partner_worker):
+    for email in (counsellor.email, counsellor.email.upper(), counsellor.email.title(), counsellor.email):
+        ask_reset(client, email)
+    ask_reset(client, partner_worker.email)
+    wait_for_mail()
+    assert sorted(message.to[0] for message in mail.outbox) == sorted([counsellor.email] * 3 + [partner_worker.email])
+
+
+def test_password_reset_mail_is_braked_per_client(client, settings):
+    settings.REPERES_PASSWORD_RESETS_PER_IP = 4
+    accounts = [UserFactory() for _n in range(6)]
+    for account in accounts:
+        ask_reset(client, account.email, REMOTE_ADDR="203.0.113.7")
+    ask_reset(client, accounts[-1].email, REMOTE_ADDR="198.51.100.2")
+    wait_for_mail()
+    assert [message.to[0] for message in mail.outbox] == [a.email for a in accounts[:4]] + [accounts[-1].email]
+
+
+def test_a_braked_reset_says_what_any_reset_says(client, counsellor):
+    for _n in range(3):
+        ask_reset(client, counsellor.email)
+    braked = ask_reset(client, counsellor.email, follow=True)
+    unknown = ask_reset(client, "inconnu@nulle-part.example", follow=True)
+    assert braked.redirect_chain == unknown.redirect_chain == [(reverse("password_reset_done"), 302)]
+    assertContains(braked, "Si un compte existe avec cette adresse")
+
+    def main(response):  # the page's own text, without the nonces of the layout
+        return re.search(r"<main.*</main>", response.content.decode(), re.DOTALL).group(0)
+
+    assert main(braked) == main(unknown)
+
+
+def test_an_unknown_address_counts_against_the_brake_like_a_known_one(client):
+    from reperes.privacy.throttle import allow_password_reset
+
+    for _n in range(3):
+        ask_reset(client, "inconnu@nulle-part.example")
+    assert not allow_password_reset("inconnu@nulle-part.example", "127.0.0.1")
+
+
+def test_the_reset_answer_does_not_wait_for_the_mail_server(client, counsellor, settings):
+    from tests.network.mail_backends import SlowEmailBackend
+
+    settings.MAILERS = {"default": {"BACKEND": "tests.network.mail_backends.SlowEmailBackend"}}
+    timings = {}
+    for label, email in (("known", counsellor.email), ("unknown", "inconnu@nulle-part.example")):
+        start = time.perf_counter()
+        assertRedirects(ask_reset(client, email), reverse("password_reset_done"), fetch_redirect_response=False)
+        timings[label] = time.perf_counter() - start
+    # The mail server takes half a second per message: an answer that waited for it would show it.
+    assert timings["known"] < SlowEmailBackend.SECONDS * 0.6, timings
+    wait_for_mail()
+    assert [message.to for message in mail.outbox] == [[counsellor.email]]
+
+
+def test_known_and_unknown_addresses_take_the_same_queries(client, counsellor):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    counts = []
+    for email in (counsellor.email, "inconnu@nulle-part.example"):
+        with CaptureQueriesContext(connection) as context:
+            ask_reset(client, email)
+        counts.append(len(context.captured_queries))
+    wait_for_mail()
+    assert counts[0] == counts[1]
