@@ -308,7 +308,9 @@ def _send(report: Report, author: User, replay: Replay) -> None:
             merge = merge_signal_into(signal, Youth.objects.get(pk=known), acting_user=staff)
             replay.merges[merge.pk] = handled_at
         else:
-            assign_referent(signal, referent=staff, acting_user=staff)
+            # A youth already followed keeps their référent: the signal is acknowledged.
+            followed_by = signal.youth.referent if signal.youth is not None else None
+            assign_referent(signal, referent=followed_by or staff, acting_user=staff)
     replay.signal_dates[signal.pk] = (report.at, handled_at)
 
 

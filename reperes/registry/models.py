@@ -176,6 +176,9 @@ class Signal(models.Model):
     )
     handled_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
+    # The signal joined a file already followed and the sender was told so (« déjà connu·e »,
+    # within their hourly allowance of such answers): they may see the référent's contact.
+    known_on_arrival = models.BooleanField(default=False)
 
     class Meta:
         verbose_name = _("signalement")
@@ -187,6 +190,8 @@ class Signal(models.Model):
 
     @property
     def outcome_for_partner(self) -> str:
+        if self.known_on_arrival and self.status in (SignalStatus.NEW, SignalStatus.ASSIGNED):
+            return gettext("jeune déjà connu·e de la Mission locale, qui le ou la suit")
         return str(PARTNER_OUTCOME[SignalStatus(self.status)])
 
     @property

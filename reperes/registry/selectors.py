@@ -123,10 +123,11 @@ def handover_target(youth: Youth, commune: Commune | None) -> Organisation | Non
     return mission if mission is not None and mission.pk != youth.mission_locale_id else None
 
 
-@dataclass(frozen=True)
+@dataclass
 class Reading:
     entry: AccessLog
-    organisation: str
+    organisation_obj: Organisation | None
+    label: str = ""
 
 
 def readings_by_others(youth: Youth, referent: User, *, limit: int = 20) -> tuple[list[Reading], int]:
@@ -139,5 +140,5 @@ def readings_by_others(youth: Youth, referent: User, *, limit: int = 20) -> tupl
         .select_related("organisation")
         .order_by("-pk")  # the first active membership, as User.active_membership, is written last
     )
-    organisation = {membership.user_id: membership.organisation.name for membership in memberships}
-    return [Reading(entry, organisation.get(entry.user_id, "")) for entry in latest], entries.count()
+    organisation = {membership.user_id: membership.organisation for membership in memberships}
+    return [Reading(entry, organisation.get(entry.user_id)) for entry in latest], entries.count()

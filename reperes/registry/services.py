@@ -16,6 +16,7 @@ from reperes.network.selectors import mission_locale_for
 from reperes.network.services import check_version
 from reperes.privacy import audit, policy
 from reperes.privacy.enums import AccessAction, WriteAction
+from reperes.privacy.throttle import allow_lookup
 from reperes.registry.enums import (
     PLAUSIBLE_AGE_MAX,
     PLAUSIBLE_AGE_MIN,
@@ -65,6 +66,36 @@ def check_birth_date(birth_date: date, today: date | None = None) -> None:
             {
                 "birth_date": _("Cette date donne %(age)d ans : vérifiez-la (le programme suit les 16-25 ans).")
                 % {"age": age}
+            }
+        )
+
+
+# Nobody leaves school before this age; a youth of the programme left it at most this many years ago.
+LEFT_SCHOOL_AGE_MIN = 10
+LEFT_SCHOOL_YEARS_MAX = 20
+
+
+def check_left_school_on(left_on: date, birth_date: date | None, today: date | None = None) -> None:
+    """A school-leaving date in the future, before the age of ten or decades ago is a typing error."""
+    today = today or timezone.localdate()
+    if left_on > today:
+        raise ValidationError({"left_school_on": _("La date de sortie du système scolaire est dans le futur.")})
+    if birth_date is not None and age_on(birth_date, left_on) < LEFT_SCHOOL_AGE_MIN:
+        raise ValidationError(
+            {
+                "left_school_on": _(
+                    "Cette date de sortie du système scolaire donne un âge de moins de %(age)d ans : vérifiez-la."
+                )
+                % {"age": LEFT_SCHOOL_AGE_MIN}
+            }
+        )
+    if left_on.year < today.year - LEFT_SCHOOL_YEARS_MAX:
+        raise ValidationError(
+            {
+                "left_school_on": _(
+                    "Cette date de sortie du système scolaire remonte à plus de %(years)d ans : vérifiez-la."
+                )
+                % {"years": LEFT_SCHOOL_YEARS_MAX}
             }
         )
 
@@ -134,13 +165,18 @@ def send_signal(
     if named:
         known = _known_youth(signal)
         if known is not None:
-            # The engine is sure: the signal joins the record the Mission locale already holds.
+            # The engine is sure: the signal joins the record the Mission locale already holds,
+            # and still goes to triage (a probe must be seen). Its sender learns only that the
+            # youth is followed, and by whom, within the hourly allowance of such answers; the
+            # file itself opens to them only through a consent naming their organisation.
             signal.youth = known
-            if known.referent_id:
-                signal.status = SignalStatus.DUPLICATE
+            if known.referent_id and allow_lookup(author.pk):
+                signal.known_on_arrival = True
+                if not policy.can_view_youth(author, known):
+                    audit.record_access(author, [known.pk], action=AccessAction.LOOKUP, reason=f"signal={signal.pk}")
         else:
             signal.youth = _open_record(signal, acting_user=author)
-        signal.save(update_fields=["youth", "status"])
+        signal.save(update_fields=["youth", "known_on_arrival"])
     audit.record_write(
         signal, acting_user=author, action=WriteAction.CREATE, after=audit.snapshot(signal, SIGNAL_FIELDS)
     )
@@ -462,8 +498,21 @@ def record_consent(
     new consent replaces the previous one, which is closed at the same instant."""
     if informed_on > timezone.localdate():
         raise ValidationError({"informed_on": _("La date d'information est dans le futur.")})
+    allowed = set(policy.consent_partners(acting_user, youth).values_list("pk", flat=True))
+    refused = sorted(o.name for o in share_with if o.pk not in allowed)
+    if refused:
+        raise ValidationError(
+            {
+                "share_with": _(
+                    "Un consentement ne peut nommer que les partenaires qui ont signalé ce jeune ou qui "
+                    "desservent sa commune : %(names)s n'en fait pas partie."
+                )
+                % {"names": ", ".join(refused)}
+            }
+        )
     now = timezone.now()
-    youth.consents.filter(withdrawn_at=None).update(withdrawn_at=now)
+    replaced = list(youth.consents.select_for_update().filter(withdrawn_at=None).values_list("pk", flat=True))
+    Consent.objects.filter(pk__in=replaced).update(withdrawn_at=now)
     consent = Consent.objects.create(
         youth=youth,
         informed_on=informed_on,
@@ -483,6 +532,10 @@ def record_consent(
             "sensitive_sections": consent.sensitive_sections,
         },
     )
+    for pk in replaced:
+        audit.record_write(
+            Consent(pk=pk), acting_user=acting_user, before={"withdrawn": False}, after={"replaced_by": consent.pk}
+        )
     return consent
 
 
@@ -493,7 +546,9 @@ def withdraw_consent(youth: Youth, *, acting_user: User) -> int:
     ids = list(closed.values_list("pk", flat=True))
     closed.update(withdrawn_at=timezone.now())
     for pk in ids:
-        audit.record_write(Consent(pk=pk), acting_user=acting_user, after={"withdrawn": True})
+        audit.record_write(
+            Consent(pk=pk), acting_user=acting_user, before={"withdrawn": False}, after={"withdrawn": True}
+        )
     return len(ids)
 
 
@@ -514,8 +569,11 @@ def update_youth(youth: Youth, *, acting_user: User, version: str | None, **fiel
         if name not in EDITABLE_FIELDS and name != "referent":
             raise ValueError(name)
         setattr(locked, name, value)
-    if locked.birth_date is not None and locked.birth_precision != BirthPrecision.UNKNOWN:
-        check_birth_date(locked.birth_date)
+    birth = locked.birth_date if locked.birth_precision != BirthPrecision.UNKNOWN else None
+    if birth is not None:
+        check_birth_date(birth)
+    if locked.left_school_on is not None:
+        check_left_school_on(locked.left_school_on, birth)
     if locked.commune is not None and locked.commune_id != before["commune"]:
         mission = _mission_for(locked.commune)
         if mission.pk != locked.mission_locale_id:

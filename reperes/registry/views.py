@@ -4,15 +4,14 @@ from datetime import date, datetime
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Q, QuerySet
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from reperes.matching import Outcome, Record
-from reperes.network.models import Organisation, User
+from reperes.network.models import User
 from reperes.network.services import display_value, field_label
 from reperes.privacy import audit, policy
 from reperes.privacy.enums import AccessAction, Section
@@ -20,9 +19,10 @@ from reperes.privacy.throttle import allow_lookup
 from reperes.registry.enums import SignalConsent, SignalStatus
 from reperes.registry.forms import AssignForm, ConsentForm, SignalForm, YouthForm, YouthSearchForm
 from reperes.registry.identity import find_known, record_of
-from reperes.registry.models import DuplicateCandidate, Merge, Signal, Youth
+from reperes.registry.models import DuplicateCandidate, Signal, Youth
 from reperes.registry.review import mark_distinct, merge_candidate
 from reperes.registry.selectors import (
+    Reading,
     caseload,
     contact_opportunities,
     duplicate_queue,
@@ -77,6 +77,7 @@ def signal_create(request: HtmxHttpRequest) -> HttpResponse:
     return render(request, "registry/signal_form.html", {"form": form})
 
 
+@require_safe
 def signal_list(request: HtmxHttpRequest) -> HttpResponse:
     """For a partner, what became of the signals it sent; for Mission locale staff, the triage
     queue and the contact opportunities."""
@@ -101,12 +102,15 @@ def signal_list(request: HtmxHttpRequest) -> HttpResponse:
     if not policy.can_send_signals(user):
         raise Http404
     page = Paginator(signals_sent(user), PAGE_SIZE).get_page(request.GET.get("page"))
+    for signal in page.object_list:
+        signal.referent_contact = policy.can_see_referent_contact(user, signal)  # type: ignore[attr-defined]
     # The names the partner typed are those of records of the Mission locale: shown again, logged.
     named = {s.youth_id for s in page.object_list if s.youth_id}
     audit.record_list(user, sorted(named), reason="signalements-envoyes")
     return render(request, "registry/signals_sent.html", {"page": page, "query": ""})
 
 
+@require_safe
 def signal_detail(request: HtmxHttpRequest, signal_id: int) -> HttpResponse:
     user = _user(request)
     if not policy.can_triage_signals(user):
@@ -138,7 +142,7 @@ def _known_as_seen_by(user: User, record: Record, *, exclude: int | None = None)
     named: list[int] = []
     for match in decision.matches or ((decision.best,) if decision.best else ()):
         youth = youths[match.id]
-        visible = policy.can_view_youth(user, youth)
+        visible = not policy.announces_existence_only(user, youth)
         if visible:
             named.append(youth.pk)
         shown.append(
@@ -239,42 +243,69 @@ def youth_list(request: HtmxHttpRequest) -> HttpResponse:
     return render(request, template, context)
 
 
+@require_safe
 def youth_detail(request: HtmxHttpRequest, youth_id: int) -> HttpResponse:
     user = _user(request)
     youth = get_object_or_404(
         policy.youths_visible_to(user).select_related("commune", "referent", "mission_locale"), pk=youth_id
     )
     sections = policy.sections_visible_to(user, youth)
-    signals = list(youth.signals.select_related("organisation", "commune").order_by("created_at"))
-    # The log names what the page shows, not all the reader may see: identity and pathway, and
-    # health only as the flag of barriers a partner signalled (housing and justice have no part on
-    # the page yet).
-    shown = sections & {Section.IDENTITY, Section.PATHWAY}
-    if Section.HEALTH in sections and any(signal.barriers for signal in signals):
-        shown.add(Section.HEALTH)
+    show_sensitive = Section.HEALTH in sections
+    signals = list(
+        policy.file_signals_visible_to(user, youth).select_related("organisation", "commune").order_by("created_at")
+    )
+    for signal in signals:
+        signal.organisation_label = policy.organisation_label(signal.organisation, sections)  # type: ignore[attr-defined]
+    consent = youth.consents.filter(withdrawn_at=None).prefetch_related("share_with").first()
+    holds_file = policy.can_edit_youth(user, youth)
+    consent_history = (
+        list(youth.consents.prefetch_related("share_with").select_related("recorded_by")) if holds_file else []
+    )
+    named = [signal.organisation for signal in signals]
+    for item in [consent, *consent_history] if consent else consent_history:
+        item.share_labels = [policy.organisation_label(o, sections) for o in item.share_with.all()]  # type: ignore[attr-defined]
+        named.extend(item.share_with.all())
+    shown = policy.sections_shown(
+        sections, barriers_shown=show_sensitive and any(s.barriers for s in signals), organisations=named
+    )
     audit.record_read(user, youth.pk, sections=shown, reason="dossier")
-    # The file names the records merged into it: each is a youth shown.
-    merges = list(youth.merges_kept.filter(undone_at=None).select_related("absorbed", "merged_by"))
+    # The file names the records merged into it (to the Mission locale only): each is a youth shown.
+    merges = list(policy.merges_shown_to(user, youth).select_related("absorbed", "merged_by"))
     audit.record_list(user, sorted({merge.absorbed_id for merge in merges}), reason="dossier-fusionne")
+    for merge in merges:
+        merge.undoable = policy.can_undo_merge(user, merge)  # type: ignore[attr-defined]
     context = {
         "youth": youth,
         "signals": signals,
         "sections": sections,
-        "show_sensitive": Section.HEALTH in sections,
+        "show_sensitive": show_sensitive,
         "merges": merges,
-        "consent": youth.consents.filter(withdrawn_at=None).prefetch_related("share_with").first(),
-        "can_edit": policy.can_edit_youth(user, youth),
-        "consent_history": youth.consents.prefetch_related("share_with").select_related("recorded_by"),
-        "inform_by": inform_by(youth),
-        "listed": youth.imported_rows.select_related("list_import").order_by("list_import__finished_at"),
+        "consent": consent,
+        "can_edit": holds_file,
+        "holds_file": holds_file,
+        "consent_history": consent_history,
+        "inform_by": inform_by(youth) if holds_file else None,
+        "listed": (
+            youth.imported_rows.select_related("list_import").order_by("list_import__finished_at")
+            if holds_file
+            else []
+        ),
         "consent_form": (
-            ConsentForm(initial={"informed_on": timezone.localdate()}, partners=_consent_partners(youth))
+            ConsentForm(initial={"informed_on": timezone.localdate()}, partners=policy.consent_partners(user, youth))
             if policy.can_manage_consent(user, youth)
             else None
         ),
-        "readers": readings_by_others(youth, user) if youth.referent_id == user.pk else None,
+        "readers": _readers(youth, user, sections) if youth.referent_id == user.pk else None,
     }
     return render(request, "registry/youth_detail.html", context)
+
+
+def _readers(youth: Youth, user: User, sections: set[str]) -> tuple[list[Reading], int]:
+    readings, total = readings_by_others(youth, user)
+    for reading in readings:
+        if reading.organisation_obj is not None:
+            reading.label = policy.organisation_label(reading.organisation_obj, sections)
+    return readings, total
 
 
 @require_POST
@@ -294,8 +325,7 @@ def signal_merge(request: HtmxHttpRequest, signal_id: int, youth_id: int) -> Htt
 @require_POST
 def merge_undo(request: HtmxHttpRequest, merge_id: int) -> HttpResponse:
     user = _user(request)
-    visible = policy.youths_visible_to(user)
-    merge = get_object_or_404(Merge.objects.filter(kept__in=visible), pk=merge_id)
+    merge = get_object_or_404(policy.merges_undoable_by(user), pk=merge_id)
     try:
         restored = unmerge_youths(merge, acting_user=user)
     except ValidationError as error:
@@ -305,21 +335,13 @@ def merge_undo(request: HtmxHttpRequest, merge_id: int) -> HttpResponse:
     return redirect("registry:youth_detail", youth_id=restored.pk)
 
 
-def _consent_partners(youth: Youth) -> QuerySet[Organisation]:
-    """The partners a youth may agree to share with: those that reported them, and those serving
-    their commune."""
-    reported = youth.signals.values("organisation_id")
-    serving = Organisation.objects.partners().filter(territory__communes=youth.commune_id)
-    return Organisation.objects.active().filter(Q(pk__in=reported) | Q(pk__in=serving.values("pk"))).order_by("name")
-
-
 @require_POST
 def consent_record(request: HtmxHttpRequest, youth_id: int) -> HttpResponse:
     user = _user(request)
     youth = get_object_or_404(policy.youths_visible_to(user), pk=youth_id)
     if not policy.can_manage_consent(user, youth):
         raise Http404
-    form = ConsentForm(request.POST, partners=_consent_partners(youth))
+    form = ConsentForm(request.POST, partners=policy.consent_partners(user, youth))
     if form.is_valid():
         try:
             record_consent(youth, acting_user=user, **form.cleaned_data)
@@ -343,6 +365,7 @@ def consent_withdraw(request: HtmxHttpRequest, youth_id: int) -> HttpResponse:
     return redirect("registry:youth_detail", youth_id=youth.pk)
 
 
+@require_safe
 def duplicate_list(request: HtmxHttpRequest) -> HttpResponse:
     """The pairs of records the engine takes for one person, or cannot tell apart."""
     user = _user(request)
@@ -377,6 +400,7 @@ COMPARED_FIELDS = [
 ]
 
 
+@require_safe
 def duplicate_detail(request: HtmxHttpRequest, candidate_id: int) -> HttpResponse:
     """The two records side by side, with the engine's explanation; differences stand out."""
     user = _user(request)

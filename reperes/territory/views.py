@@ -6,6 +6,7 @@ from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils.module_loading import import_string
+from django.views.decorators.http import require_safe
 
 from reperes.territory.forms import CommuneSearchForm
 from reperes.territory.selectors import search_communes
@@ -22,6 +23,7 @@ def _near(request: HtmxHttpRequest) -> Collection[str]:
     return import_string(path)(request.user) if path else ()
 
 
+@require_safe
 def commune_search(request: HtmxHttpRequest) -> HttpResponse:
     """The commune search page; with format=options, the <option> list an autocomplete field
     swaps into its datalist (the typed text comes under the field's own name)."""

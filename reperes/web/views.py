@@ -1,6 +1,7 @@
 from django.contrib.auth.decorators import login_not_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.views.decorators.http import require_safe
 
 from reperes.network.enums import Role
 from reperes.network.models import User
@@ -15,6 +16,7 @@ HOME_TEMPLATES: dict[str, str] = {
 }
 
 
+@require_safe
 def home(request: HttpRequest) -> HttpResponse:
     user = request.user
     assert isinstance(user, User)  # LoginRequiredMiddleware
@@ -23,15 +25,18 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 @login_not_required
+@require_safe
 def legal_notice(request: HttpRequest) -> HttpResponse:
     return render(request, "web/legal_notice.html")
 
 
 @login_not_required
+@require_safe
 def personal_data(request: HttpRequest) -> HttpResponse:
     return render(request, "web/personal_data.html")
 
 
 @login_not_required
+@require_safe
 def accessibility(request: HttpRequest) -> HttpResponse:
     return render(request, "web/accessibility.html")

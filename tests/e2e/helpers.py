@@ -54,3 +54,13 @@ def assert_accessible(page: Page) -> None:
                 target = " ".join(str(part) for part in node["target"])
                 lines.append(f"    {target}: {node['html'][:200]}")
         raise AssertionError("\n".join(lines))
+
+
+def assert_not_found(page: Page, url: str) -> None:
+    """The page answers 404 like a missing one; the browser's report of that 404 is expected."""
+    response = page.goto(url)
+    assert response is not None and response.status == 404
+    expect(page.get_by_role("heading", level=1, name="Page introuvable, ou vous n'y avez pas accès")).to_be_visible()
+    console = getattr(page, "reperes_console", None)
+    if console is not None:
+        console.console_errors[:] = [e for e in console.console_errors if "404" not in e or url not in e]

@@ -83,7 +83,9 @@ def test_signals_still_to_triage_follow_a_youth_who_moves(missions):
 
 def test_an_impossible_birth_date_is_refused(youth):
     with pytest.raises(ValidationError, match="futur"):
-        update_youth(youth, acting_user=youth.referent, version=None, birth_date=date(2030, 1, 1))
+        update_youth(
+            youth, acting_user=youth.referent, version=youth.updated_at.isoformat(), birth_date=date(2030, 1, 1)
+        )
 
 
 def test_the_edit_page_saves_and_reports_a_concurrent_edit(client, youth):
