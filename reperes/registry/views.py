@@ -14,7 +14,7 @@ from reperes.matching import Outcome, Record
 from reperes.network.models import User
 from reperes.network.services import display_value, field_label
 from reperes.privacy import audit, policy
-from reperes.privacy.enums import AccessAction, Section
+from reperes.privacy.enums import SENSITIVE_SECTIONS, AccessAction, Section
 from reperes.privacy.throttle import allow_lookup
 from reperes.registry.enums import SignalConsent, SignalStatus
 from reperes.registry.forms import AssignForm, ConsentForm, SignalForm, YouthForm, YouthSearchForm
@@ -84,6 +84,8 @@ def signal_list(request: HtmxHttpRequest) -> HttpResponse:
     user = _user(request)
     if policy.can_triage_signals(user):
         queue, due = list(triage_queue(user)), information_due(user, limit=SHOWN_AT_MOST)
+        for signal in queue:
+            signal.organisation_label = policy.organisation_label_for(user, signal.organisation, signal.youth)  # type: ignore[attr-defined]
         # A youth reported twice, or both reported and to inform, is named twice but shown once.
         shown = {s.youth_id for s in queue if s.youth_id} | {y.pk for y, _d in due}
         audit.record_list(user, sorted(shown), reason="a-trier")
@@ -118,8 +120,12 @@ def signal_detail(request: HtmxHttpRequest, signal_id: int) -> HttpResponse:
     signal = get_object_or_404(
         policy.signals_visible_to(user).select_related("youth__referent", "organisation"), pk=signal_id
     )
+    sections = policy.sections_visible_to(user, signal.youth) if signal.youth else set()
+    signal.organisation_label = policy.organisation_label(signal.organisation, sections)  # type: ignore[attr-defined]
     if signal.youth_id:
-        audit.record_read(user, signal.youth_id, reason="triage")
+        revealed = policy.sections_shown(sections, organisations=[signal.organisation]) & SENSITIVE_SECTIONS
+        shown = {Section.IDENTITY} | revealed
+        audit.record_read(user, signal.youth_id, sections=shown, reason="triage")
     referent = signal.youth.referent_id if signal.youth else None
     form = AssignForm(mission_locale=signal.mission_locale, initial={"referent": referent})
     context = {"signal": signal, "form": form, "maybe_known": _maybe_known(user, signal)}
@@ -417,7 +423,11 @@ def duplicate_detail(request: HtmxHttpRequest, candidate_id: int) -> HttpRespons
         rows.append(
             {"label": field_label(Youth, name), "a": values[0], "b": values[1], "differs": values[0] != values[1]}
         )
-    signals = {youth.pk: youth.signals.select_related("organisation").order_by("created_at") for youth in (a, b)}
+    signals = {}
+    for youth in (a, b):
+        signals[youth.pk] = list(youth.signals.select_related("organisation").order_by("created_at"))
+        for signal in signals[youth.pk]:
+            signal.organisation_label = policy.organisation_label_for(user, signal.organisation, youth)  # type: ignore[attr-defined]
     context = {
         "candidate": candidate,
         "a": a,

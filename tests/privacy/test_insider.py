@@ -250,3 +250,14 @@ def test_a_school_leaving_date_decades_ago_is_refused_when_the_birth_date_is_unk
             birth_precision="unknown",
             left_school_on=date(1990, 6, 30),
         )
+
+
+def test_a_justice_partner_is_masked_in_the_triage_queue_and_on_the_signal(client, colleague):
+    pjj = OrganisationFactory(kind=OrganisationKind.PJJ, name="Unité éducative de milieu ouvert de Saverne")
+    signal = signal_by(worker_of(pjj))
+    client.force_login(colleague)
+    for url in (reverse("registry:signal_list"), reverse("registry:signal_detail", args=[signal.pk])):
+        page = client.get(url)
+        assertContains(page, "Inès KELLER")
+        assertNotContains(page, "milieu ouvert")
+        assertContains(page, "un partenaire spécialisé")

@@ -111,6 +111,14 @@ def organisation_label(organisation: Organisation, sections: set[str]) -> str:
     return gettext("un partenaire spécialisé")
 
 
+def organisation_label_for(user: AnyUser, organisation: Organisation, youth: Youth | None) -> str:
+    """`organisation_label` for one youth's reader, asking for the sections only when the
+    organisation's kind is sensitive (a triage queue names many ordinary partners)."""
+    if organisation.kind not in SENSITIVE_KINDS:
+        return organisation.name
+    return organisation_label(organisation, sections_visible_to(user, youth) if youth is not None else set())
+
+
 def file_signals_visible_to(user: AnyUser, youth: Youth) -> QuerySet[Signal]:
     """The signals listed on a file: all of them for the Mission locale, a partner's own only
     (who else reported the youth is not the partner's to know)."""
