@@ -163,6 +163,14 @@ EXPECTED: dict[str, Rule] = {
     "network:coverage": get(none={COUNSELLOR, COORDINATOR, FUNDER, ADMIN}),
     # can_import_directory: administrators only.
     "network:directory_import": get(none={ADMIN}),
+    # privacy.rules.accounts (ADR 007): a Mission locale's coordinator manages the members of the
+    # organisations they manage and sees who has access to its files; nobody else, the
+    # administrator included. POST-only removal: an empty body is refused with a message and a
+    # redirect to the members page (reaching the view).
+    "network:members": get(none={COORDINATOR}),
+    "network:member_add": get(none={COORDINATOR}),
+    "network:member_deactivate": post(lambda world: {}, none={COORDINATOR}),
+    "network:access_overview": get(none={COORDINATOR}),
     # signal_list: the triage queue for Mission locale staff, the signals sent for a partner.
     "registry:signal_list": get(none={COUNSELLOR, COORDINATOR, PARTNER}),
     # can_send_signals: partner workers and Mission locale staff.
