@@ -1,18 +1,94 @@
-from django.contrib import admin
+"""The technical administration (is_staff). Administrators create accounts, organisations and the
+funder's and their own memberships; they never grant a role that reads youths' files, nor take over
+an account holding one (ADR 007). Every account and membership change made here is recorded in
+the privacy history like any other (network.services.record_*)."""
+
+from typing import Any
+
+from django import forms
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.contrib.auth.forms import UserChangeForm
+from django.core.exceptions import ValidationError
+from django.db.models import Model
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from reperes.network.models import FundingScheme, Membership, Organisation, Service, User
+from reperes.network.services import (
+    PASSWORD_SET_BY_ADMIN,
+    account_snapshot,
+    membership_snapshot,
+    record_account_change,
+    record_membership_change,
+)
+from reperes.privacy.rules.accounts import FILE_READING_ROLES, admin_may_grant, reads_files
+
+ROLE_REFUSED = _(
+    "L'administration de la plateforme n'attribue pas ce rôle : il ouvre les dossiers des jeunes. "
+    "C'est le ou la coordinateur·rice de la Mission locale qui ajoute ses membres et ceux des "
+    "partenaires de son territoire (page « Membres »)."
+)
+
+
+def _actor(request: HttpRequest) -> User:
+    assert isinstance(request.user, User)  # the admin site lets only staff in
+    return request.user
+
+
+class MembershipInlineForm(forms.ModelForm):
+    """A role that reads youths' files is neither given, nor moved, nor given back here: the only
+    change allowed to such a membership is its end (is_active unticked)."""
+
+    class Meta:
+        model = Membership
+        fields = ["organisation", "role", "is_active"]
+
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        cleaned_data = self.cleaned_data
+        role = cleaned_data.get("role")
+        initial = Membership.objects.filter(pk=self.instance.pk).first() if self.instance.pk else None
+        if initial is not None and initial.role in FILE_READING_ROLES:
+            ends_only = (
+                cleaned_data.get("organisation") == initial.organisation
+                and role == initial.role
+                and (initial.is_active or not cleaned_data.get("is_active"))
+            )
+            if not ends_only:
+                raise ValidationError(ROLE_REFUSED, code="file_role")
+        elif role and not admin_may_grant(role):
+            self.add_error("role", ValidationError(ROLE_REFUSED, code="file_role"))
+        return cleaned_data
 
 
 class MembershipInline(admin.TabularInline):
     model = Membership
+    form = MembershipInlineForm
     extra = 0
     autocomplete_fields = ["organisation"]
+    can_delete = False  # a membership ends (is_active), it is not erased: its history stays
+
+
+class AccountChangeForm(UserChangeForm):
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        cleaned_data = self.cleaned_data
+        grants_admin = cleaned_data.get("is_staff") or cleaned_data.get("is_superuser")
+        if grants_admin and self.instance.pk and reads_files(self.instance):
+            raise ValidationError(
+                _(
+                    "Ce compte ouvre les dossiers des jeunes : il ne reçoit pas l'accès à l'administration "
+                    "technique. Une même personne utilise deux comptes distincts."
+                )
+            )
+        return cleaned_data
 
 
 @admin.register(User)
 class UserAdmin(BaseUserAdmin):
+    form = AccountChangeForm
     ordering = ["last_name", "first_name"]
     list_display = ["email", "first_name", "last_name", "is_active", "last_login"]
     search_fields = ["email", "first_name", "last_name"]
@@ -27,6 +103,52 @@ class UserAdmin(BaseUserAdmin):
     add_fieldsets = (
         (None, {"classes": ("wide",), "fields": ("email", "first_name", "last_name", "password1", "password2")}),
     )
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Model | None = None) -> Any:
+        readonly = list(super().get_readonly_fields(request, obj))
+        # A new address and a reset mail would hand the account, and the files it opens, over.
+        if isinstance(obj, User) and reads_files(obj):
+            readonly.append("email")
+        return readonly
+
+    def has_delete_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
+        return False  # an account is deactivated, never erased: its history names it
+
+    def save_model(self, request: HttpRequest, obj: User, form: forms.ModelForm, change: bool) -> None:
+        before = account_snapshot(User.objects.get(pk=obj.pk)) if change else None
+        super().save_model(request, obj, form, change)
+        record_account_change(
+            obj, acting_user=_actor(request), before=before, password="" if change else PASSWORD_SET_BY_ADMIN
+        )
+
+    def save_formset(self, request: HttpRequest, form: forms.ModelForm, formset: Any, change: bool) -> None:
+        if formset.model is not Membership:
+            super().save_formset(request, form, formset, change)
+            return
+        befores = {m.pk: membership_snapshot(m) for m in Membership.objects.filter(user=form.instance)}
+        super().save_formset(request, form, formset, change)
+        for membership in Membership.objects.filter(user=form.instance):
+            record_membership_change(membership, acting_user=_actor(request), before=befores.get(membership.pk))
+
+    def user_change_password(self, request: HttpRequest, id: str, form_url: str = "") -> HttpResponse:
+        user = self.get_object(request, id)
+        if isinstance(user, User) and reads_files(user):
+            self.message_user(
+                request,
+                _(
+                    "Ce compte ouvre les dossiers des jeunes : son mot de passe ne se change pas ici. "
+                    "La personne le choisit elle-même avec « Mot de passe oublié »."
+                ),
+                messages.ERROR,
+            )
+            return HttpResponseRedirect(reverse("admin:network_user_change", args=[user.pk]))
+        response = super().user_change_password(request, id, form_url)
+        if request.method == "POST" and response.status_code == 302 and isinstance(user, User):
+            user.refresh_from_db()
+            record_account_change(
+                user, acting_user=_actor(request), before=account_snapshot(user), password=PASSWORD_SET_BY_ADMIN
+            )
+        return response
 
 
 @admin.register(Organisation)

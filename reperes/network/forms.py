@@ -1,19 +1,17 @@
 import logging
-import threading
-from collections.abc import Callable
 from typing import Any, cast
 
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest
-from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.debug import sensitive_variables
 
-from reperes.network.enums import NON_PARTNER_KINDS, OrganisationKind, SchemeAudience, Situation, Vocabulary
-from reperes.network.models import Organisation, Service, Term
-from reperes.network.services import ORGANISATION_FIELDS, SERVICE_FIELDS
+from reperes.network.enums import NON_PARTNER_KINDS, OrganisationKind, Role, SchemeAudience, Situation, Vocabulary
+from reperes.network.models import Membership, Organisation, Service, Term
+from reperes.network.services import ORGANISATION_FIELDS, SERVICE_FIELDS, send_later
+from reperes.privacy.rules.accounts import FILE_READING_ROLES
 from reperes.privacy.throttle import allow_login, allow_password_reset, forget_failed_logins
 from reperes.territory.forms import CommuneField, CommuneListField
 
@@ -84,30 +82,6 @@ class PasswordResetByEmailForm(PasswordResetForm):
     def _send_collected(self, outgoing: list[tuple[Any, ...]]) -> None:
         for args, kwargs in outgoing:
             super().send_mail(*args, **kwargs)  # logs a failure by user id, never the address
-
-
-_pending: list[threading.Thread] = []
-
-
-def send_later(send: Callable[[Any], None], outgoing: Any) -> None:
-    """Run send(outgoing) in a thread, in the current language: the answer does not wait for the
-    mail server. Always a thread, even with nothing to send, so that both cases take the same path."""
-    language = translation.get_language()
-
-    def run() -> None:
-        with translation.override(language):
-            send(outgoing)
-
-    thread = threading.Thread(target=run, name="reperes-mail", daemon=True)
-    _pending[:] = [t for t in _pending if t.is_alive()]
-    _pending.append(thread)
-    thread.start()
-
-
-def wait_for_mail(timeout: float = 10) -> None:
-    """Wait until the mail handed to send_later has left (tests, management commands)."""
-    for thread in list(_pending):
-        thread.join(timeout)
 
 
 class DirectorySearchForm(forms.Form):
@@ -283,3 +257,67 @@ class DirectoryImportForm(forms.Form):
         help_text=_("Structures et services au format data·inclusion, 20 Mo au plus."),
         error_messages={"required": _("Choisissez le fichier à importer.")},
     )
+
+
+class MemberAddForm(forms.Form):
+    """A coordinator gives someone a role in an organisation they manage (ADR 007)."""
+
+    organisation = forms.ModelChoiceField(
+        queryset=Organisation.objects.none(),
+        label=_("Structure"),
+        error_messages={"required": _("Choisissez la structure."), "invalid_choice": _("Choisissez la structure.")},
+    )
+    email = forms.EmailField(
+        label=_("Adresse e-mail professionnelle"),
+        max_length=254,
+        widget=forms.EmailInput(attrs={"autocomplete": "off"}),
+        error_messages={
+            "required": _("Indiquez l'adresse e-mail de la personne."),
+            "invalid": _("Saisissez une adresse e-mail valide, par exemple nom@structure.fr."),
+        },
+    )
+    first_name = forms.CharField(
+        label=_("Prénom"),
+        max_length=150,
+        required=False,
+        help_text=_("Pour une personne qui n'a pas encore de compte."),
+    )
+    last_name = forms.CharField(
+        label=_("Nom"), max_length=150, required=False, help_text=_("Pour une personne qui n'a pas encore de compte.")
+    )
+    role = forms.ChoiceField(
+        label=_("Rôle"),
+        choices=[(role.value, role.label) for role in Role if role in FILE_READING_ROLES],
+        error_messages={"required": _("Choisissez le rôle.")},
+    )
+
+    def __init__(self, *args: Any, organisations: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        cast(forms.ModelChoiceField, self.fields["organisation"]).queryset = organisations
+
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        organisation, role = self.cleaned_data.get("organisation"), self.cleaned_data.get("role")
+        if organisation is not None and role and role not in organisation.allowed_roles():
+            allowed = ", ".join(str(Role(r).label) for r in sorted(organisation.allowed_roles() & FILE_READING_ROLES))
+            self.add_error(
+                "role",
+                _("Ce rôle n'existe pas à %(org)s : choisissez %(roles)s.")
+                % {"org": organisation.name, "roles": allowed},
+            )
+        return self.cleaned_data
+
+
+class MemberDeactivateForm(forms.Form):
+    membership = forms.ModelChoiceField(
+        queryset=Membership.objects.none(),
+        widget=forms.HiddenInput,
+        error_messages={
+            "required": _("Choisissez le membre dont l'accès est à retirer."),
+            "invalid_choice": _("Choisissez le membre dont l'accès est à retirer."),
+        },
+    )
+
+    def __init__(self, *args: Any, memberships: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        cast(forms.ModelChoiceField, self.fields["membership"]).queryset = memberships

@@ -1,19 +1,32 @@
 """Writes of the partnership mesh."""
 
 import json
-from collections.abc import Sequence
+import logging
+import threading
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
+from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.core.mail import EmailMessage
 from django.db import models, transaction
-from django.utils import timezone
+from django.db.models import Q
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+from django.utils.crypto import get_random_string
 from django.utils.translation import gettext as _
 
-from reperes.network.enums import Vocabulary
-from reperes.network.models import ChangeRecord, FundingScheme, Organisation, Service, Term, User
+from reperes.network.enums import Role, Vocabulary
+from reperes.network.models import ChangeRecord, FundingScheme, Membership, Organisation, Service, Term, User
+from reperes.privacy import audit
+from reperes.privacy.enums import WriteAction
+from reperes.privacy.models import WriteRecord
 from reperes.territory.models import Commune, Territory
 from reperes.territory.text import fold
+
+logger = logging.getLogger(__name__)
 
 
 def _vocabularies() -> list[tuple[str, str, str, str]]:
@@ -226,3 +239,316 @@ def update_service(
     locked.types.set(types)
     _record(locked.organisation, locked, acting_user, before, _snapshot(locked, tracked))
     return locked
+
+
+# --- Mail after the answer ----------------------------------------------------------------------
+
+_pending: list[threading.Thread] = []
+
+
+def send_later(send: Callable[[Any], None], outgoing: Any) -> None:
+    """Run send(outgoing) in a thread, in the current language: the answer does not wait for the
+    mail server. Always a thread, even with nothing to send, so that both cases take the same path."""
+    language = translation.get_language()
+
+    def run() -> None:
+        with translation.override(language):
+            send(outgoing)
+
+    thread = threading.Thread(target=run, name="reperes-mail", daemon=True)
+    _pending[:] = [t for t in _pending if t.is_alive()]
+    _pending.append(thread)
+    thread.start()
+
+
+def wait_for_mail(timeout: float = 10) -> None:
+    """Wait until the mail handed to send_later has left (tests, management commands)."""
+    for thread in list(_pending):
+        thread.join(timeout)
+
+
+# --- Accounts and memberships (ADR 007) ---------------------------------------------------------
+# Every change to an account or a membership, on every path (these functions, the Django admin,
+# the commands), leaves a privacy WriteRecord: who, when, before and after. A membership's record
+# always names its organisation, so that a Mission locale finds the changes touching it.
+
+ACCOUNT_FIELDS = ["email", "first_name", "last_name", "phone", "is_active", "is_staff", "is_superuser"]
+MEMBERSHIP_FIELDS = ["user", "organisation", "role", "is_active"]
+# What happened to the password, in the record (never the password itself): set by an
+# administrator, or replaced by a random one that the holder replaces through the invitation mail.
+PASSWORD = "password"
+PASSWORD_SET_BY_ADMIN = "set_by_admin"
+PASSWORD_CLEARED = "cleared"
+
+
+def account_snapshot(user: User) -> dict[str, Any]:
+    return audit.snapshot(user, ACCOUNT_FIELDS)
+
+
+def membership_snapshot(membership: Membership) -> dict[str, Any]:
+    return audit.snapshot(membership, MEMBERSHIP_FIELDS)
+
+
+def record_account_change(
+    user: User, *, acting_user: User | None, before: dict[str, Any] | None, password: str = ""
+) -> None:
+    """One history record for a created or changed account (nothing when nothing changed);
+    password says what happened to it, if anything (PASSWORD_SET_BY_ADMIN, PASSWORD_CLEARED)."""
+    after = account_snapshot(user)
+    if password:
+        after[PASSWORD] = password
+    if before is not None and before == after:
+        return
+    action = WriteAction.CREATE if before is None else WriteAction.UPDATE
+    audit.record_write(user, acting_user=acting_user, action=action, before=before, after=after)
+
+
+def record_membership_change(
+    membership: Membership, *, acting_user: User | None, before: dict[str, Any] | None
+) -> None:
+    after = membership_snapshot(membership)
+    if before is not None and before == after:
+        return
+    action = WriteAction.CREATE if before is None else WriteAction.UPDATE
+    audit.record_write(membership, acting_user=acting_user, action=action, before=before, after=after)
+
+
+@dataclass(frozen=True)
+class Invitation:
+    """How the link of an invitation mail is built: the site's address as the request saw it."""
+
+    domain: str
+    use_https: bool
+
+
+@transaction.atomic
+def add_member(
+    organisation: Organisation,
+    *,
+    acting_user: User | None,
+    email: str,
+    first_name: str = "",
+    last_name: str = "",
+    role: str,
+    invitation: Invitation | None = None,
+) -> Membership:
+    """Give someone a role in an organisation: an existing account by its e-mail address, or a new
+    one. Either way the account gets a random password nobody knows and the mail (invitation) a
+    link to choose one: only whoever reads that mailbox gets in, not whoever set or knew the
+    account's password before. The caller has checked that acting_user may grant the role
+    (privacy.rules.accounts); refused here: a role the organisation cannot hold, an account of the
+    technical administration, an account already active elsewhere or already a member."""
+    if role not in organisation.allowed_roles():
+        raise ValidationError(
+            {
+                "role": _("Ce rôle n'existe pas dans une structure de ce type : %(kind)s.")
+                % {"kind": organisation.get_kind_display()}
+            }
+        )
+    email = User.objects.normalize_email(email).lower()
+    user = User.objects.select_for_update().filter(email__iexact=email).first()
+    if user is None:
+        if not first_name or not last_name:
+            raise ValidationError(
+                _("Aucun compte n'existe avec cette adresse : indiquez le prénom et le nom de la personne.")
+            )
+        user = User.objects.create_user(
+            email, password=get_random_string(48), first_name=first_name, last_name=last_name
+        )
+        record_account_change(user, acting_user=acting_user, before=None, password=PASSWORD_CLEARED)
+    else:
+        _check_attachable(user, organisation)
+        before_account = account_snapshot(user)
+        user.set_password(get_random_string(48))  # also ends the account's open sessions
+        user.save(update_fields=["password"])
+        record_account_change(user, acting_user=acting_user, before=before_account, password=PASSWORD_CLEARED)
+    membership = Membership.objects.filter(user=user, organisation=organisation).first()
+    before = membership_snapshot(membership) if membership else None
+    if membership is None:
+        membership = Membership(user=user, organisation=organisation, role=role)
+    membership.role, membership.is_active = role, True
+    membership.full_clean(validate_unique=False)
+    membership.save()
+    record_membership_change(membership, acting_user=acting_user, before=before)
+    if invitation is not None:
+        transaction.on_commit(lambda: _send_invitation(membership, acting_user, invitation))
+    return membership
+
+
+def _check_attachable(user: User, organisation: Organisation) -> None:
+    if user.is_staff or user.is_superuser:
+        raise ValidationError(
+            _(
+                "Ce compte a accès à l'administration technique de la plateforme : il ne peut pas "
+                "recevoir un rôle qui ouvre les dossiers des jeunes. Invitez une autre adresse."
+            )
+        )
+    if not user.is_active:
+        raise ValidationError(
+            _("Ce compte est désactivé. Demandez à l'administration de la plateforme de le réactiver.")
+        )
+    active = user.memberships.filter(is_active=True).select_related("organisation")
+    if any(m.organisation_id == organisation.pk for m in active):
+        raise ValidationError(_("Cette personne est déjà membre de %(org)s.") % {"org": organisation.name})
+    elsewhere = next(iter(active), None)
+    if elsewhere is not None:
+        raise ValidationError(
+            _(
+                "Cette personne est membre d'une autre structure (%(org)s) : elle doit d'abord y "
+                "être retirée, un compte n'agit que pour une structure."
+            )
+            % {"org": elsewhere.organisation.name}
+        )
+
+
+def _send_invitation(membership: Membership, acting_user: User | None, invitation: Invitation) -> None:
+    from django.contrib.auth.tokens import default_token_generator
+    from django.utils.encoding import force_bytes
+    from django.utils.http import urlsafe_base64_encode
+
+    user = membership.user
+    context = {
+        "user": user,
+        "organisation": membership.organisation,
+        "role": membership.get_role_display(),
+        "inviter": acting_user.get_full_name() if acting_user else "",
+        "domain": invitation.domain,
+        "protocol": "https" if invitation.use_https else "http",
+        "uid": urlsafe_base64_encode(force_bytes(user.pk)),
+        "token": default_token_generator.make_token(user),
+    }
+
+    def send(context: dict[str, Any]) -> None:
+        subject = "".join(render_to_string("network/email/invitation_subject.txt", context).splitlines())
+        body = render_to_string("network/email/invitation.txt", context)
+        try:
+            EmailMessage(subject, body, to=[user.email]).send()
+        except Exception:
+            logger.exception("failed to send the invitation of user %s", user.pk)
+
+    send_later(send, context)
+
+
+@transaction.atomic
+def deactivate_member(membership: Membership, *, acting_user: User | None) -> Membership:
+    """End a membership: its holder loses at once what the role gave. Kept, inactive, for the
+    history; a coordinator does not end their own (another coordinator does)."""
+    locked = Membership.objects.select_for_update().get(pk=membership.pk)
+    if acting_user is not None and locked.user_id == acting_user.pk:
+        raise ValidationError(
+            _("Vous ne pouvez pas retirer votre propre accès : demandez-le à un·e autre coordinateur·rice.")
+        )
+    if not locked.is_active:
+        raise ValidationError(_("Cet accès est déjà retiré."))
+    before = membership_snapshot(locked)
+    locked.is_active = False
+    locked.save(update_fields=["is_active"])
+    record_membership_change(locked, acting_user=acting_user, before=before)
+    return locked
+
+
+def access_history(organisations: Iterable[Organisation]) -> "models.QuerySet[WriteRecord]":
+    """The history of the memberships of these organisations, and of the accounts of their
+    members (past or present), newest first."""
+    ids = [organisation.pk for organisation in organisations]
+    member_ids = Membership.objects.filter(organisation__in=ids).values("user_id")
+    return (
+        WriteRecord.objects.filter(
+            Q(model=Membership._meta.label_lower) & (Q(after__organisation__in=ids) | Q(before__organisation__in=ids))
+            | Q(model=User._meta.label_lower, object_id__in=member_ids)
+        )
+        .select_related("user")
+        .order_by("-at", "-pk")
+    )
+
+
+@dataclass(frozen=True)
+class AccessChange:
+    """One line of « Qui a accès à nos dossiers »: when, by whom, what."""
+
+    at: datetime
+    by: str
+    what: str
+
+
+def describe_access_changes(records: Iterable[WriteRecord]) -> list[AccessChange]:
+    """The records in words, naming people and organisations as they are today."""
+    records = list(records)
+    user_ids = {r.object_id for r in records if r.model == User._meta.label_lower}
+    organisation_ids = set()
+    for record in records:
+        if record.model == Membership._meta.label_lower:
+            state = record.after or record.before
+            user_ids.add(state.get("user"))
+            organisation_ids.add(state.get("organisation"))
+    people = {u.pk: str(u) for u in User.objects.filter(pk__in=user_ids)}
+    names = dict(Organisation.objects.filter(pk__in=organisation_ids).values_list("pk", "name"))
+    changes = []
+    for record in records:
+        if record.user is None:
+            by = _("l'exploitant de la plateforme (commande sur le serveur)")
+        else:
+            by = str(record.user)
+        if record.model == Membership._meta.label_lower:
+            what = _describe_membership(record, people, names)
+        else:
+            what = _describe_account(record, people.get(record.object_id, _("compte supprimé")))
+        changes.append(AccessChange(at=record.at, by=by, what=what))
+    return changes
+
+
+def _role_label(role: str | None) -> str:
+    return str(Role(role).label) if role in Role.values else str(role or "")
+
+
+def _describe_membership(record: WriteRecord, people: dict[int, str], names: dict[int, str]) -> str:
+    before, after = record.before, record.after
+    values = {
+        "person": people.get(after.get("user"), _("compte supprimé")),
+        "org": names.get(after.get("organisation"), ""),
+        "role": _role_label(after.get("role")),
+    }
+    if not before:
+        return _("%(person)s reçoit le rôle %(role)s à %(org)s") % values
+    if before.get("is_active") and not after.get("is_active"):
+        return _("%(person)s n'a plus le rôle %(role)s à %(org)s") % values
+    if not before.get("is_active") and after.get("is_active"):
+        return _("%(person)s retrouve le rôle %(role)s à %(org)s") % values
+    if before.get("role") != after.get("role"):
+        return _("%(person)s passe de %(before)s à %(role)s à %(org)s") % {
+            **values,
+            "before": _role_label(before.get("role")),
+        }
+    return _("%(person)s : appartenance à %(org)s modifiée") % values
+
+
+ACCOUNT_CHANGE_LABELS = {
+    "email": _("adresse e-mail"),
+    "first_name": _("prénom"),
+    "last_name": _("nom"),
+    "phone": _("téléphone"),
+}
+
+
+def _describe_account(record: WriteRecord, person: str) -> str:
+    before, after = record.before, record.after
+    if not before:
+        if after.get(PASSWORD) == PASSWORD_SET_BY_ADMIN:
+            return _("compte de %(person)s créé, mot de passe défini par l'administration") % {"person": person}
+        return _("compte de %(person)s créé") % {"person": person}
+    parts = []
+    if after.get(PASSWORD) == PASSWORD_SET_BY_ADMIN:
+        parts.append(_("mot de passe défini par l'administration"))
+    elif after.get(PASSWORD) == PASSWORD_CLEARED:
+        parts.append(_("mot de passe effacé, à choisir par la personne (invitation)"))
+    for name, label in (("is_staff", _("administration technique")), ("is_superuser", _("super-utilisateur·rice"))):
+        if before.get(name) != after.get(name):
+            parts.append(
+                _("%(what)s accordé") % {"what": label} if after.get(name) else _("%(what)s retiré") % {"what": label}
+            )
+    if before.get("is_active") != after.get("is_active"):
+        parts.append(_("compte réactivé") if after.get("is_active") else _("compte désactivé"))
+    changed = [str(label) for name, label in ACCOUNT_CHANGE_LABELS.items() if before.get(name) != after.get(name)]
+    if changed:
+        parts.append(_("%(fields)s modifié(s)") % {"fields": ", ".join(changed)})
+    return _("compte de %(person)s : %(changes)s") % {"person": person, "changes": " ; ".join(map(str, parts))}

@@ -17,4 +17,8 @@ urlpatterns = [
     path("import/", views.directory_import, name="directory_import"),
     path("dispositifs/", views.funding_schemes, name="funding_schemes"),
     path("dispositifs/<int:scheme_id>/", views.funding_scheme_detail, name="funding_scheme_detail"),
+    path("membres/", views.members, name="members"),
+    path("membres/ajouter/", views.member_add, name="member_add"),
+    path("membres/retirer/", views.member_deactivate, name="member_deactivate"),
+    path("acces/", views.access_overview, name="access_overview"),
 ]

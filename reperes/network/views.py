@@ -6,12 +6,14 @@ from django.contrib.auth.forms import AuthenticationForm
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.core.paginator import Paginator
+from django.db.models import Prefetch, QuerySet
 from django.db.models.functions import Lower
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST, require_safe
 
 from reperes.csv_export import csv_response
 from reperes.network.forms import (
@@ -20,11 +22,13 @@ from reperes.network.forms import (
     DirectorySearchForm,
     EmailAuthenticationForm,
     FundingSchemeSearchForm,
+    MemberAddForm,
+    MemberDeactivateForm,
     OrganisationForm,
     ServiceForm,
 )
 from reperes.network.interop import InvalidDocument, export_directory, import_directory, read_upload
-from reperes.network.models import FundingScheme, Organisation, Service
+from reperes.network.models import FundingScheme, Membership, Organisation, Service
 from reperes.network.selectors import (
     Coverage,
     coverage_of,
@@ -32,8 +36,19 @@ from reperes.network.selectors import (
     search_funding_schemes,
     search_services,
 )
-from reperes.network.services import ORGANISATION_FIELDS, create_service, update_organisation, update_service
+from reperes.network.services import (
+    ORGANISATION_FIELDS,
+    Invitation,
+    access_history,
+    add_member,
+    create_service,
+    deactivate_member,
+    describe_access_changes,
+    update_organisation,
+    update_service,
+)
 from reperes.privacy import policy
+from reperes.privacy.rules import accounts
 from reperes.typing import HtmxHttpRequest
 
 PAGE_SIZE = 20
@@ -61,6 +76,7 @@ def admin_login(request: HttpRequest, extra_context: object = None) -> HttpRespo
     return redirect_to_login(next_url, reverse("login"))
 
 
+@require_safe
 def directory(request: HtmxHttpRequest) -> HttpResponse:
     if not policy.organisations_visible_to(request.user).exists():
         raise Http404
@@ -82,17 +98,20 @@ def directory(request: HtmxHttpRequest) -> HttpResponse:
     return render(request, template, context)
 
 
+@require_safe
 def organisation_detail(request: HtmxHttpRequest, organisation_id: int) -> HttpResponse:
     get_object_or_404(policy.organisations_visible_to(request.user), pk=organisation_id)
     organisation = partner_profile(organisation_id)
     context = {
         "organisation": organisation,
         "can_edit": policy.can_edit_organisation(request.user, organisation),
+        "can_manage_members": accounts.can_manage_members(request.user, organisation),
         "changes": organisation.changes.select_related("user", "service")[:10],
     }
     return render(request, "network/organisation_detail.html", context)
 
 
+@require_safe
 def service_detail(request: HtmxHttpRequest, service_id: int) -> HttpResponse:
     visible = Service.objects.active().filter(organisation__in=policy.organisations_visible_to(request.user))
     service = get_object_or_404(
@@ -103,6 +122,7 @@ def service_detail(request: HtmxHttpRequest, service_id: int) -> HttpResponse:
     return render(request, "network/service_detail.html", context)
 
 
+@require_safe
 def coverage(request: HtmxHttpRequest) -> HttpResponse:
     # « Mission locale d'Alsace du Nord » before « Mission locale Thur-Doller », whatever the case.
     missions = policy.missions_locales_for_coverage(request.user).order_by(Lower("name"), "pk")
@@ -137,6 +157,7 @@ def _coverage_csv(mission: Organisation, result: Coverage) -> HttpResponse:
     return csv_response(f"couverture-{mission.pk}.csv", header + [t.label for t in result.themes], rows)
 
 
+@require_safe
 def funding_schemes(request: HtmxHttpRequest) -> HttpResponse:
     if not policy.organisations_visible_to(request.user).exists():
         raise Http404
@@ -153,6 +174,7 @@ def funding_schemes(request: HtmxHttpRequest) -> HttpResponse:
     return render(request, template, context)
 
 
+@require_safe
 def funding_scheme_detail(request: HtmxHttpRequest, scheme_id: int) -> HttpResponse:
     if not policy.organisations_visible_to(request.user).exists():
         raise Http404
@@ -225,6 +247,7 @@ def service_edit(request: HtmxHttpRequest, organisation_id: int, service_id: int
     return render(request, "network/service_form.html", context)
 
 
+@require_safe
 def directory_export(request: HtmxHttpRequest) -> HttpResponse:
     if not policy.organisations_visible_to(request.user).exists():
         raise Http404
@@ -253,3 +276,137 @@ def directory_import(request: HtmxHttpRequest) -> HttpResponse:
     context = {"form": form, "report": report, "refused": refused}
     template = "network/partials/import_report.html" if request.htmx else "network/directory_import.html"
     return render(request, template, context)
+
+
+# --- Members and access (ADR 007) ---------------------------------------------------------------
+
+
+def _managed_organisations(request: HtmxHttpRequest) -> QuerySet[Organisation]:
+    organisations = accounts.organisations_managed_by(request.user).order_by("kind", Lower("name"))
+    if not organisations.exists():
+        raise Http404
+    return organisations
+
+
+def _selected(organisations: QuerySet[Organisation], request: HtmxHttpRequest) -> Organisation:
+    """The organisation named by ?structure= among those managed, else the Mission locale."""
+    chosen = request.GET.get("structure", "")
+    found = organisations.filter(pk=chosen).first() if chosen.isdigit() else None
+    mission = accounts.coordinated_mission(request.user)
+    assert mission is not None  # only a coordinator manages organisations
+    return found or mission
+
+
+def _members_url(organisation: Organisation) -> str:
+    return f"{reverse('network:members')}?{urlencode({'structure': organisation.pk})}"
+
+
+@require_safe
+def members(request: HtmxHttpRequest) -> HttpResponse:
+    """A coordinator's list of the members of an organisation they manage, to add and remove."""
+    organisations = _managed_organisations(request)
+    organisation = _selected(organisations, request)
+    memberships = organisation.memberships.select_related("user").order_by(
+        "-is_active", "user__last_name", "user__first_name"
+    )
+    context = {
+        "organisations": organisations,
+        "organisation": organisation,
+        "active": [m for m in memberships if m.is_active],
+        "former": [m for m in memberships if not m.is_active],
+        "can_view_access": accounts.can_view_access_overview(request.user),
+    }
+    return render(request, "network/members.html", context)
+
+
+def member_add(request: HtmxHttpRequest) -> HttpResponse:
+    organisations = _managed_organisations(request)
+    initial = {"organisation": _selected(organisations, request)}
+    form = MemberAddForm(
+        request.POST if request.method == "POST" else None, organisations=organisations, initial=initial
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            membership = add_member(
+                data["organisation"],
+                acting_user=request.user,  # type: ignore[arg-type]
+                email=data["email"],
+                first_name=data["first_name"],
+                last_name=data["last_name"],
+                role=data["role"],
+                invitation=Invitation(domain=request.get_host(), use_https=request.is_secure()),
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(
+                request,
+                _("%(person)s a maintenant le rôle %(role)s à %(org)s. Un e-mail l'invite à choisir son mot de passe.")
+                % {
+                    "person": membership.user,
+                    "role": membership.get_role_display(),
+                    "org": membership.organisation.name,
+                },
+            )
+            return redirect(_members_url(membership.organisation))
+    return render(request, "network/member_form.html", {"form": form, "organisation": initial["organisation"]})
+
+
+@require_POST
+def member_deactivate(request: HtmxHttpRequest) -> HttpResponse:
+    organisations = _managed_organisations(request)
+    form = MemberDeactivateForm(
+        request.POST, memberships=accounts.managed_memberships(request.user).filter(is_active=True)
+    )
+    if not form.is_valid():
+        messages.error(request, str(form.errors["membership"][0]))
+        return redirect(_members_url(_selected(organisations, request)))
+    membership = form.cleaned_data["membership"]
+    try:
+        deactivate_member(membership, acting_user=request.user)  # type: ignore[arg-type]
+    except ValidationError as error:
+        messages.error(request, error.messages[0])
+    else:
+        messages.success(
+            request,
+            _("%(person)s n'a plus accès à Repères au titre de %(org)s.")
+            % {"person": membership.user, "org": membership.organisation.name},
+        )
+    return redirect(_members_url(membership.organisation))
+
+
+@require_safe
+def access_overview(request: HtmxHttpRequest) -> HttpResponse:
+    """« Qui a accès à nos dossiers » : the Mission locale's members, the partners that read some
+    of its files and their members, and the history of who granted or removed which access."""
+    if not accounts.can_view_access_overview(request.user):
+        raise Http404
+    mission = accounts.coordinated_mission(request.user)
+    assert mission is not None
+    partners = list(
+        accounts.partners_reading_files_of(mission).prefetch_related(
+            Prefetch(
+                "memberships",
+                queryset=Membership.objects.filter(is_active=True, user__is_active=True)
+                .select_related("user")
+                .order_by("user__last_name", "user__first_name"),
+                to_attr="active_members",
+            )
+        )
+    )
+    staff = (
+        mission.memberships.filter(is_active=True, user__is_active=True)
+        .select_related("user")
+        .order_by("role", "user__last_name", "user__first_name")
+    )
+    page = Paginator(access_history([mission, *partners]), PAGE_SIZE).get_page(request.GET.get("page"))
+    context = {
+        "mission": mission,
+        "staff": staff,
+        "partners": partners,
+        "page": page,
+        "changes": describe_access_changes(page.object_list),
+        "can_manage": accounts.can_manage_members(request.user, mission),
+    }
+    return render(request, "network/access_overview.html", context)

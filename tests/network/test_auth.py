@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 from pytest_django.asserts import assertContains, assertRedirects
 
-from reperes.network.forms import wait_for_mail
+from reperes.network.services import wait_for_mail
 from tests.network.factories import TEST_PASSWORD, UserFactory
 
 pytestmark = pytest.mark.django_db

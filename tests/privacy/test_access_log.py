@@ -391,6 +391,10 @@ READS: dict[str, NoYouth | tuple[Read, ...]] = {
     "network:service_edit": NoYouth("a service form"),
     "network:coverage": NoYouth("communes with or without a partner"),
     "network:directory_import": NoYouth("an import of organisations"),
+    "network:members": NoYouth("members of an organisation"),
+    "network:member_add": NoYouth("a form to add a member"),
+    "network:member_deactivate": NoYouth("a removal of a member", method="POST"),
+    "network:access_overview": NoYouth("members and partners with access, and who granted it"),
     # --- The caseload: one list entry per youth on the page shown, whatever the way it is asked ---
     "registry:youth_list": (
         get("counsellor", no_arguments, *listed(*HELD_BY_A)),

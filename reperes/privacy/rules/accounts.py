@@ -1,0 +1,88 @@
+"""Who grants access to youths' files (ADR 007): accounts and memberships.
+
+A role that reads youths' files (counsellor, coordinator, partner worker) is granted by the
+coordinator of a Mission locale, never by the platform's administrators: they create accounts and
+the funder's and their own memberships, and that is all. The Mission locale's coordinator sees
+who holds such a role on its files, and who granted it."""
+
+from django.contrib.auth.models import AnonymousUser
+from django.db.models import Q, QuerySet
+
+from reperes.network.enums import PARTNER_KINDS, OrganisationKind, Role
+from reperes.network.models import Membership, Organisation, User
+from reperes.registry.enums import SignalConsent
+from reperes.registry.models import Consent, Signal
+
+AnyUser = User | AnonymousUser
+
+# Roles whose holders read youths' files (policy.can_view_personal_data).
+FILE_READING_ROLES: frozenset[str] = frozenset({Role.COUNSELLOR, Role.COORDINATOR, Role.PARTNER_WORKER})
+# What the platform's administrators may grant in the Django admin.
+ADMIN_GRANTABLE_ROLES: frozenset[str] = frozenset({Role.FUNDER_OFFICER, Role.ADMIN})
+
+
+def admin_may_grant(role: str) -> bool:
+    """Administrators never grant a role that reads youths' files (they could grant it to
+    themselves and read the files: ADR 007)."""
+    return role in ADMIN_GRANTABLE_ROLES
+
+
+def reads_files(user: User) -> bool:
+    """The account holds an active membership whose role reads youths' files."""
+    return bool(user.pk) and user.memberships.filter(is_active=True, role__in=FILE_READING_ROLES).exists()
+
+
+def coordinated_mission(user: AnyUser) -> Organisation | None:
+    """The active Mission locale the user coordinates, or None."""
+    if not user.is_authenticated:
+        return None
+    assert isinstance(user, User)
+    membership = user.active_membership
+    if membership is None or membership.role != Role.COORDINATOR:
+        return None
+    organisation = membership.organisation
+    if organisation.kind != OrganisationKind.MISSION_LOCALE or not organisation.is_active:
+        return None
+    return organisation
+
+
+def organisations_managed_by(user: AnyUser) -> QuerySet[Organisation]:
+    """A Mission locale's coordinator adds and removes the members of their Mission locale, and
+    the partner workers of the partners that serve a commune of its territory or stand in one (the
+    partners whose profile they edit). Nobody else does: not a counsellor, not a partner worker,
+    not the funder, not the platform's administrators."""
+    mission = coordinated_mission(user)
+    if mission is None:
+        return Organisation.objects.none()
+    if mission.territory_id is None:
+        return Organisation.objects.filter(pk=mission.pk)
+    communes = mission.territory.communes.values("pk")  # type: ignore[union-attr]
+    partners = Organisation.objects.filter(kind__in=PARTNER_KINDS, is_active=True).filter(
+        Q(territory__communes__in=communes) | Q(commune__in=communes)
+    )
+    return Organisation.objects.filter(Q(pk=mission.pk) | Q(pk__in=partners.values("pk")))
+
+
+def can_manage_members(user: AnyUser, organisation: Organisation) -> bool:
+    return organisations_managed_by(user).filter(pk=organisation.pk).exists()
+
+
+def managed_memberships(user: AnyUser) -> QuerySet[Membership]:
+    """The memberships a coordinator may deactivate: those of the organisations they manage."""
+    return Membership.objects.filter(organisation__in=organisations_managed_by(user))
+
+
+def can_view_access_overview(user: AnyUser) -> bool:
+    """« Qui a accès à nos dossiers » is for the coordinators of a Mission locale."""
+    return coordinated_mission(user) is not None
+
+
+def partners_reading_files_of(mission: Organisation) -> QuerySet[Organisation]:
+    """The partners whose workers may read some of this Mission locale's files: those a consent
+    in force names (Consent.share_with), and those that reported one of its youths with the
+    youth's agreement to be contacted. Erring on the side of showing: whichever of the two
+    policy.youths_visible_to reads, every partner it lets in is in this list."""
+    youths = mission.youths.values("pk")
+    named = Consent.objects.filter(youth__in=youths, withdrawn_at=None).values("share_with")
+    reported = Signal.objects.filter(youth__in=youths, consent=SignalConsent.CONTACT).values("organisation")
+    return Organisation.objects.filter(kind__in=PARTNER_KINDS).filter(Q(pk__in=named) | Q(pk__in=reported))
