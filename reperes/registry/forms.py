@@ -121,6 +121,19 @@ class ConsentForm(forms.Form):
         self.fields["share_with"].queryset = partners  # type: ignore[attr-defined]
 
 
+class UnknownYesNo(forms.RadioSelect):
+    """Three answers to a yes-or-no question, « ne sait pas » first: nobody said is not « non »."""
+
+    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
+        super().__init__(attrs, choices=[("unknown", _("ne sait pas")), ("true", _("oui")), ("false", _("non"))])
+
+    def format_value(self, value: Any) -> list[str]:
+        return [{True: "true", False: "false"}.get(value, "unknown")]
+
+    def value_from_datadict(self, data: Any, files: Any, name: str) -> bool | None:
+        return {"true": True, "false": False}.get(data.get(name))
+
+
 class YouthForm(VersionedForm):
     """The record as the Mission locale keeps it; free text short and optional (data minimisation)."""
 
@@ -148,9 +161,9 @@ class YouthForm(VersionedForm):
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
     last_level = forms.ChoiceField(label=_("Dernière classe suivie"), choices=SchoolLevel.choices, required=False)
-    has_diploma = forms.BooleanField(label=_("A obtenu un diplôme"), required=False)
-    followed_elsewhere = forms.BooleanField(
-        label=_("Déjà accompagné·e par une autre structure d'insertion"), required=False
+    has_diploma = forms.NullBooleanField(label=_("A obtenu un diplôme"), required=False, widget=UnknownYesNo)
+    followed_elsewhere = forms.NullBooleanField(
+        label=_("Déjà accompagné·e par une autre structure d'insertion"), required=False, widget=UnknownYesNo
     )
     ine = forms.RegexField(
         label=_("INE"),

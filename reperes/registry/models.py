@@ -64,8 +64,11 @@ class Youth(models.Model):
     )
     left_school_on = models.DateField(_("sortie du système scolaire"), null=True, blank=True)
     last_level = models.CharField(_("dernière classe suivie"), max_length=10, choices=SchoolLevel.choices, blank=True)
-    has_diploma = models.BooleanField(_("a obtenu un diplôme"), default=False)
-    followed_elsewhere = models.BooleanField(_("déjà accompagné·e par une autre structure d'insertion"), default=False)
+    # None: nobody said (the eligibility shows « à vérifier », not « oui »).
+    has_diploma = models.BooleanField(_("a obtenu un diplôme"), null=True, blank=True, default=None)
+    followed_elsewhere = models.BooleanField(
+        _("déjà accompagné·e par une autre structure d'insertion"), null=True, blank=True, default=None
+    )
     ine = models.CharField(_("INE"), max_length=11, blank=True, db_index=True)
     mission_locale = models.ForeignKey(
         Organisation,
@@ -125,8 +128,11 @@ class Youth(models.Model):
                 self.left_school_on is not None or bool(self.last_level) or None,
                 gettext("a quitté le système scolaire"),
             ),
-            (not self.has_diploma, gettext("sans diplôme")),
-            (not self.followed_elsewhere, gettext("n'est pas accompagné·e ailleurs")),
+            (None if self.has_diploma is None else not self.has_diploma, gettext("sans diplôme")),
+            (
+                None if self.followed_elsewhere is None else not self.followed_elsewhere,
+                gettext("n'est pas accompagné·e ailleurs"),
+            ),
         ]
 
     def is_eligible(self, today: date | None = None) -> bool | None:

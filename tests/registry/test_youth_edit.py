@@ -184,3 +184,20 @@ def test_a_referent_who_left_stays_on_the_file_until_someone_chooses_another(cli
     client.post(url, inès(youth, phone="0622222222", referent=referent.pk))
     youth.refresh_from_db()
     assert youth.phone == "0622222222" and youth.referent == referent
+
+
+def test_nobody_said_is_not_no_until_the_counsellor_answers(client, youth):
+    """« Sans diplôme » and « pas accompagné·e ailleurs » are « à vérifier » until someone answers."""
+    client.force_login(youth.referent)
+    detail = reverse("registry:youth_detail", args=[youth.pk])
+    eligibility = client.get(detail).content.decode().split("Public du programme")[1].split("</ul>")[0]
+    assert eligibility.count("à vérifier") == 3  # left school, diploma, followed elsewhere
+    url = reverse("registry:youth_edit", args=[youth.pk])
+    assert re.search(r'value="unknown"\s+id="id_has_diploma_0"\s+checked', client.get(url).content.decode())
+    client.post(url, inès(youth, has_diploma="false", followed_elsewhere="true"))
+    youth.refresh_from_db()
+    assert youth.has_diploma is False and youth.followed_elsewhere is True
+    assert youth.is_eligible() is False  # followed elsewhere: out of the programme's public
+    client.post(url, inès(youth, has_diploma="unknown", followed_elsewhere="false"))
+    youth.refresh_from_db()
+    assert youth.has_diploma is None and youth.followed_elsewhere is False
