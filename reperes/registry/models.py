@@ -1,4 +1,6 @@
+import unicodedata
 from datetime import date
+from typing import Any
 
 from django.conf import settings
 from django.db import models
@@ -25,6 +27,12 @@ from reperes.registry.enums import (
 )
 from reperes.territory.models import Commune
 from reperes.territory.text import fold
+
+
+def sort_key(text: str) -> str:
+    """French alphabetical order without a database collation: accents and case set aside."""
+    decomposed = unicodedata.normalize("NFKD", text.replace("œ", "oe").replace("Œ", "OE"))
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch)).casefold()
 
 
 def age_on(birth_date: date, today: date) -> int:
@@ -88,6 +96,8 @@ class Youth(models.Model):
     note = models.CharField(_("remarque"), max_length=200, blank=True)
     # Folded names (accents, case, hyphens), for a search that finds « Hélène » from « helene ».
     search_name = models.CharField(max_length=400, editable=False, default="", db_index=True)
+    # Name, then first names, without accents or case: « BÈGUE » before « BRUNET » on every database.
+    sort_name = models.CharField(max_length=400, editable=False, default="", db_index=True)
     status = models.CharField(_("statut"), max_length=10, choices=YouthStatus.choices, default=YouthStatus.ACTIVE)
     merged_into = models.ForeignKey(
         "self", on_delete=models.PROTECT, null=True, blank=True, related_name="merged_records"
@@ -99,14 +109,24 @@ class Youth(models.Model):
 
     class Meta:
         verbose_name = _("jeune")
-        ordering = ["last_name", "first_names", "pk"]
+        ordering = ["sort_name", "pk"]
         indexes = [models.Index(fields=["mission_locale", "status"]), models.Index(fields=["referent", "status"])]
 
     def __str__(self) -> str:
         return self.display_name
 
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        # Derived from the names on every save, the admin's included; bulk writes call it themselves.
+        self.refresh_search_name()
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None:
+            kwargs["update_fields"] = {*update_fields, "search_name", "sort_name"}
+        super().save(*args, **kwargs)
+
     def refresh_search_name(self) -> None:
+        """The stored forms of the names: words for the search, a collation key for sorting."""
         self.search_name = " " + fold(f"{self.first_names} {self.last_name} {self.usage_name}")
+        self.sort_name = f"{sort_key(self.usage_name or self.last_name)} {sort_key(self.first_names)}"
 
     @property
     def display_name(self) -> str:

@@ -16,7 +16,7 @@ from reperes.territory.models import Commune
 from reperes.territory.text import fold
 
 CASELOAD_ORDER = {
-    "name": ("last_name", "first_names", "pk"),
+    "name": ("sort_name", "pk"),
     # The files opened lately first: this campaign's youths before those of past ones.
     "recent": ("-created_at", "-pk"),
 }

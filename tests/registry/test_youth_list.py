@@ -33,3 +33,13 @@ def test_the_files_opened_lately_come_first_when_asked_even_against_the_alphabet
     row = page[page.index("Adam ZIMMER") : page.index("</tr>", page.index("Adam ZIMMER"))]
     assert "Dossier ouvert le" in page
     assert f"<td>{date_format(timezone.localtime(newer.created_at), 'j F Y')}</td>" in row
+
+
+def test_the_caseload_sorts_names_in_french_order_whatever_the_accents(client, counsellor):
+    for last_name in ("Brunet", "Bègue", "ébert", "Eckert", "Zimmer", "Œuvray"):
+        report("Jules", last_name)
+    client.force_login(counsellor)
+    page = client.get(reverse("registry:youth_list")).content.decode()
+    names = ["BÈGUE", "BRUNET", "ÉBERT", "ECKERT", "ŒUVRAY", "ZIMMER"]
+    positions = [page.index(f"Jules {name}") for name in names]
+    assert positions == sorted(positions)
