@@ -23,7 +23,7 @@ from reperes.network.services import (
     record_account_change,
     record_membership_change,
 )
-from reperes.privacy.rules.accounts import FILE_READING_ROLES, admin_may_grant, reads_files
+from reperes.privacy import policy
 
 ROLE_REFUSED = _(
     "L'administration de la plateforme n'attribue pas ce rôle : il ouvre les dossiers des jeunes. "
@@ -50,7 +50,7 @@ class MembershipInlineForm(forms.ModelForm):
         cleaned_data = self.cleaned_data
         role = cleaned_data.get("role")
         initial = Membership.objects.filter(pk=self.instance.pk).first() if self.instance.pk else None
-        if initial is not None and initial.role in FILE_READING_ROLES:
+        if initial is not None and initial.role in policy.FILE_READING_ROLES:
             ends_only = (
                 cleaned_data.get("organisation") == initial.organisation
                 and role == initial.role
@@ -58,7 +58,7 @@ class MembershipInlineForm(forms.ModelForm):
             )
             if not ends_only:
                 raise ValidationError(ROLE_REFUSED, code="file_role")
-        elif role and not admin_may_grant(role):
+        elif role and not policy.admin_may_grant(role):
             self.add_error("role", ValidationError(ROLE_REFUSED, code="file_role"))
         return cleaned_data
 
@@ -76,7 +76,7 @@ class AccountChangeForm(UserChangeForm):
         super().clean()
         cleaned_data = self.cleaned_data
         grants_admin = cleaned_data.get("is_staff") or cleaned_data.get("is_superuser")
-        if grants_admin and self.instance.pk and reads_files(self.instance):
+        if grants_admin and self.instance.pk and policy.reads_files(self.instance):
             raise ValidationError(
                 _(
                     "Ce compte ouvre les dossiers des jeunes : il ne reçoit pas l'accès à l'administration "
@@ -107,7 +107,7 @@ class UserAdmin(BaseUserAdmin):
     def get_readonly_fields(self, request: HttpRequest, obj: Model | None = None) -> Any:
         readonly = list(super().get_readonly_fields(request, obj))
         # A new address and a reset mail would hand the account, and the files it opens, over.
-        if isinstance(obj, User) and reads_files(obj):
+        if isinstance(obj, User) and policy.reads_files(obj):
             readonly.append("email")
         return readonly
 
@@ -132,7 +132,7 @@ class UserAdmin(BaseUserAdmin):
 
     def user_change_password(self, request: HttpRequest, id: str, form_url: str = "") -> HttpResponse:
         user = self.get_object(request, id)
-        if isinstance(user, User) and reads_files(user):
+        if isinstance(user, User) and policy.reads_files(user):
             self.message_user(
                 request,
                 _(

@@ -11,7 +11,7 @@ from django.views.decorators.debug import sensitive_variables
 from reperes.network.enums import NON_PARTNER_KINDS, OrganisationKind, Role, SchemeAudience, Situation, Vocabulary
 from reperes.network.models import Membership, Organisation, Service, Term
 from reperes.network.services import ORGANISATION_FIELDS, SERVICE_FIELDS, send_later
-from reperes.privacy.rules.accounts import FILE_READING_ROLES
+from reperes.privacy import policy
 from reperes.privacy.throttle import allow_login, allow_password_reset, forget_failed_logins
 from reperes.territory.forms import CommuneField, CommuneListField
 
@@ -287,7 +287,7 @@ class MemberAddForm(forms.Form):
     )
     role = forms.ChoiceField(
         label=_("Rôle"),
-        choices=[(role.value, role.label) for role in Role if role in FILE_READING_ROLES],
+        choices=[(role.value, role.label) for role in Role if role in policy.FILE_READING_ROLES],
         error_messages={"required": _("Choisissez le rôle.")},
     )
 
@@ -299,7 +299,9 @@ class MemberAddForm(forms.Form):
         super().clean()
         organisation, role = self.cleaned_data.get("organisation"), self.cleaned_data.get("role")
         if organisation is not None and role and role not in organisation.allowed_roles():
-            allowed = ", ".join(str(Role(r).label) for r in sorted(organisation.allowed_roles() & FILE_READING_ROLES))
+            allowed = ", ".join(
+                str(Role(r).label) for r in sorted(organisation.allowed_roles() & policy.FILE_READING_ROLES)
+            )
             self.add_error(
                 "role",
                 _("Ce rôle n'existe pas à %(org)s : choisissez %(roles)s.")

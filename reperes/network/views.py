@@ -48,7 +48,6 @@ from reperes.network.services import (
     update_service,
 )
 from reperes.privacy import policy
-from reperes.privacy.rules import accounts
 from reperes.typing import HtmxHttpRequest
 
 PAGE_SIZE = 20
@@ -105,7 +104,7 @@ def organisation_detail(request: HtmxHttpRequest, organisation_id: int) -> HttpR
     context = {
         "organisation": organisation,
         "can_edit": policy.can_edit_organisation(request.user, organisation),
-        "can_manage_members": accounts.can_manage_members(request.user, organisation),
+        "can_manage_members": policy.can_manage_members(request.user, organisation),
         "changes": organisation.changes.select_related("user", "service")[:10],
     }
     return render(request, "network/organisation_detail.html", context)
@@ -282,7 +281,7 @@ def directory_import(request: HtmxHttpRequest) -> HttpResponse:
 
 
 def _managed_organisations(request: HtmxHttpRequest) -> QuerySet[Organisation]:
-    organisations = accounts.organisations_managed_by(request.user).order_by("kind", Lower("name"))
+    organisations = policy.organisations_managed_by(request.user).order_by("kind", Lower("name"))
     if not organisations.exists():
         raise Http404
     return organisations
@@ -292,7 +291,7 @@ def _selected(organisations: QuerySet[Organisation], request: HtmxHttpRequest) -
     """The organisation named by ?structure= among those managed, else the Mission locale."""
     chosen = request.GET.get("structure", "")
     found = organisations.filter(pk=chosen).first() if chosen.isdigit() else None
-    mission = accounts.coordinated_mission(request.user)
+    mission = policy.coordinated_mission(request.user)
     assert mission is not None  # only a coordinator manages organisations
     return found or mission
 
@@ -314,7 +313,7 @@ def members(request: HtmxHttpRequest) -> HttpResponse:
         "organisation": organisation,
         "active": [m for m in memberships if m.is_active],
         "former": [m for m in memberships if not m.is_active],
-        "can_view_access": accounts.can_view_access_overview(request.user),
+        "can_view_access": policy.can_view_access_overview(request.user),
     }
     return render(request, "network/members.html", context)
 
@@ -357,7 +356,7 @@ def member_add(request: HtmxHttpRequest) -> HttpResponse:
 def member_deactivate(request: HtmxHttpRequest) -> HttpResponse:
     organisations = _managed_organisations(request)
     form = MemberDeactivateForm(
-        request.POST, memberships=accounts.managed_memberships(request.user).filter(is_active=True)
+        request.POST, memberships=policy.managed_memberships(request.user).filter(is_active=True)
     )
     if not form.is_valid():
         messages.error(request, str(form.errors["membership"][0]))
@@ -380,12 +379,12 @@ def member_deactivate(request: HtmxHttpRequest) -> HttpResponse:
 def access_overview(request: HtmxHttpRequest) -> HttpResponse:
     """« Qui a accès à nos dossiers » : the Mission locale's members, the partners that read some
     of its files and their members, and the history of who granted or removed which access."""
-    if not accounts.can_view_access_overview(request.user):
+    if not policy.can_view_access_overview(request.user):
         raise Http404
-    mission = accounts.coordinated_mission(request.user)
+    mission = policy.coordinated_mission(request.user)
     assert mission is not None
     partners = list(
-        accounts.partners_reading_files_of(mission).prefetch_related(
+        policy.partners_reading_files_of(mission).prefetch_related(
             Prefetch(
                 "memberships",
                 queryset=Membership.objects.filter(is_active=True, user__is_active=True)
@@ -407,6 +406,6 @@ def access_overview(request: HtmxHttpRequest) -> HttpResponse:
         "partners": partners,
         "page": page,
         "changes": describe_access_changes(page.object_list),
-        "can_manage": accounts.can_manage_members(request.user, mission),
+        "can_manage": policy.can_manage_members(request.user, mission),
     }
     return render(request, "network/access_overview.html", context)

@@ -11,6 +11,18 @@ nothing above them — no selector, service, form or view; those ask the policy.
 enums module imports the policy.
 """
 
+from reperes.privacy.rules.accounts import (
+    ADMIN_GRANTABLE_ROLES,
+    FILE_READING_ROLES,
+    admin_may_grant,
+    can_manage_members,
+    can_view_access_overview,
+    coordinated_mission,
+    managed_memberships,
+    organisations_managed_by,
+    partners_reading_files_of,
+    reads_files,
+)
 from reperes.privacy.rules.organisations import (
     can_administer,
     can_edit_organisation,
@@ -50,6 +62,16 @@ from reperes.privacy.rules.youths import (
 )
 
 __all__ = [
+    "ADMIN_GRANTABLE_ROLES",
+    "FILE_READING_ROLES",
+    "admin_may_grant",
+    "can_manage_members",
+    "can_view_access_overview",
+    "coordinated_mission",
+    "managed_memberships",
+    "organisations_managed_by",
+    "partners_reading_files_of",
+    "reads_files",
     "SENSITIVE_KINDS",
     "AnyUser",
     "announces_existence_only",

@@ -15,7 +15,6 @@ from reperes.network.models import Membership, User
 from reperes.network.services import add_member, deactivate_member, wait_for_mail
 from reperes.privacy import policy
 from reperes.privacy.models import WriteRecord
-from reperes.privacy.rules import accounts
 from reperes.registry.enums import InformedHow, SignalConsent
 from reperes.registry.models import Consent, Youth
 from reperes.registry.services import send_signal
@@ -330,7 +329,7 @@ def test_a_coordinator_adds_the_worker_of_a_partner_serving_the_territory_not_of
     client, coordinator_a, local_partner
 ):
     far = OrganisationFactory(name="Équipe lointaine", territory=area("Q", "68224"), commune_id="68224")
-    assert set(accounts.organisations_managed_by(coordinator_a)) == {coordinator_a.organisation, local_partner}
+    assert set(policy.organisations_managed_by(coordinator_a)) == {coordinator_a.organisation, local_partner}
     client.force_login(coordinator_a)
     data = {"email": "educ@equipe.example", "first_name": "Marc", "last_name": "Klein", "role": Role.PARTNER_WORKER}
     assertRedirects(
@@ -427,8 +426,8 @@ def test_the_mission_locale_sees_who_reads_its_files_and_who_granted_it(
         for m in Membership.objects.filter(role=Role.PARTNER_WORKER)
         if policy.youths_visible_to(m.user).filter(mission_locale=mission).exists()
     }
-    assert readers and readers <= set(accounts.partners_reading_files_of(mission))
-    assert set(accounts.partners_reading_files_of(mission)) == {local_partner, named}
+    assert readers and readers <= set(policy.partners_reading_files_of(mission))
+    assert set(policy.partners_reading_files_of(mission)) == {local_partner, named}
     deactivate_member(counsellor, acting_user=coordinator_a)
     # Something done in the Django admin shows here too.
     client.force_login(staff)

@@ -5,15 +5,12 @@ coordinator of a Mission locale, never by the platform's administrators: they cr
 the funder's and their own memberships, and that is all. The Mission locale's coordinator sees
 who holds such a role on its files, and who granted it."""
 
-from django.contrib.auth.models import AnonymousUser
 from django.db.models import Q, QuerySet
 
 from reperes.network.enums import PARTNER_KINDS, OrganisationKind, Role
 from reperes.network.models import Membership, Organisation, User
-from reperes.registry.enums import SignalConsent
-from reperes.registry.models import Consent, Signal
-
-AnyUser = User | AnonymousUser
+from reperes.privacy.rules.roles import AnyUser
+from reperes.registry.models import Consent
 
 # Roles whose holders read youths' files (policy.can_view_personal_data).
 FILE_READING_ROLES: frozenset[str] = frozenset({Role.COUNSELLOR, Role.COORDINATOR, Role.PARTNER_WORKER})
@@ -79,10 +76,6 @@ def can_view_access_overview(user: AnyUser) -> bool:
 
 def partners_reading_files_of(mission: Organisation) -> QuerySet[Organisation]:
     """The partners whose workers may read some of this Mission locale's files: those a consent
-    in force names (Consent.share_with), and those that reported one of its youths with the
-    youth's agreement to be contacted. Erring on the side of showing: whichever of the two
-    policy.youths_visible_to reads, every partner it lets in is in this list."""
-    youths = mission.youths.values("pk")
-    named = Consent.objects.filter(youth__in=youths, withdrawn_at=None).values("share_with")
-    reported = Signal.objects.filter(youth__in=youths, consent=SignalConsent.CONTACT).values("organisation")
-    return Organisation.objects.filter(kind__in=PARTNER_KINDS).filter(Q(pk__in=named) | Q(pk__in=reported))
+    in force names (Consent.share_with) — the only way a partner reads a file (ADR 008)."""
+    named = Consent.objects.filter(youth__mission_locale=mission, withdrawn_at=None).values("share_with")
+    return Organisation.objects.filter(kind__in=PARTNER_KINDS, pk__in=named)
