@@ -72,7 +72,7 @@ from reperes.matching import (  # noqa: E402
 )
 from reperes.matching.cli import read_records  # noqa: E402
 from reperes.matching.learn import estimate  # noqa: E402
-from reperes.matching.normalise import fold, normalise_sex  # noqa: E402
+from reperes.matching.normalise import normalise_sex, unaccented  # noqa: E402
 from reperes.matching.phonetic import phonetic_key  # noqa: E402
 from reperes.matching.synthetic import population, queries  # noqa: E402
 
@@ -447,7 +447,7 @@ def engine_key_table(directory: Path) -> dict[str, Any]:
 
 
 def _clean_name(text: str) -> str | None:
-    cleaned = " ".join("".join(ch if ch.isalnum() else " " for ch in fold(text)).split())
+    cleaned = " ".join("".join(ch if ch.isalnum() else " " for ch in unaccented(text)).split())
     return cleaned or None
 
 

@@ -17,7 +17,7 @@ from reperes.matching.blocking import blocking_keys
 from reperes.matching.compare import Comparison, FieldMatch, Level, compare
 from reperes.matching.decide import DEFAULT_THRESHOLDS, Decision, Match, Outcome, Thresholds, decide, veto
 from reperes.matching.engine import Engine, Index, Pair, dedupe, link, pairs
-from reperes.matching.normalise import fold, name_forms, name_tokens
+from reperes.matching.normalise import name_forms, name_tokens, unaccented
 from reperes.matching.phonetic import phonetic_key
 from reperes.matching.profile import Profile, make_profile
 from reperes.matching.records import PartialDate, Record, parse_birth_date
@@ -44,7 +44,7 @@ __all__ = [
     "decide",
     "dedupe",
     "explain",
-    "fold",
+    "unaccented",
     "link",
     "make_profile",
     "name_forms",

@@ -152,9 +152,6 @@ class Index:
     def commune_count(self, commune: str) -> int:
         return self.counts.commune[commune]
 
-    def key_count(self) -> int:
-        return len(self._postings)
-
     def candidates(
         self, profile: Profile, *, exclude: int | None = None, hashes: Iterable[int] | None = None
     ) -> list[Profile]:

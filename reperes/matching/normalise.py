@@ -33,8 +33,9 @@ _CEDEX = re.compile(r"\s+cedex(\s+\d+)?$")
 _CACHE_SIZE = 1 << 17
 
 
-def fold(text: str) -> str:
-    """Lower case, no accents, ligatures spelled out; punctuation is left for the caller."""
+def unaccented(text: str) -> str:
+    """Lower case, no accents, ligatures spelled out; punctuation is left for the caller (unlike
+    territory.text.fold, which also shortens « Saint » for the commune search)."""
     decomposed = unicodedata.normalize("NFKD", text.translate(_LIGATURES))
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch)).lower()
 
@@ -42,7 +43,7 @@ def fold(text: str) -> str:
 @functools.lru_cache(maxsize=_CACHE_SIZE)
 def name_tokens(text: str) -> tuple[str, ...]:
     """The words of a name: hyphens, dots and spaces separate, « St » is « saint »."""
-    folded = _APOSTROPHE.sub("", _ELIDED.sub(r"\1 ", fold(text)))
+    folded = _APOSTROPHE.sub("", _ELIDED.sub(r"\1 ", unaccented(text)))
     return tuple(_SAINTS.get(word, word) for word in _NON_ALNUM.sub(" ", folded).split())
 
 
@@ -66,13 +67,13 @@ def name_forms(text: str) -> tuple[str, ...]:
 @functools.lru_cache(maxsize=_CACHE_SIZE)
 def normalise_sex(text: str) -> str:
     """« M », « F », or "" when unknown or given otherwise."""
-    return _SEXES.get(_NON_ALNUM.sub("", fold(text)), "")
+    return _SEXES.get(_NON_ALNUM.sub("", unaccented(text)), "")
 
 
 @functools.lru_cache(maxsize=_CACHE_SIZE)
 def normalise_postcode(text: str) -> str:
     """Upper case without spaces: « 67 000 » is `67000`; a foreign code stays as typed."""
-    return "".join(fold(text).split()).upper()
+    return "".join(unaccented(text).split()).upper()
 
 
 @functools.lru_cache(maxsize=_CACHE_SIZE)

@@ -46,10 +46,6 @@ class Profile:
     commune: str
 
     @property
-    def has_full_date(self) -> bool:
-        return self.day != 0
-
-    @property
     def all_last_forms(self) -> tuple[str, ...]:
         return self.last_forms + self.birth_forms
 

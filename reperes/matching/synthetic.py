@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from datetime import date, timedelta
 from pathlib import Path
 
-from reperes.matching.normalise import fold
+from reperes.matching.normalise import unaccented
 from reperes.matching.records import PartialDate, Record
 from reperes.matching.synthetic_names import Weighted, name_lists
 from reperes.matching.variants import VARIANT_OF
@@ -178,7 +178,7 @@ def _restyle(rng: random.Random, text: str) -> str:
 
 def _variant(rng: random.Random, first: str) -> str:
     """A nickname or another spelling from our table (« Alex » for « Alexandre »)."""
-    folded = fold(first).replace("-", "").replace(" ", "")
+    folded = unaccented(first).replace("-", "").replace(" ", "")
     group = [form for form, canonical in VARIANT_OF.items() if canonical == VARIANT_OF.get(folded) and form != folded]
     return rng.choice(group).capitalize() if group else first
 

@@ -77,9 +77,6 @@ class Campaign(models.Model):
             return CampaignStatus.UPCOMING
         return CampaignStatus.IN_PROGRESS if today <= self.ends_on else CampaignStatus.CLOSED
 
-    def is_in_progress(self, today: date | None = None) -> bool:
-        return self.status(today) == CampaignStatus.IN_PROGRESS
-
     @property
     def received_from(self) -> datetime:
         """First instant of the campaign, in the platform's time zone (signals carry datetimes)."""

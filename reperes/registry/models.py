@@ -155,12 +155,6 @@ class Youth(models.Model):
             ),
         ]
 
-    def is_eligible(self, today: date | None = None) -> bool | None:
-        answers = [answer for answer, _label in self.eligibility(today)]
-        if False in answers:
-            return False
-        return None if None in answers else True
-
 
 class YouthMatchKey(models.Model):
     """The blocking keys of a youth (reperes.matching), indexed so that a new record is compared
@@ -219,11 +213,6 @@ class Signal(models.Model):
         if self.known_on_arrival and self.status in (SignalStatus.NEW, SignalStatus.ASSIGNED):
             return gettext("jeune déjà connu·e de la Mission locale, qui le ou la suit")
         return str(PARTNER_OUTCOME[SignalStatus(self.status)])
-
-    @property
-    def is_named(self) -> bool:
-        """Only with the youth's agreement does a signal carry a name to the Mission locale."""
-        return self.consent == SignalConsent.CONTACT
 
 
 class Consent(models.Model):

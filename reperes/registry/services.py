@@ -187,7 +187,7 @@ def send_signal(
 def _known_youth(signal: Signal) -> Youth | None:
     """The youth this signal certainly describes, when the engine decides SAME alone and the
     record is held by the same Mission locale; otherwise None (a new record, reviewed later)."""
-    draft = _draft_youth(signal)
+    draft = _youth_from_signal(signal)
     decision, youths = find_known(record_of(draft))
     if decision.outcome != Outcome.SAME or decision.best is None:
         return None
@@ -195,7 +195,7 @@ def _known_youth(signal: Signal) -> Youth | None:
     return youth if youth.mission_locale_id == signal.mission_locale_id else None
 
 
-def _draft_youth(signal: Signal) -> Youth:
+def _youth_from_signal(signal: Signal) -> Youth:
     youth = draft_youth(
         first_name=signal.first_name,
         last_name=signal.last_name,
@@ -238,7 +238,7 @@ def draft_youth(
 
 
 def _open_record(signal: Signal, *, acting_user: User) -> Youth:
-    youth = _draft_youth(signal)
+    youth = _youth_from_signal(signal)
     youth.refresh_search_name()
     youth.save()
     refresh_match_keys(youth)

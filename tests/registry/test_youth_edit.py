@@ -197,7 +197,7 @@ def test_nobody_said_is_not_no_until_the_counsellor_answers(client, youth):
     client.post(url, inès(youth, has_diploma="false", followed_elsewhere="true"))
     youth.refresh_from_db()
     assert youth.has_diploma is False and youth.followed_elsewhere is True
-    assert youth.is_eligible() is False  # followed elsewhere: out of the programme's public
+    assert (False, "n'est pas accompagné·e ailleurs") in youth.eligibility()  # out of the programme's public
     client.post(url, inès(youth, has_diploma="unknown", followed_elsewhere="false"))
     youth.refresh_from_db()
     assert youth.has_diploma is None and youth.followed_elsewhere is False
