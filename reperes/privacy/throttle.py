@@ -61,11 +61,22 @@ def allow_login(email: str, client_ip: str) -> bool:
     REPERES_LOGIN_FAILURES attempts for an address and REPERES_LOGIN_FAILURES_PER_IP for a
     client, each count starting over REPERES_LOGIN_WINDOW_SECONDS after its first attempt. A
     successful login takes its attempt back (`forget_failed_logins`)."""
-    window = getattr(settings, "REPERES_LOGIN_WINDOW_SECONDS", 900)
-    per_address = getattr(settings, "REPERES_LOGIN_FAILURES", 5)
-    per_client = getattr(settings, "REPERES_LOGIN_FAILURES_PER_IP", 30)
-    by_address = _count(_login_key("email", email.lower()), window)
-    by_client = _count(_login_key("ip", _client(client_ip)), window)
+    return _allow_both(
+        ("email", "ip"),
+        email,
+        client_ip,
+        window=getattr(settings, "REPERES_LOGIN_WINDOW_SECONDS", 900),
+        per_address=getattr(settings, "REPERES_LOGIN_FAILURES", 5),
+        per_client=getattr(settings, "REPERES_LOGIN_FAILURES_PER_IP", 30),
+    )
+
+
+def _allow_both(
+    kinds: tuple[str, str], email: str, client_ip: str, *, window: int, per_address: int, per_client: int
+) -> bool:
+    """One more event counted against an address and a client; True while both are within their limit."""
+    by_address = _count(_login_key(kinds[0], email.lower()), window)
+    by_client = _count(_login_key(kinds[1], _client(client_ip)), window)
     return by_address <= per_address and by_client <= per_client
 
 
@@ -86,9 +97,11 @@ def allow_password_reset(email: str, client_ip: str) -> bool:
     address and REPERES_PASSWORD_RESETS_PER_IP per client, each count starting over
     REPERES_PASSWORD_RESET_WINDOW_SECONDS after its first request. Nobody floods a mailbox, and
     nobody learns from the brake whether an account exists (unknown addresses count the same)."""
-    window = getattr(settings, "REPERES_PASSWORD_RESET_WINDOW_SECONDS", 3600)
-    per_address = getattr(settings, "REPERES_PASSWORD_RESETS", 3)
-    per_client = getattr(settings, "REPERES_PASSWORD_RESETS_PER_IP", 20)
-    by_address = _count(_login_key("reset-email", email.lower()), window)
-    by_client = _count(_login_key("reset-ip", _client(client_ip)), window)
-    return by_address <= per_address and by_client <= per_client
+    return _allow_both(
+        ("reset-email", "reset-ip"),
+        email,
+        client_ip,
+        window=getattr(settings, "REPERES_PASSWORD_RESET_WINDOW_SECONDS", 3600),
+        per_address=getattr(settings, "REPERES_PASSWORD_RESETS", 3),
+        per_client=getattr(settings, "REPERES_PASSWORD_RESETS_PER_IP", 20),
+    )
