@@ -278,8 +278,10 @@ def youth_detail(request: HtmxHttpRequest, youth_id: int) -> HttpResponse:
     # The file names the records merged into it (to the Mission locale only): each is a youth shown.
     merges = list(policy.merges_shown_to(user, youth).select_related("absorbed", "merged_by"))
     audit.record_list(user, sorted({merge.absorbed_id for merge in merges}), reason="dossier-fusionne")
+    # One question for all the merges shown (policy.can_undo_merge asks it per merge).
+    undoable = set(policy.merges_undoable_by(user).filter(pk__in=[m.pk for m in merges]).values_list("pk", flat=True))
     for merge in merges:
-        merge.undoable = policy.can_undo_merge(user, merge)  # type: ignore[attr-defined]
+        merge.undoable = merge.pk in undoable  # type: ignore[attr-defined]
     context = {
         "youth": youth,
         "signals": signals,
