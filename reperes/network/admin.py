@@ -22,6 +22,7 @@ from reperes.network.services import (
     membership_snapshot,
     record_account_change,
     record_membership_change,
+    refresh_search_text,
 )
 from reperes.privacy import policy
 
@@ -159,6 +160,10 @@ class OrganisationAdmin(admin.ModelAdmin):
     autocomplete_fields = ["commune"]
     list_select_related = ["commune"]
 
+    def save_related(self, request: HttpRequest, form: forms.ModelForm, formsets: Any, change: bool) -> None:
+        super().save_related(request, form, formsets, change)
+        refresh_search_text(form.instance.services.all())  # its name is in each of its services' text
+
 
 @admin.register(FundingScheme)
 class FundingSchemeAdmin(admin.ModelAdmin):
@@ -174,3 +179,7 @@ class ServiceAdmin(admin.ModelAdmin):
     search_fields = ["name", "organisation__name"]
     autocomplete_fields = ["organisation", "commune", "communes"]
     exclude = ["search_text"]
+
+    def save_related(self, request: HttpRequest, form: forms.ModelForm, formsets: Any, change: bool) -> None:
+        super().save_related(request, form, formsets, change)
+        refresh_search_text(Service.objects.filter(pk=form.instance.pk))  # with its organisation as saved

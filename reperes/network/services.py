@@ -71,6 +71,24 @@ def search_text_of(service: Service) -> str:
     return " ".join(fold(part) for part in parts if part)
 
 
+def refresh_search_text(services: "Iterable[Service] | models.QuerySet[Service]") -> int:
+    """Store Service.search_text again from what it is derived from (search_text_of): the one
+    function that writes the field, called by every path that changes a service's name or
+    description or an organisation's name (edit pages, the Django admin, the data·inclusion
+    import, the demo). A queryset is read with its organisations; instances are updated in place.
+    Writes only the rows whose text changed; returns how many."""
+    if isinstance(services, models.QuerySet):
+        services = services.select_related("organisation")
+    stale = []
+    for service in services:
+        text = search_text_of(service)
+        if service.search_text != text:
+            service.search_text = text
+            stale.append(service)
+    Service.objects.bulk_update(stale, ["search_text"], batch_size=500)
+    return len(stale)
+
+
 @transaction.atomic
 def create_service(
     organisation: Organisation,
@@ -87,9 +105,9 @@ def create_service(
     """Add a service to a partner. A service without a theme could never be found by need: refused."""
     _require_themes(themes, publics)
     service = Service(organisation=organisation, name=name, updated_on=updated_on or timezone.localdate(), **fields)
-    service.search_text = search_text_of(service)
     service.full_clean(exclude=["themes", "publics", "types", "communes", "search_text"])
     service.save()
+    refresh_search_text([service])
     service.themes.set(themes)
     service.publics.set(publics)
     service.types.set(types)
@@ -198,6 +216,7 @@ def update_organisation(
     locked.updated_by = acting_user
     locked.full_clean(exclude=["territory", "themes", "networks"], validate_unique=True)
     locked.save()
+    refresh_search_text(locked.services.all())  # the organisation's name is part of each
     locked.themes.set(themes)
     if served_communes is not None:
         if locked.territory is None:
@@ -231,9 +250,9 @@ def update_service(
     for name, value in fields.items():
         setattr(locked, name, value)
     locked.updated_on = timezone.localdate()
-    locked.search_text = search_text_of(locked)
     locked.full_clean(exclude=["themes", "publics", "types", "communes", "search_text"])
     locked.save()
+    refresh_search_text([locked])
     locked.themes.set(themes)
     locked.publics.set(publics)
     locked.types.set(types)

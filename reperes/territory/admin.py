@@ -1,6 +1,10 @@
+from typing import Any
+
 from django.contrib import admin
+from django.http import HttpRequest
 
 from reperes.territory.models import Commune, Epci, Territory
+from reperes.territory.services import refresh_area_class, refresh_search_name
 
 
 @admin.register(Commune)
@@ -9,7 +13,12 @@ class CommuneAdmin(admin.ModelAdmin):
     list_filter = ["area_class", "is_current", "departement"]
     search_fields = ["code", "name", "postcodes"]
     list_select_related = ["departement", "epci"]
-    readonly_fields = ["search_name"]
+    readonly_fields = ["search_name", "area_class"]  # derived from the name and the population
+
+    def save_model(self, request: HttpRequest, obj: Commune, form: Any, change: bool) -> None:
+        refresh_search_name([obj])
+        refresh_area_class([obj])
+        super().save_model(request, obj, form, change)
 
 
 @admin.register(Epci)

@@ -3,7 +3,7 @@
 import csv
 import gzip
 import io
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -37,6 +37,25 @@ def _upsert(model: type[models.Model], objects: list[Any], fields: list[str]) ->
     return len(objects)
 
 
+def _refresh(communes: Iterable[Commune], field: str, value_of: Callable[[Commune], str]) -> int:
+    stale = [c for c in communes if getattr(c, field) != value_of(c)]
+    for commune in stale:
+        setattr(commune, field, value_of(commune))
+    Commune.objects.bulk_update([c for c in stale if c.pk and not c._state.adding], [field], batch_size=BATCH_SIZE)
+    return len(stale)
+
+
+def refresh_search_name(communes: Iterable[Commune]) -> int:
+    """Commune.search_name from the name (Commune.search_key), on every path that writes a name:
+    the reference data load and the Django admin. Saved communes are updated; returns how many changed."""
+    return _refresh(communes, "search_name", lambda c: Commune.search_key(c.name))
+
+
+def refresh_area_class(communes: Iterable[Commune]) -> int:
+    """Commune.area_class from the population (Commune.classify), on the same paths."""
+    return _refresh(communes, "area_class", lambda c: Commune.classify(c.population))
+
+
 @transaction.atomic
 def load_reference_data(data_dir: Path = DATA_DIR) -> LoadResult:
     """Insert or update régions, départements, EPCI and communes from the committed files.
@@ -51,7 +70,6 @@ def load_reference_data(data_dir: Path = DATA_DIR) -> LoadResult:
     epcis = [Epci(code=e["code"], name=e["name"], kind=e["kind"]) for e in _rows(data_dir / "epcis.csv.gz")]
     communes = []
     for row in _rows(data_dir / "communes.csv.gz"):
-        population = int(row["population"] or 0)
         communes.append(
             Commune(
                 code=row["code"],
@@ -60,12 +78,12 @@ def load_reference_data(data_dir: Path = DATA_DIR) -> LoadResult:
                 departement_id=row["departement"],
                 arrondissement=row["arrondissement"],
                 epci_id=row["epci"] or None,
-                population=population,
-                area_class=Commune.classify(population),
-                search_name=Commune.search_key(row["name"]),
+                population=int(row["population"] or 0),
                 is_current=True,
             )
         )
+    refresh_search_name(communes)  # unsaved: the values go in with the upsert below
+    refresh_area_class(communes)
     counts = (
         _upsert(Region, regions, ["name"]),
         _upsert(Departement, departements, ["name", "region"]),

@@ -32,7 +32,7 @@ from reperes.network.interop.common import (
     _territory_codes,
 )
 from reperes.network.models import ChangeRecord, Organisation, Service, Term, User
-from reperes.network.services import create_service, display_value, field_label, search_text_of
+from reperes.network.services import create_service, display_value, field_label, refresh_search_text
 from reperes.territory.models import Commune, Departement, Epci
 
 # --- Import: checking every record ------------------------------------------------------------
@@ -535,11 +535,9 @@ def _write(
         organisation = by_id[service.structure_id]
         assert organisation is not None
         _write_service(service, organisation, terms, communes, areas, report, acting_user)
-    for pk in renamed:
-        batch = list(Service.objects.filter(organisation_id=pk).select_related("organisation"))
-        for row in batch:
-            row.search_text = search_text_of(row)
-        Service.objects.bulk_update(batch, ["search_text"], batch_size=500)
+    # Every service of a renamed organisation, imported or not, carries its name.
+    for chunk in _chunks(sorted(renamed)):
+        refresh_search_text(Service.objects.filter(organisation_id__in=chunk))
 
 
 def _stamp(day: date) -> datetime:
@@ -735,9 +733,9 @@ def _write_service(
     for name in fields:
         setattr(service, name, wanted[name])
     service.organisation = organisation
-    service.search_text = search_text_of(service)
     # updated_at is the version the edit form checks: an import is a concurrent edit too.
-    service.save(update_fields=[*fields, "search_text", "updated_at"])
+    service.save(update_fields=[*fields, "updated_at"])
+    refresh_search_text([service])
     if "themes" in changed:
         service.themes.set(themes)
     if "publics" in changed:
