@@ -78,7 +78,9 @@ def search_services(
     # The commune is prefetched for the page shown, not joined: a join made the planner hash every commune.
     return (
         qs.select_related("organisation")
-        .prefetch_related("commune", Prefetch("themes", queryset=Term.objects.order_by("label")))
+        .prefetch_related(
+            "commune", "organisation__commune", Prefetch("themes", queryset=Term.objects.order_by("label"))
+        )
         .order_by("organisation__name", "name", "pk")
     )
 
