@@ -149,7 +149,7 @@ def test_limits_are_checked_before_the_file_is_parsed(counsellor, monkeypatch):
     with pytest.raises(ValidationError, match="XLSX"):
         reading.check_limits("l.xlsx", b"PK\x03\x04 not a zip")
     monkeypatch.setattr(reading, "MAX_ROWS", 2)
-    with pytest.raises(ValidationError, match="3 lignes"):
+    with pytest.raises(ValidationError, match="plus de 2 lignes"):
         services.upload_list(user=counsellor, file_name="l.csv", content=csv_bytes(*GOOD), kind="dropout")
     monkeypatch.setattr(reading, "MAX_BYTES", 10)
     with pytest.raises(ValidationError, match="limite est de"):
@@ -274,3 +274,38 @@ def test_a_youth_known_elsewhere_is_skipped_and_the_disclosure_logged(counsellor
     assert AccessLog.objects.filter(user=counsellor, youth_id=elsewhere.pk, action="lookup").count() == 1
     import_(counsellor, list_import)
     assert Youth.objects.count() == 1  # nothing created for her here
+
+
+def test_the_line_limit_holds_whatever_the_line_endings(monkeypatch):
+    monkeypatch.setattr(reading, "MAX_ROWS", 2)
+    for ending in (b"\r", b"\r\n", b"\n"):  # a lone CR (old Mac) was counted as one line
+        content = csv_bytes(*GOOD).replace(b"\n", ending)
+        with pytest.raises(ValidationError, match="plus de 2 lignes"):
+            reading.check_limits("l.csv", content)
+    monkeypatch.setattr(reading, "MAX_ROWS", 3)
+    assert reading.check_limits("l.csv", csv_bytes(*GOOD).replace(b"\n", b"\r")) == "csv"
+    assert len(reading.read_table("csv", csv_bytes(*GOOD).replace(b"\n", b"\r")).rows) == 3
+
+
+@pytest.mark.parametrize("encoding", ["utf-16-le", "utf-16-be", "utf-16"])
+def test_a_utf16_list_is_read_with_or_without_its_byte_order_mark(counsellor, encoding):
+    content = ("\n".join([HEADER, *GOOD]) + "\n").encode(encoding)
+    list_import = services.upload_list(user=counsellor, file_name="l.csv", content=content, kind="dropout")
+    assert list_import.columns[:2] == ["NOM", "PRENOM"] and list_import.row_count == 3
+    assert check(counsellor, content).report["counts"][RowOutcome.CREATED] == 3
+
+
+def test_nul_characters_are_refused_with_a_clear_reason():
+    with pytest.raises(ValidationError, match="caractères nuls"):
+        reading.read_table("csv", b"NOM;PRENOM\nMul\x00ler;L\xc3\xa9a\n")
+
+
+def test_an_unclosed_quote_is_reported_with_its_line(counsellor):
+    content = csv_bytes(GOOD[0], '"Schmitt;Kevin;17/11/2007;M;67437;;CAP', GOOD[2])
+    with pytest.raises(ValidationError, match="Ligne 3 : un guillemet"):
+        services.upload_list(user=counsellor, file_name="l.csv", content=content, kind="dropout")
+    # A quoted cell over two lines, or text after a closing quote, still reads as spreadsheets do.
+    table = reading.read_table(
+        "csv", csv_bytes('"Muller";"Léa\nMarie";03/04/2008;F;Saverne;;3e', '"Haas"x;Inès;2009;F;Saverne;;')
+    )
+    assert [cells[:2] for _line, cells in table.rows] == [["Muller", "Léa\nMarie"], ["Haasx", "Inès"]]

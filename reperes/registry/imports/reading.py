@@ -3,6 +3,7 @@ XLSX (a zip), the unpacked size, so that a zip bomb is refused before it is open
 
 import csv
 import io
+import re
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -40,16 +41,26 @@ def check_limits(file_name: str, content: bytes) -> str:
             % {"size": f"{len(content) / 1024 / 1024:.1f}".replace(".", ","), "max": MAX_BYTES // 1024 // 1024}
         )
     file_format = detect_format(file_name, content)
-    if file_format == "csv":
-        lines = content.count(b"\n") + (0 if content.endswith(b"\n") else 1)
-    else:
-        lines = _xlsx_declared_rows(content)
-    if lines - 1 > MAX_ROWS:
+    rows = _csv_rows_within_limit(content) if file_format == "csv" else _xlsx_declared_rows(content)
+    if rows - 1 > MAX_ROWS:
         raise ValidationError(
-            _("Le fichier compte %(rows)s lignes : la limite est de %(max)s lignes par import.")
-            % {"rows": lines - 1, "max": MAX_ROWS}
+            _("Le fichier compte plus de %(max)s lignes, la limite d'un import : découpez-le en plusieurs listes.")
+            % {"max": MAX_ROWS}
         )
     return file_format
+
+
+def _csv_rows_within_limit(content: bytes) -> int:
+    """The rows the CSV reader will produce (blank ones left out, as read_table does), counted
+    while streaming and stopping past the limit: whatever the line endings (CR LF, LF or a lone
+    CR, which a count of LF bytes missed), a row the reader would read is a row counted."""
+    rows = 0
+    for row in _csv_rows(content):
+        if any(cell.strip() for cell in row):
+            rows += 1
+            if rows > MAX_ROWS + 1:
+                break
+    return rows
 
 
 def _xlsx_declared_rows(content: bytes) -> int:
@@ -91,27 +102,94 @@ def read_table(file_format: str, content: bytes) -> Table:
 
 
 def _decode(content: bytes) -> str:
+    encoding = _utf16(content)
+    if encoding:
+        try:
+            return content.decode(encoding)
+        except UnicodeDecodeError:
+            raise ValidationError(_("Ce fichier en UTF-16 est illisible : enregistrez-le en CSV UTF-8.")) from None
     try:
-        return content.decode("utf-8-sig")
+        text = content.decode("utf-8-sig")
     except UnicodeDecodeError:
         # Spreadsheets saved as CSV on French Windows use cp1252.
-        return content.decode("cp1252", errors="replace")
+        text = content.decode("cp1252", errors="replace")
+    if "\x00" in text:
+        raise ValidationError(
+            _("Ce fichier contient des caractères nuls : ce n'est pas un CSV lisible. Enregistrez-le en CSV UTF-8.")
+        )
+    return text
+
+
+def _utf16(content: bytes) -> str | None:
+    """UTF-16 with its byte order mark, or without one (« Texte Unicode » of some spreadsheets):
+    then the text's ASCII characters leave a NUL byte at every other position, odd ones for
+    little-endian, even ones for big-endian. Read as UTF-8, such a file gives columns of NULs."""
+    if content.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return "utf-16"
+    sample = content[:4096]
+    if len(sample) < 4:
+        return None
+    even, odd = sample[0::2], sample[1::2]
+    if odd.count(0) > len(odd) * 0.4 and even.count(0) < len(even) * 0.05:
+        return "utf-16-le"
+    if even.count(0) > len(even) * 0.4 and odd.count(0) < len(odd) * 0.05:
+        return "utf-16-be"
+    return None
+
+
+class _Lines:
+    """The text's lines for the CSV reader, noting when the reader asked past the last one."""
+
+    def __init__(self, text: str) -> None:
+        self._lines = iter(io.StringIO(text, newline=""))  # splits on CR LF, LF and a lone CR
+        self.exhausted = False
+
+    def __iter__(self) -> "_Lines":
+        return self
+
+    def __next__(self) -> str:
+        try:
+            return next(self._lines)
+        except StopIteration:
+            self.exhausted = True
+            raise
+
+
+def _csv_rows(content: bytes) -> Iterator[list[str]]:
+    """The file's rows as the CSV reader reads them. Read strictly first, so that a quote opened
+    and never closed, which the lenient reader would take as one cell running to the end of the
+    file, is reported with its line; a file sloppy in other ways (text after a closing quote) is
+    then read leniently, as spreadsheets do."""
+    text = _decode(content)
+    first = re.split(r"\r\n|\r|\n", text.lstrip("\r\n"), maxsplit=1)[0]
+    delimiter = max([";", ",", "\t"], key=first.count)
+    lines = _Lines(text)
+    reader = csv.reader(lines, delimiter=delimiter, strict=True)
+    read = 0
+    try:
+        for row in reader:
+            read += 1
+            yield row
+        return
+    except csv.Error:
+        if lines.exhausted:
+            raise ValidationError(
+                _(
+                    "Ligne %(line)s : un guillemet (\") ouvre une cellule qui n'est jamais fermée, le reste du "
+                    "fichier y serait lu. Fermez ou retirez ce guillemet."
+                )
+                % {"line": read + 1}
+            ) from None
+    try:
+        for n, row in enumerate(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter), start=1):
+            if n > read:
+                yield row
+    except csv.Error:
+        raise ValidationError(_("Ce fichier CSV est illisible (cellule trop longue ?).")) from None
 
 
 def _read_csv(content: bytes) -> list[list[Any]]:
-    if content.startswith((b"\xff\xfe", b"\xfe\xff")):
-        raise ValidationError(_("Ce fichier est en UTF-16 : enregistrez-le en CSV UTF-8."))
-    text = _decode(content)
-    if "\n" not in text:
-        text = text.replace("\r", "\n")  # old Mac line endings
-    first = text.lstrip("\n").split("\n", 1)[0]
-    delimiter = max([";", ",", "\t"], key=first.count)
-    try:
-        return [list(row) for row in csv.reader(io.StringIO(text), delimiter=delimiter)]
-    except csv.Error:
-        raise ValidationError(
-            _("Ce fichier CSV est illisible (cellule trop longue ou guillemets non fermés).")
-        ) from None
+    return [list(row) for row in _csv_rows(content)]
 
 
 def _xlsx_rows(content: bytes) -> Iterator[tuple[Any, ...]]:
