@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install browser run demo-reset test test-sqlite test-postgres quality fix lock clean bench
+.PHONY: install browser run worker demo-reset test test-sqlite test-postgres quality fix lock clean bench
 
 install: $(STAMP)
 
@@ -36,7 +36,15 @@ run: install
 	$(PY) manage.py load_funding_schemes
 	$(PY) manage.py load_demo
 	@$(PY) manage.py demo_accounts
+	@# The background worker (ADR 006) beside the dev server; both stop with it (Ctrl+C). The
+	@# worker reloads on code changes (DEBUG): its reloader's child is stopped too.
+	@$(PY) manage.py db_worker & worker=$$!; \
+	trap 'kill $$(pgrep -P $$worker) $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
 	$(PY) manage.py runserver $(HOST):$(PORT)
+
+# The worker alone (production runs it as its own service beside the web server).
+worker: install
+	$(PY) manage.py db_worker
 
 demo-reset: install
 	$(PY) manage.py load_demo --reset

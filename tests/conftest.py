@@ -1,7 +1,14 @@
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
 import pytest
 from django.core.cache import cache
 from django.core.management import call_command
-from django.db import transaction
+from django.db import connection, transaction
 
 from reperes.network.enums import Role
 from reperes.network.services import load_vocabularies
@@ -62,6 +69,51 @@ def demo(django_db_setup, django_db_blocker):
         call_command("load_demo", force=True, verbosity=0)
         yield
         transaction.set_rollback(True)
+
+
+DATABASE_BACKEND = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+
+
+def database_url() -> str:
+    """The URL of the database the test's connection uses, for another process to open it."""
+    name = connection.settings_dict["NAME"]
+    if connection.vendor == "sqlite":
+        assert not connection.is_in_memory_db(), "another process cannot open an in-memory database"
+        return f"sqlite:///{name}"
+    parts = urlsplit(os.environ["DATABASE_URL"])
+    return urlunsplit(parts._replace(path=f"/{name}"))
+
+
+@pytest.fixture
+def db_worker(settings, tmp_path) -> Iterator[subprocess.Popen]:
+    """The real background worker, `manage.py db_worker`, in its own process on the test's
+    database, which must be one another process can see (a file for SQLite, PostgreSQL's test
+    database) with data committed (no test transaction). Tasks enqueued by the test go to the
+    database backend. Stopped as in production (SIGTERM: it ends its task first)."""
+    settings.TASKS = DATABASE_BACKEND
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "config.settings.test",
+        "DATABASE_URL": database_url(),
+        "REPERES_TEST_TASKS": "database",
+    }
+    log = (tmp_path / "db_worker.log").open("w")
+    command = [sys.executable, "manage.py", "db_worker", "--no-reload", "--no-startup-delay", "--interval", "0.1"]
+    process = subprocess.Popen(
+        command, env=env, stdout=log, stderr=subprocess.STDOUT, cwd=Path(__file__).parent.parent
+    )
+    try:
+        yield process
+    finally:
+        if process.poll() is None:
+            process.terminate()
+            try:
+                process.wait(timeout=60)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+        log.close()
+        print((tmp_path / "db_worker.log").read_text()[-5000:])  # shown when the test fails
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

@@ -30,6 +30,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django_bootstrap5",
     "django_htmx",
+    "django_tasks_db",
     # Ordered as in ARCHITECTURE.md: an app imports only from the apps above it.
     "reperes.territory",
     "reperes.network",
@@ -106,6 +107,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = False
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# Background work (large list imports, the nightly sweep) is queued in the database and run by
+# `manage.py db_worker`, a process beside the web server (ADR 006).
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
 
 AUTH_USER_MODEL = "network.User"
 AUTHENTICATION_BACKENDS = ["django.contrib.auth.backends.ModelBackend"]

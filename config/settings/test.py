@@ -14,3 +14,11 @@ MAILERS = {"default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend
 DEBUG_PROPAGATE_EXCEPTIONS = os.environ.get("DEBUG_PROPAGATE_EXCEPTIONS", "") == "1"
 # Each test builds its own registry: never reuse the registry size counted in another test.
 REPERES_POPULATION_CACHE_SECONDS = 0
+# Tasks run at once in the test's process. The tests of the worker itself (the `db_worker`
+# fixture) switch to the database backend and start `manage.py db_worker`, whose own settings say
+# so through REPERES_TEST_TASKS.
+TASKS = {
+    "default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}
+    if os.environ.get("REPERES_TEST_TASKS") == "database"
+    else {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}
+}

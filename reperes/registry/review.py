@@ -1,6 +1,7 @@
 """Duplicate review: a periodic sweep of each Mission locale's records through the engine's
-dedupe (the batch use of `reperes.matching`), then a counsellor's decision on each pair: merge it
-(services.merge_youths, undoable) or mark it as two people, never proposed again."""
+dedupe (the batch use of `reperes.matching`; nightly, a task of the background worker), then a
+counsellor's decision on each pair: merge it (services.merge_youths, undoable) or mark it as two
+people, never proposed again."""
 
 import logging
 
@@ -46,6 +47,11 @@ def sweep_duplicates(mission: Organisation) -> int:
     DuplicateCandidate.objects.bulk_create(new, ignore_conflicts=True)
     logger.info("sweep of mission_locale=%s: %s records, %s new candidates", mission.pk, len(youths), len(new))
     return len(new)
+
+
+def sweep_all_missions() -> int:
+    """The nightly sweep (tasks.nightly_sweep): every active Mission locale, one after the other."""
+    return sum(sweep_duplicates(mission) for mission in Organisation.objects.active().missions_locales())
 
 
 def _distinct_after_merges(mission: Organisation) -> set[tuple[int, int]]:

@@ -65,13 +65,14 @@ def test_a_list_with_bad_lines_imports_nothing_then_the_corrected_list_imports_o
 
 @pytest.mark.skipif(
     connection.vendor == "sqlite",
-    reason="the in-memory SQLite of the tests shares its cache between threads, whose table locks "
-    "fail at once (SQLITE_LOCKED) instead of waiting: this journey runs on PostgreSQL",
+    reason="the worker is another process, which cannot open the in-memory SQLite database the live "
+    "server shares with its threads: this journey runs on PostgreSQL (tests/registry/test_worker.py "
+    "runs the worker on both)",
 )
-def test_a_large_list_is_checked_and_imported_in_the_background_with_progress(page, live_server, demo):
-    """Beyond worker.INLINE_ROWS lines the work leaves the request: the page shows its progress and
-    reloads with the report when it is done (the thread writes through its own connection, hence
-    a browser test, whose database is shared and restored after each journey)."""
+def test_a_large_list_is_checked_and_imported_in_the_background_with_progress(page, live_server, demo, db_worker):
+    """Beyond worker.INLINE_ROWS lines the work leaves the request for the real worker
+    (`manage.py db_worker`, started by the fixture on the test database): the page shows its
+    progress and reloads with the report when it is done."""
     login(page, live_server, COUNSELLOR, DEMO_PASSWORD)
     fake = Faker("fr_FR")
     fake.seed_instance(4)

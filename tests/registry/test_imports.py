@@ -309,3 +309,117 @@ def test_an_unclosed_quote_is_reported_with_its_line(counsellor):
         "csv", csv_bytes('"Muller";"Léa\nMarie";03/04/2008;F;Saverne;;3e', '"Haas"x;Inès;2009;F;Saverne;;')
     )
     assert [cells[:2] for _line, cells in table.rows] == [["Muller", "Léa\nMarie"], ["Haasx", "Inès"]]
+
+
+def many(n: int) -> list[str]:
+    """n lines of different young people of Saverne."""
+    names = ["Léa", "Kevin", "Inès", "Noah", "Jade", "Lucas", "Chloé", "Hugo"]
+    return [
+        f"Nom{chr(65 + i % 26)}{chr(65 + i // 26)}x;{names[i % 8]};{i % 28 + 1:02d}/05/2007;;Saverne;;"
+        for i in range(n)
+    ]
+
+
+def test_an_import_writes_in_batches_and_sees_a_signal_sent_between_two(counsellor, monkeypatch):
+    monkeypatch.setattr(services, "BATCH_ROWS", 2)
+    list_import = check(counsellor, csv_bytes(GOOD[1], GOOD[2], GOOD[0]))
+    lock, write = services._lock_mission, services._write
+    batches = []
+
+    def lock_after_a_signal(list_import):
+        if len(batches) == 1:  # between the first batch and the second, a partner reports line 4
+            report("Léa", "Muller", birth_date=date(2008, 4, 3))
+        lock(list_import)
+
+    def write_batch(rows, *args, **kwargs):
+        batches.append([row.line for row in rows])
+        write(rows, *args, **kwargs)
+
+    monkeypatch.setattr(services, "_lock_mission", lock_after_a_signal)
+    monkeypatch.setattr(services, "_write", write_batch)
+    import_(counsellor, list_import)
+    list_import.refresh_from_db()
+    assert batches == [[2, 3], [4]] and list_import.status == ImportStatus.DONE
+    assert list_import.report["counts"][RowOutcome.KNOWN] == 1  # decided again in its batch
+    assert Youth.objects.filter(last_name="Muller").count() == 1
+    assert list_import.progress == list_import.row_count
+
+
+def test_a_failed_import_changes_nothing_even_after_some_batches(counsellor, monkeypatch):
+    monkeypatch.setattr(services, "BATCH_ROWS", 2)
+    import_(counsellor, check(counsellor, csv_bytes("Muller;Léa;03/04/2008;F;Saverne;;")))
+    known = Youth.objects.get()
+    before = Youth.objects.count()
+    # Lines 2–3: new records; line 4 completes Léa Muller (INE, class); the batch of lines 5–6 fails.
+    list_import = check(
+        counsellor,
+        csv_bytes(GOOD[1], GOOD[2], "Muller;Léa;03/04/2008;F;Saverne;2345678901B;3e", *many(2)),
+        name="rio.csv",
+    )
+    assert list_import.report["counts"][RowOutcome.KNOWN] == 1
+    write = services._write
+    batches = []
+
+    def fail_at_the_third_batch(rows, *args, **kwargs):
+        batches.append(rows)
+        if len(batches) == 3:
+            raise RuntimeError("disk full")
+        write(rows, *args, **kwargs)
+
+    monkeypatch.setattr(services, "_write", fail_at_the_third_batch)
+    import_(counsellor, list_import)
+    list_import.refresh_from_db()
+    known.refresh_from_db()
+    assert list_import.status == ImportStatus.FAILED and list_import.content is None
+    assert list_import.report["errors"][0]["reason"] == "Erreur inattendue : rien n'a été importé."
+    assert Youth.objects.count() == before and not ImportedRow.objects.filter(list_import=list_import).exists()
+    assert known.ine == "" and known.last_level == ""  # its fields emptied again
+    assert WriteRecord.objects.filter(model="registry.youth", object_id=known.pk, after__undone=True).exists()
+
+
+def test_undoing_keeps_a_record_someone_attached_to_meanwhile(counsellor, monkeypatch):
+    monkeypatch.setattr(services, "BATCH_ROWS", 2)
+    list_import = check(counsellor, csv_bytes(*GOOD))
+    write = services._write
+    batches = []
+
+    def a_signal_joins_then_a_crash(rows, *args, **kwargs):
+        batches.append(rows)
+        if len(batches) == 2:
+            raise RuntimeError("crash")
+        write(rows, *args, **kwargs)
+        report("Léa", "Muller", birth_date=date(2008, 4, 3))  # joins the record of line 2
+
+    monkeypatch.setattr(services, "_write", a_signal_joins_then_a_crash)
+    import_(counsellor, list_import)
+    list_import.refresh_from_db()
+    assert list_import.status == ImportStatus.FAILED
+    assert "1 dossier qu'il avait créé est gardé" in list_import.report["errors"][0]["reason"]
+    assert [y.last_name for y in Youth.objects.all()] == ["Muller"]  # Kevin Schmitt's record is gone
+
+
+def test_a_stalled_import_is_failed_and_undone_by_the_sweep(counsellor, monkeypatch):
+    """A worker killed mid-import (here: between two batches) leaves the batches it wrote; the
+    nightly sweep, or the worker's next import, marks it failed and takes them back."""
+    from django.core.management import call_command
+
+    monkeypatch.setattr(services, "BATCH_ROWS", 2)
+    list_import = check(counsellor, csv_bytes(*GOOD))
+    write = services._write
+
+    def killed_after_one_batch(rows, *args, **kwargs):
+        if ImportedRow.objects.exists():
+            raise KeyboardInterrupt  # not an Exception: nothing catches it, as for a killed process
+        write(rows, *args, **kwargs)
+
+    monkeypatch.setattr(services, "_write", killed_after_one_batch)
+    services.start_import(list_import)
+    with pytest.raises(KeyboardInterrupt):
+        worker.launch(list_import, user=counsellor)
+    assert Youth.objects.count() == 2 and ListImport.objects.get(pk=list_import.pk).status == ImportStatus.IMPORTING
+    call_command("sweep_duplicates", verbosity=0)
+    assert ListImport.objects.get(pk=list_import.pk).status == ImportStatus.IMPORTING  # not stalled yet
+    ListImport.objects.filter(pk=list_import.pk).update(updated_at=timezone.now() - worker.STALLED_AFTER)
+    call_command("sweep_duplicates", verbosity=0)
+    list_import.refresh_from_db()
+    assert list_import.status == ImportStatus.FAILED and Youth.objects.count() == 0

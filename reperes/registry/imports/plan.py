@@ -10,13 +10,13 @@ from typing import Any
 
 from django.db.models import Count, Max
 
-from reperes.matching import Outcome, dedupe, pairs
+from reperes.matching import Outcome, blocking_keys, dedupe, pairs
 from reperes.privacy.models import WriteRecord
 from reperes.registry.enums import BirthPrecision, ImportStatus, RowOutcome, YouthStatus
 from reperes.registry.identity import find_known, record_of
 from reperes.registry.imports.fields import TARGETS, LineChecker, Row
 from reperes.registry.imports.reading import read_table
-from reperes.registry.models import ImportedRow, ListImport, Youth
+from reperes.registry.models import ImportedRow, ListImport, Youth, YouthMatchKey
 from reperes.territory.models import Territory
 from reperes.territory.text import fold
 
@@ -99,9 +99,9 @@ def registry_mark() -> list[int]:
 def build_plan(
     list_import: ListImport, *, on_progress: Callable[[int], None] | None = None, reuse: dict[str, Any] | None = None
 ) -> Plan:
-    """The plan of the whole file. With `reuse` (the check's report), when nothing was written to
-    the registry since the check, the lines are validated again but their decisions are taken
-    from the report instead of being matched again."""
+    """The plan of the whole file. With `reuse` (the check's report), the lines are validated
+    again but their decisions are taken from the report instead of being matched again, except
+    those that the records written since the check may concern (redecide)."""
     table = read_table(list_import.file_format, bytes(list_import.content or b""))
     mission = list_import.mission_locale
     codes = (
@@ -127,7 +127,10 @@ def build_plan(
     if plan.errors:
         return plan
     planned = [PlannedRow(row.line, row.values, fingerprint(row.values)) for row in valid]
-    if reuse and reuse.get("registry_mark") == plan.registry_mark and _reuse(planned, reuse):
+    if reuse and reuse.get("registry_mark") and _reuse(planned, reuse):
+        if reuse["registry_mark"] != plan.registry_mark:
+            changed = youths_written_since(reuse["registry_mark"])
+            redecide(planned, list_import, changed=changed, own=set())
         plan.rows = planned
         return plan
     _skip_already_imported(planned, list_import)
@@ -139,6 +142,48 @@ def build_plan(
             on_progress(len(table.rows) // 2 + n // 2)
     plan.rows = planned
     return plan
+
+
+def youths_written_since(mark: list[int]) -> set[int] | None:
+    """The records written to since `registry_mark()` gave `mark`; None when that cannot be told
+    (on PostgreSQL, a transaction may commit a lower id later: the count then disagrees)."""
+    last, count = mark
+    since = list(WriteRecord.objects.filter(pk__gt=last).values_list("model", "object_id"))
+    if count + len(since) != registry_mark()[1]:
+        return None
+    return {object_id for model, object_id in since if model == "registry.youth"}
+
+
+def redecide(
+    rows: list[PlannedRow], list_import: ListImport, *, changed: set[int] | None, own: set[int]
+) -> list[PlannedRow]:
+    """Decide again, against the registry as it is now, the lines that the records written since
+    may concern: the import writes in batches, and between two of them a signal, a merge or
+    another import may have changed what a line is. A line is concerned when it shares a blocking
+    key or its INE with a changed record, or was decided against one; all of them when the
+    changes are not known (`changed` None). A repeat of an earlier line stays one (it follows
+    that line), and a record this import created (`own`) is no match: the file's own grouping
+    decided those lines were different people, as the check said. Returns the lines redecided."""
+    rows = [row for row in rows if row.outcome != RowOutcome.IN_FILE]
+    if changed is not None:
+        keys = set(YouthMatchKey.objects.filter(youth_id__in=changed).values_list("key", flat=True))
+        ines = set(Youth.objects.filter(pk__in=changed).exclude(ine="").values_list("ine", flat=True))
+        rows = [
+            row
+            for row in rows
+            if row.youth_id in changed
+            or (row.values.get("ine") and row.values["ine"] in ines)
+            or blocking_keys(record_of(draft_youth(row.values, list_import))) & keys
+        ]
+    for row in rows:
+        row.outcome, row.youth_id, row.score, row.explanation = RowOutcome.CREATED, None, 0.0, ""
+    _skip_already_imported(rows, list_import)
+    for row in rows:
+        if row.outcome == RowOutcome.CREATED:
+            _against_registry(row, list_import)
+        if row.youth_id in own:
+            row.outcome, row.youth_id, row.score, row.explanation = RowOutcome.CREATED, None, 0.0, ""
+    return rows
 
 
 def _reuse(planned: list[PlannedRow], report: dict[str, Any]) -> bool:

@@ -1,20 +1,30 @@
 from typing import Any
 
 from django.core.management.base import BaseCommand
+from django.tasks import TaskResultStatus
 
-from reperes.network.models import Organisation
-from reperes.registry.imports.worker import recover_stalled
-from reperes.registry.review import sweep_duplicates
+from reperes.registry.tasks import nightly_sweep
 
 
 class Command(BaseCommand):
-    help = "Cherche les doublons possibles dans les dossiers de chaque Mission locale (à lancer chaque nuit)."
+    help = (
+        "Cherche les doublons possibles dans les dossiers de chaque Mission locale et reprend les imports "
+        "interrompus (à lancer chaque nuit) : la tâche est confiée au worker, ou lancée ici avec --now."
+    )
+
+    def add_arguments(self, parser: Any) -> None:
+        parser.add_argument("--now", action="store_true", help="Lancer le balayage ici, sans passer par le worker.")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        total = 0
-        for mission in Organisation.objects.active().missions_locales():
-            total += sweep_duplicates(mission)
-        stalled = recover_stalled()
+        if options["now"]:
+            counts = nightly_sweep.call()
+        else:
+            result = nightly_sweep.enqueue()
+            if result.status != TaskResultStatus.SUCCESSFUL:  # the database backend: run by the worker
+                self.stdout.write(f"Balayage confié au worker (tâche {result.id}).")
+                return
+            counts = result.return_value
         self.stdout.write(
-            f"{total} nouvelles paires à examiner ; {stalled} import(s) interrompu(s) marqué(s) en échec."
+            f"{counts['candidates']} nouvelles paires à examiner ; "
+            f"{counts['stalled']} import(s) interrompu(s) marqué(s) en échec."
         )
