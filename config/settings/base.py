@@ -31,7 +31,9 @@ INSTALLED_APPS = [
     "django_bootstrap5",
     "django_htmx",
     "django_tasks_db",
-    # Ordered as in ARCHITECTURE.md: an app imports only from the apps above it.
+    # The domain apps, bottom-up (docs/architecture.md). The layers are modules, not apps: every
+    # app's models and enums at the bottom, then the access rules (privacy.rules, named by
+    # privacy.policy), then selectors, services and views, which ask them (tests/privacy/test_layering.py).
     "reperes.territory",
     "reperes.network",
     "reperes.registry",
