@@ -14,6 +14,7 @@ from reperes.network.services import ORGANISATION_FIELDS, SERVICE_FIELDS, send_l
 from reperes.privacy import policy
 from reperes.privacy.throttle import allow_login, allow_password_reset, forget_failed_logins
 from reperes.territory.forms import CommuneField, CommuneListField
+from reperes.territory.models import Epci
 
 logger = logging.getLogger(__name__)
 
@@ -112,11 +113,42 @@ class DirectorySearchForm(forms.Form):
 
 
 class CoverageForm(forms.Form):
-    mission_locale = forms.ModelChoiceField(queryset=Organisation.objects.none(), label=_("Mission locale"))
+    """Which Mission locale's territory the coverage page shows, and which of its communes.
+
+    A Mission locale not offered (or none) means the first one offered: `mission` is always set,
+    and the EPCI offered are those of its territory."""
+
+    mission_locale = forms.ModelChoiceField(
+        queryset=Organisation.objects.none(), label=_("Mission locale"), required=False
+    )
+    epci = forms.ModelChoiceField(
+        queryset=Epci.objects.none(), label=_("EPCI"), required=False, empty_label=_("Tous les EPCI")
+    )
+    gaps_only = forms.BooleanField(label=_("Communes sans partenaire de repérage seulement"), required=False)
 
     def __init__(self, *args: Any, missions: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        cast(forms.ModelChoiceField, self.fields["mission_locale"]).queryset = missions
+        field = cast(forms.ModelChoiceField, self.fields["mission_locale"])
+        field.queryset = missions
+        self.mission: Organisation = missions.first()
+        if self.is_bound:
+            try:
+                self.mission = field.clean(self.data.get(self.add_prefix("mission_locale"))) or self.mission
+            except ValidationError:
+                pass
+        else:
+            self.initial.setdefault("mission_locale", self.mission)
+        cast(forms.ModelChoiceField, self.fields["epci"]).queryset = (
+            Epci.objects.filter(communes__territories=self.mission.territory_id).distinct().order_by("name")
+        )
+
+    def filters(self) -> dict[str, Any]:
+        """The valid filters (an unknown EPCI is dropped, the others kept)."""
+        if not self.is_bound:
+            return {"gaps_only": False, "epci": ""}
+        self.is_valid()  # fills cleaned_data with the fields that are valid
+        epci = self.cleaned_data.get("epci")
+        return {"gaps_only": bool(self.cleaned_data.get("gaps_only")), "epci": epci.code if epci else ""}
 
 
 class FundingSchemeSearchForm(forms.Form):

@@ -112,10 +112,33 @@ class CommuneCoverage:
 @dataclass
 class EpciSummary:
     name: str
+    code: str = ""
     communes: int = 0
     population: int = 0
     gap_communes: int = 0
     gap_population: int = 0
+    rows: list[CommuneCoverage] = field(default_factory=list)  # those the filter keeps, by name
+
+    @property
+    def covered_communes(self) -> int:
+        return self.communes - self.gap_communes
+
+
+@dataclass(frozen=True)
+class CoverageSummary:
+    communes: int
+    gap_communes: int
+    population: int
+    gap_population: int
+
+    @property
+    def covered_communes(self) -> int:
+        return self.communes - self.gap_communes
+
+    @property
+    def gap_share(self) -> int:
+        """The population living in a commune without an identifying partner, in whole percent."""
+        return round(100 * self.gap_population / self.population) if self.population else 0
 
 
 @dataclass
@@ -129,17 +152,36 @@ class Coverage:
         """Communes where no partner can identify young people, the most populated first."""
         return sorted((r for r in self.rows if r.has_gap), key=lambda r: (-r.commune.population, r.commune.name))
 
-    def by_epci(self) -> list[EpciSummary]:
+    @property
+    def summary(self) -> CoverageSummary:
+        gaps = [r for r in self.rows if r.has_gap]
+        return CoverageSummary(
+            communes=len(self.rows),
+            gap_communes=len(gaps),
+            population=sum(r.commune.population for r in self.rows),
+            gap_population=sum(r.commune.population for r in gaps),
+        )
+
+    def by_epci(self, *, gaps_only: bool = False, epci: str = "") -> list[EpciSummary]:
+        """One summary per EPCI (counted over all its communes of the territory), holding the rows
+        the filter keeps: only communes without an identifying partner, only one EPCI. EPCI with
+        no row kept are left out; the largest uncovered population first."""
         summaries: dict[str, EpciSummary] = {}
         for row in self.rows:
+            code = row.commune.epci_id or ""
+            if epci and code != epci:
+                continue
             name = row.commune.epci.name if row.commune.epci else "—"
-            summary = summaries.setdefault(name, EpciSummary(name))
+            summary = summaries.setdefault(code, EpciSummary(name, code))
             summary.communes += 1
             summary.population += row.commune.population
             if row.has_gap:
                 summary.gap_communes += 1
                 summary.gap_population += row.commune.population
-        return sorted(summaries.values(), key=lambda s: (-s.gap_population, s.name))
+            if row.has_gap or not gaps_only:
+                summary.rows.append(row)
+        kept = [s for s in summaries.values() if s.rows or not gaps_only]
+        return sorted(kept, key=lambda s: (-s.gap_population, s.name))
 
 
 def coverage_of(territory: Territory) -> Coverage:

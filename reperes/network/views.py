@@ -127,15 +127,23 @@ def coverage(request: HtmxHttpRequest) -> HttpResponse:
     missions = policy.missions_locales_for_coverage(request.user).order_by(Lower("name"), "pk")
     if not missions.exists():
         raise Http404
-    form = CoverageForm(request.GET or None, missions=missions)
-    mission = form.cleaned_data["mission_locale"] if form.is_valid() else missions.first()
-    if not form.is_bound:  # the selector shows the territory the page shows
-        form = CoverageForm(missions=missions, initial={"mission_locale": mission})
-    assert mission is not None and mission.territory is not None  # the policy keeps only those with a territory
+    form = CoverageForm(request.GET or None, missions=missions)  # the selector names the territory shown
+    mission = form.mission
+    assert mission.territory is not None  # the policy keeps only those with a territory
     result = coverage_of(mission.territory)
     if request.GET.get("format") == "csv":
-        return _coverage_csv(mission, result)
-    context = {"form": form, "mission": mission, "coverage": result, "several": missions.count() > 1}
+        return _coverage_csv(mission, result)  # every commune, whatever the filter
+    filters = form.filters()
+    context = {
+        "form": form,
+        "mission": mission,
+        "coverage": result,
+        "summary": result.summary,
+        "groups": result.by_epci(**filters),
+        "filtered": any(filters.values()),
+        "gaps_only": filters["gaps_only"],
+        "several": missions.count() > 1,
+    }
     return render(request, "network/coverage.html", context)
 
 

@@ -93,3 +93,59 @@ def test_demo_has_about_forty_partners_and_a_rural_gap(demo):
     assert gaps
     assert all(row.commune.epci_id in {"200067841", "200067783"} for row in gaps)
     assert any(row.commune.area_class == "rural" for row in gaps)
+
+
+def coverage_page(client, mission, **params):
+    client.force_login(MembershipFactory(role="coordinator", organisation=mission).user)
+    return client.get(reverse("network:coverage"), params)
+
+
+def test_the_page_sums_up_covered_and_uncovered_communes_and_population(client, mission):
+    response = coverage_page(client, mission)
+    summary = response.context["summary"]
+    gap = Commune.objects.get(code="67001").population
+    total = sum(Commune.objects.filter(code__in=["67437", "67300", "67001"]).values_list("population", flat=True))
+    assert (summary.communes, summary.covered_communes, summary.gap_communes) == (3, 2, 1)
+    assert (summary.population, summary.gap_population) == (total, gap)
+    assertContains(response, "Communes couvertes par un partenaire de repérage")
+    assertContains(response, f"{summary.gap_share} % du territoire")
+
+
+def test_the_gaps_filter_keeps_only_communes_without_an_identifying_partner(client, mission):
+    response = coverage_page(client, mission, gaps_only="on")
+    shown = [row.commune.code for group in response.context["groups"] for row in group.rows]
+    assert shown == ["67001"]
+    assertContains(response, "Communes sans partenaire de repérage, par EPCI")
+    assertContains(response, "<details", count=1)
+    assert "open>" in response.content.decode()
+    assert response.context["summary"].communes == 3  # the summary stays the territory's
+
+
+def test_the_epci_filter_offers_the_territorys_epci_and_keeps_one(client, mission):
+    response = coverage_page(client, mission)
+    epcis = list(response.context["form"].fields["epci"].queryset)
+    assert {e.code for e in epcis} == set(
+        Commune.objects.filter(code__in=["67437", "67300", "67001"]).values_list("epci_id", flat=True)
+    )
+    saverne_epci = Commune.objects.get(code="67437").epci_id
+    response = coverage_page(client, mission, epci=saverne_epci)
+    (group,) = response.context["groups"]
+    assert group.code == saverne_epci and {r.commune.code for r in group.rows} <= {"67437", "67300"}
+    # An EPCI of another territory is not offered: the page shows every commune.
+    response = coverage_page(client, mission, epci="200054781", gaps_only="on")
+    assert [row.commune.code for group in response.context["groups"] for row in group.rows] == ["67001"]
+
+
+def test_the_communes_are_grouped_by_epci_collapsed_when_unfiltered(client, mission):
+    response = coverage_page(client, mission)
+    groups = response.context["groups"]
+    assert sum(len(g.rows) for g in groups) == 3
+    if len(groups) > 1:
+        assert " open>" not in response.content.decode()
+
+
+def test_the_csv_keeps_every_commune_whatever_the_filter(client, mission):
+    coverage_page(client, mission)
+    export = client.get(reverse("network:coverage"), {"format": "csv", "gaps_only": "on"})
+    rows = list(csv.reader(io.StringIO(export.content.decode("utf-8-sig")), delimiter=";"))
+    assert len(rows) == 1 + 3
