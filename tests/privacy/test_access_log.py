@@ -43,15 +43,13 @@ from reperes.network.models import FundingScheme, Organisation, Service, Term, U
 from reperes.network.services import create_service, load_funding_schemes
 from reperes.privacy.enums import AccessAction, Section
 from reperes.privacy.models import AccessLog
-from reperes.registry.enums import Barrier, ImportStatus, InformedHow, SignalConsent, SignalStatus
-from reperes.registry.imports import services as imports
-from reperes.registry.imports import worker
+from reperes.registry.enums import Barrier, ImportStatus, InformedHow, SignalStatus
 from reperes.registry.models import DuplicateCandidate, ListImport, Merge, Signal, Youth
 from reperes.registry.review import sweep_duplicates
-from reperes.registry.services import assign_referent, merge_youths, record_consent, send_signal, withdraw_consent
-from reperes.territory.models import Commune
+from reperes.registry.services import merge_youths
 from tests.network.factories import MembershipFactory, OrganisationFactory, area
 from tests.privacy.test_permission_matrix import Route, resolver_routes
+from tests.registry.factories import ConsentFactory, ListImportFactory, SignalFactory, commune, mission_locale
 
 READ, LIST, MERGE, UNMERGE = AccessAction.READ, AccessAction.LIST, AccessAction.MERGE, AccessAction.UNMERGE
 FILE = frozenset({Section.IDENTITY, Section.PATHWAY})
@@ -120,38 +118,21 @@ def _member(role: str, organisation: Organisation, first_name: str, last_name: s
 
 
 def _report(author: User, first_name: str, last_name: str, code: str = "67437", **extra: Any) -> Signal:
-    if "birth_date" not in extra:
+    """A named signal; an approximate age of 19 when no birth date is given."""
+    extra.setdefault("birth_date", None)
+    if extra["birth_date"] is None:
         extra.setdefault("approximate_age", 19)
-    return send_signal(
-        author=author,
-        first_name=first_name,
-        last_name=last_name,
-        commune=Commune.objects.get(code=code),
-        consent=SignalConsent.CONTACT,
-        **extra,
-    )
+    return SignalFactory(author=author, first_name=first_name, last_name=last_name, commune=commune(code), **extra)
 
 
 def _import(user: User, name: str, content: bytes, *, check: bool = True, commit: bool = False) -> ListImport:
-    list_import = imports.upload_list(user=user, file_name=name, content=content, kind="dropout")
-    if check:
-        imports.set_mapping(list_import, list_import.mapping)
-        worker.launch(list_import, user=user)
-    if commit:
-        imports.start_import(list_import)
-        worker.launch(list_import, user=user)
-    list_import.refresh_from_db()
-    return list_import
+    return ListImportFactory(created_by=user, file_name=name, content=content, check=check, commit=commit)
 
 
 @pytest.fixture
 def world(db) -> World:
-    mission_a = OrganisationFactory(
-        mission_locale=True, name="Mission locale A", territory=area("A", "67437", "67300"), commune_id="67437"
-    )
-    mission_b = OrganisationFactory(
-        mission_locale=True, name="Mission locale B", territory=area("B", "67482"), commune_id="67482"
-    )
+    mission_a = mission_locale("Mission locale A", "67437", "67300")
+    mission_b = mission_locale("Mission locale B", "67482")
     partner_p = OrganisationFactory(name="Partenaire P", territory=area("P", "67437"), commune_id="67437")
     partner_r = OrganisationFactory(name="Partenaire R", commune_id="67482")
     users = {
@@ -167,8 +148,9 @@ def world(db) -> World:
     counsellor, partner = users["counsellor"], users["partner"]
 
     signals = {
-        # Barriers signalled: the file shows their flag to those granted the health section.
-        "Keller": _report(partner, "Inès", "Keller", birth_date=BIRTH, barriers=[Barrier.HEALTH]),
+        # Taken in by the counsellor, her référent. Barriers signalled: the file shows their flag to
+        # those granted the health section.
+        "Keller": _report(partner, "Inès", "Keller", birth_date=BIRTH, barriers=[Barrier.HEALTH], referent=counsellor),
         "Kelller": _report(worker_r, "Ines", "Kelller"),
         "Zimmerlin": _report(worker_r, "Nadia", "Zimmerlin", birth_date=born(19, 200)),
         "Zimmerlin again": _report(worker_r, "Nadia", "Zimmerlin", birth_date=born(19, 200)),
@@ -178,33 +160,28 @@ def world(db) -> World:
         "Wendlinger": _report(worker_r, "Karime", "Wendlinger"),
         "Pfisterer": _report(partner, "Yanis", "Pfisterer", birth_date=born(18, 10)),
         "Hertzog": _report(worker_r, "Lucas", "Hertzog", code="67482"),
-        "opportunity": send_signal(
-            author=partner, first_name="Samir", commune=Commune.objects.get(code="67437"), consent=SignalConsent.NONE
-        ),
+        "opportunity": SignalFactory(author=partner, first_name="Samir", opportunity=True, approximate_age=None),
     }
     youths = {name: signal.youth for name, signal in signals.items() if signal.youth is not None}
     del youths["Zimmerlin again"]
     assert signals["Zimmerlin again"].youth == youths["Zimmerlin"]
     assert signals["Zimmerlin again"].status == SignalStatus.NEW
 
-    keller = assign_referent(signals["Keller"], referent=counsellor, acting_user=counsellor)
-    record_consent(
-        keller,
-        informed_on=timezone.localdate(),
+    assert youths["Keller"].referent == counsellor
+    ConsentFactory(
+        youth=youths["Keller"],
         informed_how=InformedHow.IN_PERSON,
         share_with=[partner_p],
         sensitive_sections=[Section.HOUSING, Section.HEALTH],
         acting_user=counsellor,
     )
-    record_consent(
-        youths["Pfisterer"],
-        informed_on=timezone.localdate(),
+    ConsentFactory(
+        youth=youths["Pfisterer"],
         informed_how=InformedHow.PHONE,
         share_with=[partner_p],
-        sensitive_sections=[],
         acting_user=counsellor,
+        withdrawn=True,
     )
-    withdraw_consent(youths["Pfisterer"], acting_user=counsellor)
     merge = merge_youths(youths["Wendling"], youths["Wendlinger"], acting_user=counsellor)
 
     done = _import(counsellor, "decrocheurs.csv", DONE_LIST, commit=True)

@@ -38,7 +38,6 @@ from django.db import transaction
 from django.http import HttpResponse
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
-from django.utils import timezone
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
@@ -46,12 +45,17 @@ from reperes.network.enums import Role, Vocabulary
 from reperes.network.models import FundingScheme, Organisation, Service, Term, User
 from reperes.network.services import create_service, load_funding_schemes
 from reperes.privacy import policy
-from reperes.registry.enums import SignalConsent
-from reperes.registry.imports.services import upload_list
 from reperes.registry.models import DuplicateCandidate, ListImport, Merge, Signal, Youth
-from reperes.registry.services import merge_youths, record_consent, send_signal
-from reperes.territory.models import Commune
 from tests.network.factories import MembershipFactory, OrganisationFactory, area
+from tests.registry.factories import (
+    ConsentFactory,
+    DuplicateCandidateFactory,
+    ListImportFactory,
+    SignalFactory,
+    YouthFactory,
+    commune,
+    mission_locale,
+)
 
 # --- Roles and relations ------------------------------------------------------------------------
 
@@ -408,12 +412,8 @@ def _member(role: str, organisation: Organisation) -> User:
 
 @pytest.fixture
 def world(db) -> World:
-    mission_a = OrganisationFactory(
-        mission_locale=True, name="Mission locale A", territory=area("A", "67437", "67300"), commune_id="67437"
-    )
-    mission_b = OrganisationFactory(
-        mission_locale=True, name="Mission locale B", territory=area("B", "67482"), commune_id="67482"
-    )
+    mission_a = mission_locale("Mission locale A", "67437", "67300")
+    mission_b = mission_locale("Mission locale B", "67482")
     partner_p = OrganisationFactory(
         name="Partenaire P", territory=area("P", "67437"), commune_id="67437", can_identify=True
     )
@@ -432,64 +432,51 @@ def world(db) -> World:
     counsellor_b = _member(Role.COUNSELLOR, mission_b)
     worker_r = _member(Role.PARTNER_WORKER, partner_r)
 
-    own_signal = send_signal(
-        author=users[PARTNER],
-        first_name="Inès",
-        last_name="Keller",
-        commune=Commune.objects.get(code="67437"),
-        consent=SignalConsent.CONTACT,
-        approximate_age=19,
-    )
-    other_signal = send_signal(
-        author=worker_r,
-        first_name="Lucas",
-        last_name="Meyer",
-        commune=Commune.objects.get(code="67482"),
-        consent=SignalConsent.CONTACT,
-        approximate_age=20,
-    )
+    def signal(author: User, first_name: str, last_name: str, code: str, age: int) -> Signal:
+        return SignalFactory(
+            author=author,
+            first_name=first_name,
+            last_name=last_name,
+            commune=commune(code),
+            birth_date=None,
+            approximate_age=age,
+        )
+
+    own_signal = signal(users[PARTNER], "Inès", "Keller", "67437", 19)
+    other_signal = signal(worker_r, "Lucas", "Meyer", "67482", 20)
     assert own_signal.mission_locale == mission_a and own_signal.youth.mission_locale == mission_a
     assert other_signal.mission_locale == mission_b and other_signal.youth.mission_locale == mission_b
 
-    def youth(author: User, first_name: str, code: str) -> Youth:
-        signal = send_signal(
-            author=author,
-            first_name=first_name,
+    def youth(first_name: str, code: str, **traits: Any) -> Youth:
+        return YouthFactory(
+            reported_by=worker_r,
+            first_names=first_name,
             last_name="Schmitt",
-            commune=Commune.objects.get(code=code),
-            consent=SignalConsent.CONTACT,
+            commune=commune(code),
+            birth_date=None,
             approximate_age=22,
+            **traits,
         )
-        assert signal.youth is not None
-        return signal.youth
 
     # Youths already known to each Mission locale, and a merge kept by each (reported by R). P
     # serves Saverne (67437): A shares with it one youth and the merge's kept file, by consent.
-    known = {"own": youth(worker_r, "Nadia", "67437"), "other": youth(worker_r, "Paul", "67482")}
-    shared = youth(worker_r, "Sofia", "67437")
-    kept = youth(worker_r, "Karim", "67437")
-    merges = {
-        "own": merge_youths(kept, youth(worker_r, "Karima", "67437"), acting_user=users[COUNSELLOR]),
-        "other": merge_youths(
-            youth(worker_r, "Hugo", "67482"), youth(worker_r, "Hugues", "67482"), acting_user=counsellor_b
-        ),
+    known = {"own": youth("Nadia", "67437"), "other": youth("Paul", "67482")}
+    shared = youth("Sofia", "67437")
+    kept = youth("Karim", "67437")
+    absorbed = {
+        "own": youth("Karima", "67437", merged_into=kept, merged_by=users[COUNSELLOR]),
+        "other": youth("Hugues", "67482", merged_into=youth("Hugo", "67482"), merged_by=counsellor_b),
     }
+    merges = {relation: Merge.objects.get(absorbed=record) for relation, record in absorbed.items()}
 
     for file in (shared, kept):
-        record_consent(
-            file,
-            informed_on=timezone.localdate(),
-            informed_how="in_person",
-            share_with=[partner_p],
-            sensitive_sections=[],
-            acting_user=users[COUNSELLOR],
-        )
+        ConsentFactory(youth=file, informed_how="in_person", share_with=[partner_p], acting_user=users[COUNSELLOR])
     assert policy.can_view_youth(users[PARTNER], shared) and policy.can_view_youth(users[PARTNER], kept)
     assert not policy.can_view_youth(users[PARTNER], own_signal.youth)
 
-    candidate_pairs = {
-        "own": (youth(worker_r, "Chloé", "67437"), youth(worker_r, "Cloé", "67437")),
-        "other": (youth(worker_r, "Enzo", "67482"), youth(worker_r, "Enso", "67482")),
+    candidates = {
+        "own": DuplicateCandidateFactory(youth_a=youth("Chloé", "67437"), youth_b=youth("Cloé", "67437")),
+        "other": DuplicateCandidateFactory(youth_a=youth("Enzo", "67482"), youth_b=youth("Enso", "67482")),
     }
 
     theme = Term.objects.get(vocabulary=Vocabulary.THEME, code="remobilisation--lien-social")
@@ -519,15 +506,10 @@ def world(db) -> World:
         shared=shared,
         merges=merges,
         imports={
-            "own": upload_list(user=users[COUNSELLOR], file_name="a.csv", content=LIST, kind="dropout"),
-            "other": upload_list(user=counsellor_b, file_name="b.csv", content=LIST, kind="dropout"),
+            "own": ListImportFactory(created_by=users[COUNSELLOR], file_name="a.csv", content=LIST),
+            "other": ListImportFactory(created_by=counsellor_b, file_name="b.csv", content=LIST),
         },
-        candidates={
-            relation: DuplicateCandidate.objects.create(
-                youth_a=pair[0], youth_b=pair[1], score=10.0, explanation="même nom"
-            )
-            for relation, pair in candidate_pairs.items()
-        },
+        candidates=candidates,
         scheme=scheme,
         # Mission locale B's counsellor never logs in here, so the token stays valid.
         reset_link={

@@ -170,6 +170,7 @@ class ListImportFactory(factory.django.DjangoModelFactory):
             for i in range(o.size)
         ]
     )
+    content = factory.LazyAttribute(lambda o: list_content(o.lines))  # or the bytes of a file
     check = False
     commit = False
 
@@ -181,7 +182,7 @@ class ListImportFactory(factory.django.DjangoModelFactory):
     def _create(cls, model_class: type[ListImport], *args: Any, **kwargs: Any) -> ListImport:
         user = kwargs["created_by"]
         list_import = imports.upload_list(
-            user=user, file_name=kwargs["file_name"], content=list_content(kwargs["lines"]), kind=kwargs["kind"]
+            user=user, file_name=kwargs["file_name"], content=kwargs["content"], kind=kwargs["kind"]
         )
         if kwargs["check"]:
             imports.set_mapping(list_import, list_import.mapping)
@@ -214,6 +215,7 @@ class YouthFactory(factory.django.DjangoModelFactory):
     first_names = factory.Sequence(lambda n: FIRST_NAMES[n % len(FIRST_NAMES)])
     last_name = factory.Sequence(lambda n: unique_name(n + 500_000))
     birth_date = factory.Sequence(lambda n: birth_date(n + 500))
+    approximate_age = None
     commune = factory.LazyAttribute(_commune_of)
     phone = ""
     barriers: list[str] = []
@@ -223,6 +225,7 @@ class YouthFactory(factory.django.DjangoModelFactory):
     share_with = None  # a list: a consent is recorded
     sensitive_sections: list[str] = []
     merged_into = None
+    merged_by = None  # who merges (a member of the Mission locale by default)
 
     class Params:
         followed = factory.Trait(
@@ -247,6 +250,7 @@ class YouthFactory(factory.django.DjangoModelFactory):
                 first_name=kwargs["first_names"],
                 last_name=kwargs["last_name"],
                 birth_date=kwargs["birth_date"],
+                approximate_age=kwargs["approximate_age"],
                 commune=kwargs["commune"],
                 consent=SignalConsent.CONTACT,
                 phone=kwargs["phone"],
@@ -271,7 +275,7 @@ class YouthFactory(factory.django.DjangoModelFactory):
             )
         if kwargs["merged_into"] is not None:
             kept = kwargs["merged_into"]
-            merge_youths(kept, youth, acting_user=staff_of(kept.mission_locale))
+            merge_youths(kept, youth, acting_user=kwargs["merged_by"] or staff_of(kept.mission_locale))
         youth.refresh_from_db()
         return youth
 
