@@ -260,6 +260,13 @@ def mission_locale_for(commune: Commune) -> Organisation | None:
     return Organisation.objects.active().missions_locales().filter(territory__communes=commune).order_by("pk").first()
 
 
+def covered_communes() -> QuerySet[Commune]:
+    """The communes an active Mission locale's territory holds: those a signal can be sent for
+    (settings.REPERES_COVERED_COMMUNES, for the commune fields that ask for them)."""
+    missions = Organisation.objects.active().missions_locales()
+    return Commune.objects.filter(territories__organisation__in=missions)
+
+
 def departements_of(user: User | AnonymousUser) -> set[str]:
     """The départements where the user's active organisations are, or whose communes they cover:
     those a commune search puts first (settings.REPERES_NEAR_DEPARTEMENTS)."""
