@@ -139,6 +139,18 @@ def test_counsellor_with_nothing_to_do_reads_empty_states(client, counsellor):
     assert reverse("registry:duplicate_list") not in main_of(response)  # the menu has it, not the page
 
 
+@pytest.mark.parametrize("role", ["counsellor", "coordinator"])
+def test_the_mission_locale_is_named_without_a_preposition_that_would_need_its_article(client, request, role):
+    """« Conseiller·ère à Mission locale de Strasbourg » lacked its article: whatever the name, the
+    role line sets it apart with a separator, and the count says « votre Mission locale »."""
+    user = request.getfixturevalue(role)
+    name = user.organisation.name
+    main = main_of(home(client, user))
+    assert f" · {name}" in main
+    for preposition in ("à", "de", "dans les dossiers de", "pour"):
+        assert f"{preposition} {name}" not in main
+
+
 # --- Coordinator --------------------------------------------------------------------------------
 
 
@@ -153,7 +165,7 @@ def test_coordinator_sees_partners_youths_and_signals_with_links(client, mission
     assertContains(response, "1 partenaire capable de repérer des jeunes intervient sur votre territoire.")
     assertContains(response, "1 commune sur 2 n'a encore aucun partenaire de repérage.")
     assertContains(response, f'href="{reverse("network:coverage")}"')
-    assertContains(response, f"3 jeunes dans les dossiers de {mission.name}.")
+    assertContains(response, "3 jeunes dans les dossiers de votre Mission locale.")
     assertContains(response, f'href="{reverse("registry:youth_list")}"')
     assertContains(response, "2 jeunes attendent un·e référent·e.")
     assertContains(response, f'href="{reverse("registry:signal_list")}"')
@@ -204,7 +216,8 @@ def test_funder_sees_the_campaign_in_progress_first_with_a_count_and_no_name(cli
     assert html.index("Campagne 2015/2016") < html.index("Campagne 2013–2014")
     assertContains(response, ">en cours</span>")
     assertContains(response, "11 jeunes repérés, toutes Missions locales confondues.")
-    assert re.search(r"\b0 jeunes? repérés?", html)  # the closed campaign identified nobody: shown, not masked
+    # The closed campaign identified nobody: shown, not masked, and singular in French (locale/fr).
+    assertContains(response, "0 jeune repéré, toutes Missions locales confondues.")
     assertContains(response, f"Du {format_date(today - timedelta(days=60), 'j F Y')}")
     assertNotContains(response, "Aucune campagne")
     main = main_of(response)  # the menu bar names the user, who may be called Meyer
