@@ -3,12 +3,13 @@ SHELL := /bin/bash
 VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
+MO := locale/fr/LC_MESSAGES/django.mo
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
 .PHONY: install browser run worker demo-reset test test-sqlite test-postgres quality fix lock clean bench
 
-install: $(STAMP)
+install: $(STAMP) $(MO)
 
 # The venv is rebuilt when the pins change. XStatic packages ship only as sdists that
 # import pkg_resources, which recent setuptools dropped: build them without isolation.
@@ -20,6 +21,16 @@ $(STAMP): requirements/base.txt requirements/dev.txt scripts/find-python
 	$(PY) -m pip install --quiet --no-build-isolation XStatic==1.0.3 XStatic-Bootstrap==5.3.8.0
 	$(PY) -m pip install --quiet -r requirements/dev.txt
 	@touch $(STAMP)
+
+# The French catalogue (French plural rule: « 0 jeune ») is compiled from the committed .po;
+# compilemessages needs GNU gettext (msgfmt), installed here when root.
+$(MO): locale/fr/LC_MESSAGES/django.po $(STAMP)
+	@command -v msgfmt >/dev/null || { \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq gettext >/dev/null; \
+	  else echo "The French catalogue needs GNU gettext: sudo apt-get install gettext" >&2; exit 1; fi; }
+	$(PY) manage.py compilemessages -l fr --ignore='.*' >/dev/null
+	@touch $@
 
 # Debian's Chromium for the browser tests (never `playwright install`).
 browser:
@@ -73,4 +84,4 @@ bench: install
 	$(PY) bench/run.py
 
 clean:
-	rm -rf $(VENV) .pg .pytest_cache .mypy_cache .ruff_cache db.sqlite3 staticfiles
+	rm -rf $(VENV) .pg .pytest_cache .mypy_cache .ruff_cache db.sqlite3 staticfiles $(MO)
