@@ -84,8 +84,9 @@ def signal_list(request: HtmxHttpRequest) -> HttpResponse:
     user = _user(request)
     if policy.can_triage_signals(user):
         queue, due = list(triage_queue(user)), information_due(user, limit=SHOWN_AT_MOST)
+        labels = policy.signal_senders_labels(user, queue)
         for signal in queue:
-            signal.organisation_label = policy.organisation_label_for(user, signal.organisation, signal.youth)  # type: ignore[attr-defined]
+            signal.organisation_label = labels[signal.pk]  # type: ignore[attr-defined]
         # A youth reported twice, or both reported and to inform, is named twice but shown once.
         shown = {s.youth_id for s in queue if s.youth_id} | {y.pk for y, _d in due}
         audit.record_list(user, sorted(shown), reason="a-trier")
@@ -425,11 +426,10 @@ def duplicate_detail(request: HtmxHttpRequest, candidate_id: int) -> HttpRespons
         rows.append(
             {"label": field_label(Youth, name), "a": values[0], "b": values[1], "differs": values[0] != values[1]}
         )
-    signals = {}
-    for youth in (a, b):
-        signals[youth.pk] = list(youth.signals.select_related("organisation").order_by("created_at"))
-        for signal in signals[youth.pk]:
-            signal.organisation_label = policy.organisation_label_for(user, signal.organisation, youth)  # type: ignore[attr-defined]
+    signals = {youth.pk: list(youth.signals.select_related("organisation").order_by("created_at")) for youth in (a, b)}
+    labels = policy.signal_senders_labels(user, [*signals[a.pk], *signals[b.pk]])
+    for signal in [*signals[a.pk], *signals[b.pk]]:
+        signal.organisation_label = labels[signal.pk]  # type: ignore[attr-defined]
     context = {
         "candidate": candidate,
         "a": a,

@@ -73,16 +73,23 @@ def sections_visible_to(user: AnyUser, youth: Youth) -> set[str]:
     """Identity and pathway for everyone who may see the file; the sensitive sections (housing,
     health and addiction, justice flag) only to the youth's référent, and to a partner for the
     sections the consents in force naming it share."""
-    if not can_view_youth(user, youth):
-        return set()
-    assert isinstance(user, User)
-    sections: set[str] = {Section.IDENTITY, Section.PATHWAY}
-    if youth.referent_id == user.pk:
-        return sections | SENSITIVE_SECTIONS
-    own = user.organisation
-    if role_of(user) == Role.PARTNER_WORKER and own is not None:
-        for shared in _consents_naming(own).filter(youth=youth).values_list("sensitive_sections", flat=True):
-            sections |= set(shared) & SENSITIVE_SECTIONS
+    return sections_visible_to_many(user, [youth.pk]).get(youth.pk, set())
+
+
+def sections_visible_to_many(user: AnyUser, youth_ids: Iterable[int]) -> dict[int, set[str]]:
+    """`sections_visible_to` for many files in two queries at most; a file the user may not see
+    is left out."""
+    visible = dict(youths_visible_to(user).filter(pk__in=list(youth_ids)).values_list("pk", "referent_id"))
+    user_id = user.pk if user.is_authenticated else None
+    sections: dict[int, set[str]] = {
+        pk: {Section.IDENTITY, Section.PATHWAY} | (SENSITIVE_SECTIONS if referent == user_id else set())
+        for pk, referent in visible.items()
+    }
+    own = organisation_of(user)
+    if role_of(user) == Role.PARTNER_WORKER and own is not None and visible:
+        shared = _consents_naming(own).filter(youth_id__in=list(visible)).values_list("youth_id", "sensitive_sections")
+        for youth_id, names in shared:
+            sections[youth_id] |= set(names) & SENSITIVE_SECTIONS
     return sections
 
 
@@ -111,12 +118,16 @@ def organisation_label(organisation: Organisation, sections: set[str]) -> str:
     return gettext("un partenaire spécialisé")
 
 
-def organisation_label_for(user: AnyUser, organisation: Organisation, youth: Youth | None) -> str:
-    """`organisation_label` for one youth's reader, asking for the sections only when the
-    organisation's kind is sensitive (a triage queue names many ordinary partners)."""
-    if organisation.kind not in SENSITIVE_KINDS:
-        return organisation.name
-    return organisation_label(organisation, sections_visible_to(user, youth) if youth is not None else set())
+def signal_senders_labels(user: AnyUser, signals: Iterable[Signal]) -> dict[int, str]:
+    """For each signal (by pk), its organisation as `organisation_label` names it to this reader
+    of the youth's file; the sections are asked once for all the specialised senders."""
+    signals = list(signals)
+    specialised = {s.youth_id for s in signals if s.organisation.kind in SENSITIVE_KINDS and s.youth_id}
+    sections = sections_visible_to_many(user, specialised) if specialised else {}
+    return {
+        s.pk: organisation_label(s.organisation, sections.get(s.youth_id, set()) if s.youth_id else set())
+        for s in signals
+    }
 
 
 def file_signals_visible_to(user: AnyUser, youth: Youth) -> QuerySet[Signal]:

@@ -7,7 +7,7 @@ from django.core.paginator import Page, Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from reperes.csv_export import csv_response
 from reperes.network.models import User
@@ -58,6 +58,7 @@ def import_list(request: HtmxHttpRequest) -> HttpResponse:
     return render(request, "registry/imports/list.html", {"form": form, "page": page, "query": ""})
 
 
+@require_safe
 def import_detail(request: HtmxHttpRequest, import_id: int) -> HttpResponse:
     user = _user(request)
     list_import = _import(user, import_id)
@@ -154,6 +155,7 @@ def import_cancel(request: HtmxHttpRequest, import_id: int) -> HttpResponse:
     return redirect("registry:import_list")
 
 
+@require_safe
 def import_progress(request: HtmxHttpRequest, import_id: int) -> HttpResponse:
     """Polled while a check or an import runs; once it ends, the page reloads with its report."""
     user = _user(request)
@@ -164,6 +166,7 @@ def import_progress(request: HtmxHttpRequest, import_id: int) -> HttpResponse:
     return response
 
 
+@require_safe
 def import_errors_csv(request: HtmxHttpRequest, import_id: int) -> HttpResponse:
     """The lines to correct, to open beside the file: line, column, reason (never a value)."""
     user = _user(request)
