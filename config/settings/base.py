@@ -97,9 +97,10 @@ DATABASES = {
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    # Concurrent readers while a writer works (the dev server and background imports).
-    # A list import writes its lines in one transaction (a few seconds for 5,000 lines): other
-    # writers wait for it rather than fail after SQLite's default 5 s.
+    # Concurrent readers while a writer works (the dev server and the background worker). A list
+    # import writes its lines in short batches, each its own transaction, pausing between two
+    # (ADR 006): another writer waits for one batch at most. The 30 s timeout is a margin, so that
+    # a writer waits on a slow machine rather than fail after SQLite's default 5 s.
     DATABASES["default"]["OPTIONS"] = {
         "init_command": "PRAGMA journal_mode=WAL;",
         "transaction_mode": "IMMEDIATE",
@@ -216,3 +217,5 @@ LOGGING = {
 # The commune search ranks the user's own départements first; territory, which knows nothing of
 # organisations, asks the network app for them through this function.
 REPERES_NEAR_DEPARTEMENTS = "reperes.network.selectors.departements_of"
+# The signal form suggests first the communes a Mission locale of the instance covers.
+REPERES_COVERED_COMMUNES = "reperes.network.selectors.covered_communes"

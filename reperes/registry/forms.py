@@ -24,6 +24,7 @@ class SignalForm(forms.Form):
         error_messages={"required": _("Indiquez au moins un prénom ou un surnom.")},
     )
     commune = CommuneField(
+        covered=True,
         label=_("Commune où vit le jeune (ou où vous l'avez rencontré)"),
         error_messages={"required": _("Indiquez la commune : elle désigne la Mission locale compétente.")},
     )

@@ -10,6 +10,7 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
+from reperes.actions import act
 from reperes.matching import Outcome, Record
 from reperes.network.models import User
 from reperes.network.services import display_value, field_label
@@ -56,6 +57,10 @@ SHOWN_AT_MOST = 50
 logger = logging.getLogger(__name__)
 
 
+def _merged(_merge: object) -> str:
+    return _("Dossiers fusionnés. Vous pouvez annuler la fusion depuis ce dossier.")
+
+
 def _user(request: HtmxHttpRequest) -> User:
     assert isinstance(request.user, User)  # LoginRequiredMiddleware
     return request.user
@@ -72,7 +77,9 @@ def signal_create(request: HtmxHttpRequest) -> HttpResponse:
         except ValidationError as error:
             form.add_error(None, error)
         else:
-            messages.success(request, _("Signalement envoyé à la %(ml)s. Merci !") % {"ml": signal.mission_locale})
+            messages.success(
+                request, _("Signalement envoyé. Merci ! Il est transmis à : %(ml)s.") % {"ml": signal.mission_locale}
+            )
             return redirect("registry:signal_list")
     return render(request, "registry/signal_form.html", {"form": form})
 
@@ -206,17 +213,17 @@ def signal_assign(request: HtmxHttpRequest, signal_id: int) -> HttpResponse:
     user = _user(request)
     signal = _signal_to_triage(user, signal_id)
     form = AssignForm(request.POST, mission_locale=signal.mission_locale)
-    if form.is_valid():
-        try:
-            youth = assign_referent(signal, referent=form.cleaned_data["referent"], acting_user=user)
-        except ValidationError as error:
-            messages.error(request, " ".join(error.messages))
-        else:
-            messages.success(request, _("Référent·e désigné·e."))
-            return redirect("registry:youth_detail", youth_id=youth.pk)
-    else:
+    back = redirect("registry:signal_detail", signal_id=signal.pk)
+    if not form.is_valid():
         messages.error(request, _("Choisissez un·e référent·e de la Mission locale."))
-    return redirect("registry:signal_detail", signal_id=signal.pk)
+        return back
+    return act(
+        request,
+        lambda: assign_referent(signal, referent=form.cleaned_data["referent"], acting_user=user),
+        done=_("Référent·e désigné·e."),
+        then=lambda youth: redirect("registry:youth_detail", youth_id=youth.pk),
+        refused=back,
+    )
 
 
 @require_POST
@@ -224,13 +231,13 @@ def signal_dismiss(request: HtmxHttpRequest, signal_id: int) -> HttpResponse:
     user = _user(request)
     signal = _signal_to_triage(user, signal_id)
     status = request.POST.get("status", "")
-    try:
-        dismiss_signal(signal, status=status, acting_user=user)
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-        return redirect("registry:signal_detail", signal_id=signal.pk)
-    messages.success(request, _("Signalement classé : %(status)s.") % {"status": SignalStatus(status).label})
-    return redirect("registry:signal_list")
+    return act(
+        request,
+        lambda: dismiss_signal(signal, status=status, acting_user=user),
+        done=lambda dismissed: _("Signalement classé : %(status)s.") % {"status": dismissed.get_status_display()},
+        then=redirect("registry:signal_list"),
+        refused=redirect("registry:signal_detail", signal_id=signal.pk),
+    )
 
 
 def youth_list(request: HtmxHttpRequest) -> HttpResponse:
@@ -322,26 +329,26 @@ def signal_merge(request: HtmxHttpRequest, signal_id: int, youth_id: int) -> Htt
     user = _user(request)
     signal = _signal_to_triage(user, signal_id)
     known = get_object_or_404(policy.youths_visible_to(user), pk=youth_id)
-    try:
-        merge_signal_into(signal, known, acting_user=user)
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-        return redirect("registry:signal_detail", signal_id=signal.pk)
-    messages.success(request, _("Dossiers fusionnés. Vous pouvez annuler la fusion depuis ce dossier."))
-    return redirect("registry:youth_detail", youth_id=known.pk)
+    return act(
+        request,
+        lambda: merge_signal_into(signal, known, acting_user=user),
+        done=_merged,
+        then=redirect("registry:youth_detail", youth_id=known.pk),
+        refused=redirect("registry:signal_detail", signal_id=signal.pk),
+    )
 
 
 @require_POST
 def merge_undo(request: HtmxHttpRequest, merge_id: int) -> HttpResponse:
     user = _user(request)
     merge = get_object_or_404(policy.merges_undoable_by(user), pk=merge_id)
-    try:
-        restored = unmerge_youths(merge, acting_user=user)
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-        return redirect("registry:youth_detail", youth_id=merge.kept_id)
-    messages.success(request, _("Fusion annulée : les deux dossiers sont rétablis."))
-    return redirect("registry:youth_detail", youth_id=restored.pk)
+    return act(
+        request,
+        lambda: unmerge_youths(merge, acting_user=user),
+        done=_("Fusion annulée : les deux dossiers sont rétablis."),
+        then=lambda restored: redirect("registry:youth_detail", youth_id=restored.pk),
+        refused=redirect("registry:youth_detail", youth_id=merge.kept_id),
+    )
 
 
 @require_POST
@@ -351,16 +358,17 @@ def consent_record(request: HtmxHttpRequest, youth_id: int) -> HttpResponse:
     if not policy.can_manage_consent(user, youth):
         raise Http404
     form = ConsentForm(request.POST, partners=policy.consent_partners(user, youth))
-    if form.is_valid():
-        try:
-            record_consent(youth, acting_user=user, **form.cleaned_data)
-        except ValidationError as error:
-            messages.error(request, " ".join(error.messages))
-        else:
-            messages.success(request, _("Consentement enregistré."))
-    else:
+    back = redirect("registry:youth_detail", youth_id=youth.pk)
+    if not form.is_valid():
         messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
-    return redirect("registry:youth_detail", youth_id=youth.pk)
+        return back
+    return act(
+        request,
+        lambda: record_consent(youth, acting_user=user, **form.cleaned_data),
+        done=_("Consentement enregistré."),
+        then=back,
+        refused=back,
+    )
 
 
 @require_POST
@@ -468,26 +476,26 @@ def duplicate_merge(request: HtmxHttpRequest, candidate_id: int) -> HttpResponse
     if request.POST.get("keep") not in (str(candidate.youth_a_id), str(candidate.youth_b_id)):
         messages.error(request, _("Choisissez le dossier à garder."))
         return redirect("registry:duplicate_detail", candidate_id=candidate.pk)
-    try:
-        merge_candidate(candidate, keep=keep, acting_user=user)
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-        return redirect("registry:duplicate_list")
-    messages.success(request, _("Dossiers fusionnés. Vous pouvez annuler la fusion depuis ce dossier."))
-    return redirect("registry:youth_detail", youth_id=keep.pk)
+    return act(
+        request,
+        lambda: merge_candidate(candidate, keep=keep, acting_user=user),
+        done=_merged,
+        then=redirect("registry:youth_detail", youth_id=keep.pk),
+        refused=redirect("registry:duplicate_list"),
+    )
 
 
 @require_POST
 def duplicate_distinct(request: HtmxHttpRequest, candidate_id: int) -> HttpResponse:
     user = _user(request)
     candidate = _candidate(user, candidate_id)
-    try:
-        mark_distinct(candidate, acting_user=user)
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    else:
-        messages.success(request, _("Noté : ce sont deux personnes différentes. Cette paire ne sera plus proposée."))
-    return redirect("registry:duplicate_list")
+    return act(
+        request,
+        lambda: mark_distinct(candidate, acting_user=user),
+        done=_("Noté : ce sont deux personnes différentes. Cette paire ne sera plus proposée."),
+        then=redirect("registry:duplicate_list"),
+        refused=redirect("registry:duplicate_list"),
+    )
 
 
 def youth_edit(request: HtmxHttpRequest, youth_id: int) -> HttpResponse:
@@ -525,7 +533,9 @@ def youth_edit(request: HtmxHttpRequest, youth_id: int) -> HttpResponse:
 def _after_save(request: HtmxHttpRequest, youth: Youth, saved: Youth) -> HttpResponse:
     if saved.mission_locale_id != youth.mission_locale_id:
         messages.success(
-            request, _("Dossier transmis à la %(ml)s, dont relève la nouvelle commune.") % {"ml": saved.mission_locale}
+            request,
+            _("Dossier transmis à la Mission locale dont relève la nouvelle commune : %(ml)s.")
+            % {"ml": saved.mission_locale},
         )
         return redirect("registry:youth_list")
     messages.success(request, _("Dossier enregistré."))

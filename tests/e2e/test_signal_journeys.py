@@ -49,7 +49,7 @@ def test_a_partner_reports_from_a_phone_and_the_counsellor_spots_a_known_youth(p
     send_signal(page, live_server, first_name="Zoé", last_name="Vogtlander", birth_date="2007-09-03")
     assert_accessible(page)
     # Met again a week later by a colleague, who misspells the name and knows no birth date.
-    send_signal(page, live_server, first_name="Zoe", last_name="Vogtlender", known_as="déjà connu·e de la")
+    send_signal(page, live_server, first_name="Zoe", last_name="Vogtlender", known_as="déjà connu·e — ")
     phone_logout(page)
 
     login(page, live_server, COUNSELLOR, DEMO_PASSWORD)

@@ -235,7 +235,7 @@ def test_a_known_youth_of_another_mission_locale_is_announced_without_details(cl
     client.force_login(counsellor)
     signal = Signal.objects.get(mission_locale=saverne_ml)
     page = client.get(reverse("registry:signal_detail", args=[signal.pk]))
-    assertContains(page, "déjà connu·e de la ML de Strasbourg")
+    assertContains(page, "déjà connu·e — ML de Strasbourg")
     assert other_ml.youths.count() == 1
     assertNotContains(page, reverse("registry:youth_detail", args=[other_ml.youths.get().pk]))
 
@@ -249,7 +249,7 @@ def test_the_form_announces_a_known_youth_as_the_user_may_see_it(client, street_
     # grants nothing beyond itself. Both are told only that the Mission locale knows this person.
     for _partner in range(2):
         response = client.post(url, data)
-        assertContains(response, "déjà connu·e de la ML de Saverne")
+        assertContains(response, "déjà connu·e — ML de Saverne")
         assertNotContains(response, "KELLER")
         client.force_login(MembershipFactory(role=Role.PARTNER_WORKER).user)
     # Telling it is a disclosure: logged against the file, for the référent to see who asked.
