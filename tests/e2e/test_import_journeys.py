@@ -63,6 +63,41 @@ def test_a_list_with_bad_lines_imports_nothing_then_the_corrected_list_imports_o
     assert Youth.objects.count() == before + 3
 
 
+def test_on_a_phone_a_new_user_reads_the_expected_columns_and_imports_the_sample_list(phone_page, live_server, demo):
+    """At 390 px: the upload page lists the columns and offers a sample, which imports cleanly;
+    the file's preview and the report scroll sideways in boxes the keyboard can focus."""
+    page = phone_page
+    login(page, live_server, COUNSELLOR, DEMO_PASSWORD)
+    page.goto(f"{live_server.url}/imports/")
+    expect(page.get_by_role("heading", name="Le fichier attendu")).to_be_visible()
+    # No list imported yet: the columns are shown open.
+    expect(page.get_by_role("region", name="Colonnes reconnues")).to_be_visible()
+    expect(page.get_by_role("row", name="Commune de résidence oui")).to_contain_text("« code insee »")
+    assert_accessible(page)
+    with page.expect_download() as download:
+        page.get_by_role("link", name="exemple CSV").click()
+    assert download.value.suggested_filename == "exemple-liste-jeunes.csv"
+    content = download.value.path().read_bytes()
+
+    before = Youth.objects.count()
+    page.get_by_label("Fichier CSV ou XLSX").set_input_files(
+        {"name": "exemple-liste-jeunes.csv", "mimeType": "text/csv", "buffer": content}
+    )
+    page.get_by_role("button", name="Déposer le fichier").click()
+    preview = page.get_by_role("region", name="Aperçu du fichier")
+    expect(preview.get_by_role("cell", name="Exemple", exact=True)).to_be_visible()
+    preview.focus()  # a scroll box the keyboard reaches (axe: scrollable-region-focusable)
+    expect(preview).to_be_focused()
+    assert_accessible(page)
+    page.get_by_role("button", name="Vérifier le fichier").click()
+    expect(page.get_by_role("row", name="Nouveau dossier 3")).to_be_visible()
+    assert_accessible(page)
+    page.get_by_role("button", name="Importer les 3 lignes").click()
+    expect(page.get_by_role("heading", name="Compte rendu de l'import")).to_be_visible()
+    assert_accessible(page)
+    assert Youth.objects.count() == before + 3
+
+
 @pytest.mark.skipif(
     connection.vendor == "sqlite",
     reason="the worker is another process, which cannot open the in-memory SQLite database the live "

@@ -13,7 +13,7 @@ from openpyxl import Workbook
 from reperes.network.enums import Role
 from reperes.privacy.models import WriteRecord
 from reperes.registry.enums import ImportStatus, RowOutcome
-from reperes.registry.imports import reading, services, worker
+from reperes.registry.imports import guide, reading, services, worker
 from reperes.registry.models import DuplicateCandidate, ImportedRow, ListImport, Youth
 from tests.network.factories import MembershipFactory, OrganisationFactory, area
 from tests.registry.helpers import report
@@ -423,3 +423,44 @@ def test_a_stalled_import_is_failed_and_undone_by_the_sweep(counsellor, monkeypa
     call_command("sweep_duplicates", verbosity=0)
     list_import.refresh_from_db()
     assert list_import.status == ImportStatus.FAILED and Youth.objects.count() == 0
+
+
+def test_the_upload_page_says_which_columns_formats_and_limits_a_list_may_have(client, counsellor):
+    client.force_login(counsellor)
+    page = client.get(reverse("registry:import_list")).content.decode()
+    assert "Colonnes obligatoires : Nom de naissance, Prénom(s), Commune de résidence." in page
+    for text in ("« nom de famille »", "« date de naissance »", "« code insee »", "« courriel »", "« cp »"):
+        assert text in page  # synonyms the column mapping recognises
+    assert "« ne e le »" not in page and "« nee le »" in page  # one spelling per header shown
+    assert "UTF-16" in page and "XLSX" in page and "« ; »" in page and "« , »" in page
+    assert "au plus 5\u202f000 lignes et 5 Mo" in page
+    assert "?exemple=csv" in page and "?exemple=xlsx" in page
+    # Every scroll box can take the keyboard's focus and is named (axe: scrollable-region-focusable).
+    assert page.count('class="table-responsive"') == page.count('class="table-responsive" tabindex="0" role="region"')
+
+
+@pytest.mark.parametrize("file_format", ["csv", "xlsx"])
+def test_the_sample_list_imports_three_made_up_youths_of_the_territory(client, counsellor, file_format):
+    client.force_login(counsellor)
+    response = client.get(reverse("registry:import_list"), {"exemple": file_format})
+    assert response.status_code == 200
+    assert response["Content-Disposition"] == f'attachment; filename="exemple-liste-jeunes.{file_format}"'
+    upload = io.BytesIO(response.content)
+    upload.name = f"exemple-liste-jeunes.{file_format}"
+    client.post(reverse("registry:import_list"), {"file": upload, "kind": "partner"})
+    list_import = ListImport.objects.get()
+    assert list_import.file_format == file_format
+    assert set(list_import.mapping) == set(guide.SAMPLE_HEADERS)  # every header of the sample is recognised
+    services.set_mapping(list_import, list_import.mapping)
+    worker.launch(list_import, user=counsellor)
+    assert list_import.status == ImportStatus.CHECKED and not list_import.report["errors"]
+    import_(counsellor, list_import)
+    assert list_import.status == ImportStatus.DONE
+    youths = Youth.objects.order_by("last_name")
+    # The communes of the territory, most populated first: Saverne, then 67300 (written as its INSEE code).
+    assert [(y.last_name, y.first_names, y.commune_id) for y in youths] == [
+        ("Essai", "Alix", "67437"),
+        ("Exemple", "Camille", "67437"),
+        ("Modèle", "Sacha", "67300"),
+    ]
+    assert youths[1].phone == "0639981234" and youths[1].email == "camille.exemple@example.org"

@@ -7,12 +7,14 @@ from reperes.registry.enums import ListKind
 from reperes.registry.imports.fields import TARGETS
 from reperes.registry.imports.reading import MAX_BYTES, MAX_ROWS
 
+# The limits as the upload page writes them: « 5 000 » lines (narrow no-break space), « 5 » Mo.
+LIMITS = {"rows": f"{MAX_ROWS:,}".replace(",", "\u202f"), "mb": MAX_BYTES // 1024 // 1024}
+
 
 class UploadForm(forms.Form):
     file = forms.FileField(
         label=_("Fichier CSV ou XLSX"),
-        help_text=_("Une ligne d'en-têtes, puis un jeune par ligne. Au plus %(rows)s lignes et %(mb)s Mo.")
-        % {"rows": f"{MAX_ROWS:,}".replace(",", "\u202f"), "mb": MAX_BYTES // 1024 // 1024},
+        help_text=_("Une ligne d'en-têtes, puis un jeune par ligne. Au plus %(rows)s lignes et %(mb)s Mo.") % LIMITS,
         error_messages={"required": _("Choisissez le fichier à importer.")},
         widget=forms.ClearableFileInput(attrs={"accept": ".csv,.xlsx,text/csv"}),
     )

@@ -13,8 +13,8 @@ from reperes.csv_export import csv_response
 from reperes.network.models import User
 from reperes.privacy import audit, policy
 from reperes.registry.enums import ImportStatus, RowOutcome
-from reperes.registry.imports import services, worker
-from reperes.registry.imports.forms import MappingForm, UploadForm
+from reperes.registry.imports import guide, services, worker
+from reperes.registry.imports.forms import LIMITS, MappingForm, UploadForm
 from reperes.registry.imports.reading import read_table
 from reperes.registry.models import ListImport
 from reperes.typing import HtmxHttpRequest
@@ -39,8 +39,11 @@ def _import(user: User, import_id: int) -> ListImport:
 
 
 def import_list(request: HtmxHttpRequest) -> HttpResponse:
-    """The upload form and the imports already made, with their reports."""
+    """The upload form, what the file should hold (with a sample list, `?exemple=csv` or `xlsx`),
+    and the imports already made, with their reports."""
     user = _user(request)
+    if request.method == "GET" and request.GET.get("exemple") in guide.FORMATS:
+        return guide.sample_response(request.GET["exemple"], user.organisation)
     form = UploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
@@ -55,7 +58,10 @@ def import_list(request: HtmxHttpRequest) -> HttpResponse:
     page = Paginator(policy.list_imports_visible_to(user).select_related("created_by"), 20).get_page(
         request.GET.get("page")
     )
-    return render(request, "registry/imports/list.html", {"form": form, "page": page, "query": ""})
+    columns = guide.column_guide()
+    required = ", ".join(column.label for column in columns if column.required)
+    context = {"form": form, "page": page, "query": "", "columns": columns, "required": required, "limits": LIMITS}
+    return render(request, "registry/imports/list.html", context)
 
 
 @require_safe
