@@ -336,7 +336,7 @@ class MemberAddForm(forms.Form):
             )
             self.add_error(
                 "role",
-                _("Ce rôle n'existe pas à %(org)s : choisissez %(roles)s.")
+                _("Ce rôle n'existe pas dans cette structure (%(org)s) : choisissez %(roles)s.")
                 % {"org": organisation.name, "roles": allowed},
             )
         return self.cleaned_data

@@ -408,7 +408,9 @@ def _check_attachable(user: User, organisation: Organisation) -> None:
         )
     active = user.memberships.filter(is_active=True).select_related("organisation")
     if any(m.organisation_id == organisation.pk for m in active):
-        raise ValidationError(_("Cette personne est déjà membre de %(org)s.") % {"org": organisation.name})
+        raise ValidationError(
+            _("Cette personne est déjà membre de cette structure (%(org)s).") % {"org": organisation.name}
+        )
     elsewhere = next(iter(active), None)
     if elsewhere is not None:
         raise ValidationError(
@@ -528,17 +530,17 @@ def _describe_membership(record: WriteRecord, people: dict[int, str], names: dic
         "role": _role_label(after.get("role")),
     }
     if not before:
-        return _("%(person)s reçoit le rôle %(role)s à %(org)s") % values
+        return _("%(org)s : %(person)s reçoit le rôle %(role)s") % values
     if before.get("is_active") and not after.get("is_active"):
-        return _("%(person)s n'a plus le rôle %(role)s à %(org)s") % values
+        return _("%(org)s : %(person)s n'a plus le rôle %(role)s") % values
     if not before.get("is_active") and after.get("is_active"):
-        return _("%(person)s retrouve le rôle %(role)s à %(org)s") % values
+        return _("%(org)s : %(person)s retrouve le rôle %(role)s") % values
     if before.get("role") != after.get("role"):
-        return _("%(person)s passe de %(before)s à %(role)s à %(org)s") % {
+        return _("%(org)s : %(person)s passe de %(before)s à %(role)s") % {
             **values,
             "before": _role_label(before.get("role")),
         }
-    return _("%(person)s : appartenance à %(org)s modifiée") % values
+    return _("%(org)s : appartenance de %(person)s modifiée") % values
 
 
 ACCOUNT_CHANGE_LABELS = {

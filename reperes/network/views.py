@@ -349,7 +349,7 @@ def member_add(request: HtmxHttpRequest) -> HttpResponse:
         else:
             messages.success(
                 request,
-                _("%(person)s a maintenant le rôle %(role)s à %(org)s. Un e-mail l'invite à choisir son mot de passe.")
+                _("%(person)s a maintenant le rôle %(role)s (%(org)s). Un e-mail l'invite à choisir son mot de passe.")
                 % {
                     "person": membership.user,
                     "role": membership.get_role_display(),
@@ -377,7 +377,7 @@ def member_deactivate(request: HtmxHttpRequest) -> HttpResponse:
     else:
         messages.success(
             request,
-            _("%(person)s n'a plus accès à Repères au titre de %(org)s.")
+            _("%(person)s n'a plus accès à Repères au titre de sa structure (%(org)s).")
             % {"person": membership.user, "org": membership.organisation.name},
         )
     return redirect(_members_url(membership.organisation))

@@ -321,7 +321,7 @@ def test_the_form_explains_what_is_missing(client, coordinator_a, mission, local
             "role": Role.COUNSELLOR,
         },
     )
-    assertContains(response, "Ce rôle n&#x27;existe pas à Équipe locale : choisissez professionnel·le partenaire.")
+    assertContains(response, "Ce rôle n&#x27;existe pas dans cette structure (Équipe locale) : choisissez professionnel·le partenaire.")
     assert not User.objects.filter(email="x@y.example").exists()
 
 
@@ -449,8 +449,8 @@ def test_the_mission_locale_sees_who_reads_its_files_and_who_granted_it(
     assertContains(response, local_partner.name)
     assertContains(response, str(worker))
     assertNotContains(response, silent.name)
-    assertContains(response, f"Léa Muller reçoit le rôle conseiller·ère à {mission.name}")
-    assertContains(response, f"Léa Muller n&#x27;a plus le rôle conseiller·ère à {mission.name}")
+    assertContains(response, f"{mission.name} : Léa Muller reçoit le rôle conseiller·ère")
+    assertContains(response, f"{mission.name} : Léa Muller n&#x27;a plus le rôle conseiller·ère")
     assertContains(response, "compte de Léa Muller : compte désactivé")
     assertContains(response, str(staff))
     assertNotContains(response, "Paul Autre")
@@ -495,4 +495,4 @@ def test_the_first_coordinator_is_granted_on_the_server_and_shows_in_the_history
     client.force_login(coordinator)
     response = client.get(reverse("network:access_overview"))
     assertContains(response, "l&#x27;exploitant de la plateforme (commande sur le serveur)")
-    assertContains(response, f"Anne Kern reçoit le rôle coordinateur·rice de projet à {mission.name}")
+    assertContains(response, f"{mission.name} : Anne Kern reçoit le rôle coordinateur·rice de projet")
