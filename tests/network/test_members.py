@@ -321,7 +321,10 @@ def test_the_form_explains_what_is_missing(client, coordinator_a, mission, local
             "role": Role.COUNSELLOR,
         },
     )
-    assertContains(response, "Ce rôle n&#x27;existe pas dans cette structure (Équipe locale) : choisissez professionnel·le partenaire.")
+    assertContains(
+        response,
+        "Ce rôle n&#x27;existe pas dans cette structure (Équipe locale) : choisissez professionnel·le partenaire.",
+    )
     assert not User.objects.filter(email="x@y.example").exists()
 
 
