@@ -4,9 +4,14 @@ import os
 from pathlib import Path
 
 import dj_database_url
+import django_stubs_ext
 from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
 from xstatic.pkg import bootstrap as xstatic_bootstrap
+
+# Django's generic classes (ModelAdmin, ModelForm, Page…) take type arguments at runtime too, as
+# django-stubs wants them written: `admin.ModelAdmin[Commune]`.
+django_stubs_ext.monkeypatch()
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 

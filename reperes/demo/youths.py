@@ -341,7 +341,7 @@ def reset_youths() -> None:
 
     for model in (AccessLog, WriteRecord):
         # Bypasses the append-only guard on purpose: demo data only.
-        model.objects.all()._raw_delete(model.objects.db)  # type: ignore[attr-defined]
+        model.objects.all()._raw_delete(model.objects.db)
     Merge.objects.all().delete()
     ImportedRow.objects.all().delete()  # lists imported while trying the demo
     ListImport.objects.all().delete()

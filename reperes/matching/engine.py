@@ -122,7 +122,7 @@ class Index:
         self.counts.count(profile)
         hashes = key_hashes(profile)
         if self.only_keys is not None:
-            hashes &= self.only_keys  # type: ignore[operator]
+            hashes &= self.only_keys
         if hashes:
             self._post(profile, hashes)
         return profile

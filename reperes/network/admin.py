@@ -10,7 +10,6 @@ from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.forms import UserChangeForm
 from django.core.exceptions import ValidationError
-from django.db.models import Model
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -38,7 +37,7 @@ def _actor(request: HttpRequest) -> User:
     return request.user
 
 
-class MembershipInlineForm(forms.ModelForm):
+class MembershipInlineForm(forms.ModelForm[Membership]):
     """A role that reads youths' files is neither given, nor moved, nor given back here: the only
     change allowed to such a membership is its end (is_active unticked)."""
 
@@ -64,7 +63,7 @@ class MembershipInlineForm(forms.ModelForm):
         return cleaned_data
 
 
-class MembershipInline(admin.TabularInline):
+class MembershipInline(admin.TabularInline[Membership, User]):
     model = Membership
     form = MembershipInlineForm
     extra = 0
@@ -72,7 +71,7 @@ class MembershipInline(admin.TabularInline):
     can_delete = False  # a membership ends (is_active), it is not erased: its history stays
 
 
-class AccountChangeForm(UserChangeForm):
+class AccountChangeForm(UserChangeForm[User]):
     def clean(self) -> dict[str, Any]:
         super().clean()
         cleaned_data = self.cleaned_data
@@ -88,7 +87,7 @@ class AccountChangeForm(UserChangeForm):
 
 
 @admin.register(User)
-class UserAdmin(BaseUserAdmin):
+class UserAdmin(BaseUserAdmin[User]):
     form = AccountChangeForm
     ordering = ["last_name", "first_name"]
     list_display = ["email", "first_name", "last_name", "is_active", "last_login"]
@@ -105,24 +104,24 @@ class UserAdmin(BaseUserAdmin):
         (None, {"classes": ("wide",), "fields": ("email", "first_name", "last_name", "password1", "password2")}),
     )
 
-    def get_readonly_fields(self, request: HttpRequest, obj: Model | None = None) -> Any:
+    def get_readonly_fields(self, request: HttpRequest, obj: User | None = None) -> list[str]:
         readonly = list(super().get_readonly_fields(request, obj))
         # A new address and a reset mail would hand the account, and the files it opens, over.
-        if isinstance(obj, User) and policy.reads_files(obj):
+        if obj is not None and policy.reads_files(obj):
             readonly.append("email")
         return readonly
 
-    def has_delete_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
+    def has_delete_permission(self, request: HttpRequest, obj: User | None = None) -> bool:
         return False  # an account is deactivated, never erased: its history names it
 
-    def save_model(self, request: HttpRequest, obj: User, form: forms.ModelForm, change: bool) -> None:
+    def save_model(self, request: HttpRequest, obj: User, form: forms.ModelForm[User], change: bool) -> None:
         before = account_snapshot(User.objects.get(pk=obj.pk)) if change else None
         super().save_model(request, obj, form, change)
         record_account_change(
             obj, acting_user=_actor(request), before=before, password="" if change else PASSWORD_SET_BY_ADMIN
         )
 
-    def save_formset(self, request: HttpRequest, form: forms.ModelForm, formset: Any, change: bool) -> None:
+    def save_formset(self, request: HttpRequest, form: forms.ModelForm[User], formset: Any, change: bool) -> None:
         if formset.model is not Membership:
             super().save_formset(request, form, formset, change)
             return
@@ -153,33 +152,35 @@ class UserAdmin(BaseUserAdmin):
 
 
 @admin.register(Organisation)
-class OrganisationAdmin(admin.ModelAdmin):
+class OrganisationAdmin(admin.ModelAdmin[Organisation]):
     list_display = ["name", "kind", "commune", "is_active"]
     list_filter = ["kind", "is_active"]
     search_fields = ["name", "siret"]
     autocomplete_fields = ["commune"]
     list_select_related = ["commune"]
 
-    def save_related(self, request: HttpRequest, form: forms.ModelForm, formsets: Any, change: bool) -> None:
+    def save_related(
+        self, request: HttpRequest, form: forms.ModelForm[Organisation], formsets: Any, change: bool
+    ) -> None:
         super().save_related(request, form, formsets, change)
         refresh_search_text(form.instance.services.all())  # its name is in each of its services' text
 
 
 @admin.register(FundingScheme)
-class FundingSchemeAdmin(admin.ModelAdmin):
+class FundingSchemeAdmin(admin.ModelAdmin[FundingScheme]):
     list_display = ["name", "short_name", "audience", "operator", "age_min", "age_max", "checked_on", "is_active"]
     list_filter = ["audience", "is_active"]
     search_fields = ["name", "short_name", "operator"]
 
 
 @admin.register(Service)
-class ServiceAdmin(admin.ModelAdmin):
+class ServiceAdmin(admin.ModelAdmin[Service]):
     list_display = ["name", "organisation", "updated_on", "is_active"]
     list_filter = ["is_active"]
     search_fields = ["name", "organisation__name"]
     autocomplete_fields = ["organisation", "commune", "communes"]
     exclude = ["search_text"]
 
-    def save_related(self, request: HttpRequest, form: forms.ModelForm, formsets: Any, change: bool) -> None:
+    def save_related(self, request: HttpRequest, form: forms.ModelForm[Service], formsets: Any, change: bool) -> None:
         super().save_related(request, form, formsets, change)
         refresh_search_text(Service.objects.filter(pk=form.instance.pk))  # with its organisation as saved

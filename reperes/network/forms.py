@@ -34,7 +34,8 @@ class EmailAuthenticationForm(AuthenticationForm):
     }
 
     def clean_username(self) -> str:
-        return self.cleaned_data["username"].lower()
+        username: str = self.cleaned_data["username"]
+        return username.lower()
 
     @sensitive_variables()
     def clean(self) -> dict[str, Any]:
@@ -128,7 +129,7 @@ class CoverageForm(forms.Form):
 
     def __init__(self, *args: Any, missions: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        field = cast(forms.ModelChoiceField, self.fields["mission_locale"])
+        field = cast("forms.ModelChoiceField[Organisation]", self.fields["mission_locale"])
         field.queryset = missions
         self.mission: Organisation = missions.first()
         if self.is_bound:
@@ -138,7 +139,7 @@ class CoverageForm(forms.Form):
                 pass
         else:
             self.initial.setdefault("mission_locale", self.mission)
-        cast(forms.ModelChoiceField, self.fields["epci"]).queryset = (
+        cast("forms.ModelChoiceField[Epci]", self.fields["epci"]).queryset = (
             Epci.objects.filter(communes__territories=self.mission.territory_id).distinct().order_by("name")
         )
 
@@ -325,7 +326,7 @@ class MemberAddForm(forms.Form):
 
     def __init__(self, *args: Any, organisations: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        cast(forms.ModelChoiceField, self.fields["organisation"]).queryset = organisations
+        cast("forms.ModelChoiceField[Organisation]", self.fields["organisation"]).queryset = organisations
 
     def clean(self) -> dict[str, Any]:
         super().clean()
@@ -354,4 +355,4 @@ class MemberDeactivateForm(forms.Form):
 
     def __init__(self, *args: Any, memberships: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        cast(forms.ModelChoiceField, self.fields["membership"]).queryset = memberships
+        cast("forms.ModelChoiceField[Membership]", self.fields["membership"]).queryset = memberships

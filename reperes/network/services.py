@@ -168,7 +168,13 @@ def field_label(model: type[models.Model], name: str) -> str:
     return str(getattr(field, "verbose_name", name))
 
 
-def _record(organisation: Organisation, service: Service | None, user: User | None, before: dict, after: dict) -> None:
+def _record(
+    organisation: Organisation,
+    service: Service | None,
+    user: User | None,
+    before: dict[str, Any],
+    after: dict[str, Any],
+) -> None:
     model = Service if service is not None else Organisation
     changes = {
         field_label(model, name): [before.get(name, ""), value]

@@ -5,7 +5,7 @@ from reperes.programme.models import Campaign
 
 
 @admin.register(Campaign)
-class CampaignAdmin(admin.ModelAdmin):
+class CampaignAdmin(admin.ModelAdmin[Campaign]):
     list_display = ["name", "funder", "starts_on", "ends_on", "status_label"]
     list_select_related = ["funder"]
     search_fields = ["name"]

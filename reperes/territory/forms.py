@@ -45,7 +45,8 @@ class CommuneInput(forms.TextInput):
         if isinstance(value, str) and value.isdigit() and len(value) == 5:
             commune = Commune.objects.filter(code=value).first()
             return commune.label if commune else value
-        return super().format_value(value)
+        formatted: str | None = super().format_value(value)
+        return formatted
 
 
 class CommuneField(forms.Field):

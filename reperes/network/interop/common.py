@@ -120,7 +120,7 @@ def read_document(path: str | os.PathLike[str]) -> Any:
     return parse_document(Path(path).read_bytes())
 
 
-def read_upload(upload: UploadedFile) -> Any:
+def read_upload(upload: UploadedFile[bytes]) -> Any:
     """The same for a file sent through a form: its size is known before it is read."""
     _check_size(upload.size or 0)
     return parse_document(upload.read())

@@ -1,6 +1,8 @@
 """Pages of a list import: upload, columns, check, import, report. Thin: the work is in
 services.py and worker.py, the access rule in privacy.policy."""
 
+from typing import Any
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Page, Paginator
@@ -94,7 +96,7 @@ def _preview(list_import: ListImport) -> dict[str, object]:
     return {"columns": table.columns, "rows": table.rows[:PREVIEW_LINES]}
 
 
-def _lines(user: User, list_import: ListImport, page_number: str | None) -> Page:
+def _lines(user: User, list_import: ListImport, page_number: str | None) -> Page[dict[str, Any]]:
     """One page of the report's lines with the records they name; the names shown are logged as a list."""
     lines = (
         [line for line in list_import.report.get("lines", []) if line["outcome"] != RowOutcome.CREATED]
