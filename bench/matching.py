@@ -835,17 +835,17 @@ def accuracy(size: int, work: Path, with_splink: bool, one_thread: bool = False)
             f"{ours['peak_pss_mb']:,.0f} MB ({ours['peak_rss_mb']:,.0f} MB)",
         )
     ]
-    for result in (theirs, single):
-        if result is not None:
-            time_rows.append(
-                (
-                    f"Splink (DuckDB), {result['threads']} thread{'s' if result['threads'] > 1 else ''}",
-                    f"{result['total_s']:.1f} s",
-                    f"read and clean {result['prepare_s']:.1f} s, train {result['train_s']:.1f} s, "
-                    f"predict {result['predict_s']:.1f} s ({result['pairs']:,} pairs ≥ 0.5)",
-                    f"{result['peak_rss_mb']:,.0f} MB",
-                )
-            )
+    time_rows.extend(
+        (
+            f"Splink (DuckDB), {result['threads']} thread{'s' if result['threads'] > 1 else ''}",
+            f"{result['total_s']:.1f} s",
+            f"read and clean {result['prepare_s']:.1f} s, train {result['train_s']:.1f} s, "
+            f"predict {result['predict_s']:.1f} s ({result['pairs']:,} pairs ≥ 0.5)",
+            f"{result['peak_rss_mb']:,.0f} MB",
+        )
+        for result in (theirs, single)
+        if result is not None
+    )
     print()
     print("\n".join(_table(("batch", "wall time", "detail", "peak memory"), time_rows)))
     if theirs is not None:
@@ -923,7 +923,7 @@ def machine() -> str:
             from importlib.metadata import version
 
             versions.append(f"{package} {version(package)}")
-        except Exception:  # noqa: BLE001 - a package absent from this environment
+        except Exception:  # noqa: BLE001, S112 - a package absent from this environment
             continue
     memory = _proc_kb("/proc/meminfo", "MemTotal") / 1024 / 1024
     return f"{os.cpu_count()} cores, {memory:.0f} GiB; " + ", ".join(versions)

@@ -2,7 +2,7 @@
 
 from reperes.network.enums import Role
 
-DEMO_PASSWORD = "reperes-demo"  # demo only: load_demo refuses to run without DEBUG unless forced
+DEMO_PASSWORD = "reperes-demo"  # noqa: S105 - demo only, public in the README: load_demo refuses to run without DEBUG unless forced
 DEMO_DOMAIN = "reperes.example"
 
 ACCOUNTS: list[dict[str, str]] = [

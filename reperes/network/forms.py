@@ -1,3 +1,4 @@
+import contextlib
 import logging
 from typing import Any, cast
 
@@ -133,10 +134,8 @@ class CoverageForm(forms.Form):
         field.queryset = missions
         self.mission: Organisation = missions.first()
         if self.is_bound:
-            try:
+            with contextlib.suppress(ValidationError):
                 self.mission = field.clean(self.data.get(self.add_prefix("mission_locale"))) or self.mission
-            except ValidationError:
-                pass
         else:
             self.initial.setdefault("mission_locale", self.mission)
         cast("forms.ModelChoiceField[Epci]", self.fields["epci"]).queryset = (

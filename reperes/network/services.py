@@ -288,7 +288,7 @@ def send_later(send: Callable[[Any], None], outgoing: Any) -> None:
 
 def wait_for_mail(timeout: float = 10) -> None:
     """Wait until the mail handed to send_later has left (tests, management commands)."""
-    for thread in list(_pending):
+    for thread in list(_pending):  # noqa: PERF101 - a copy: send_later replaces the list's items meanwhile
         thread.join(timeout)
 
 
@@ -301,9 +301,9 @@ ACCOUNT_FIELDS = ["email", "first_name", "last_name", "phone", "is_active", "is_
 MEMBERSHIP_FIELDS = ["user", "organisation", "role", "is_active"]
 # What happened to the password, in the record (never the password itself): set by an
 # administrator, or replaced by a random one that the holder replaces through the invitation mail.
-PASSWORD = "password"
-PASSWORD_SET_BY_ADMIN = "set_by_admin"
-PASSWORD_CLEARED = "cleared"
+PASSWORD = "password"  # noqa: S105 - the field's name
+PASSWORD_SET_BY_ADMIN = "set_by_admin"  # noqa: S105 - what happened, not a password
+PASSWORD_CLEARED = "cleared"  # noqa: S105 - what happened, not a password
 
 
 def account_snapshot(user: User) -> dict[str, Any]:
@@ -512,10 +512,7 @@ def describe_access_changes(records: Iterable[WriteRecord]) -> list[AccessChange
     names = dict(Organisation.objects.filter(pk__in=organisation_ids).values_list("pk", "name"))
     changes = []
     for record in records:
-        if record.user is None:
-            by = _("l'exploitant de la plateforme (commande sur le serveur)")
-        else:
-            by = str(record.user)
+        by = _("l'exploitant de la plateforme (commande sur le serveur)") if record.user is None else str(record.user)
         if record.model == Membership._meta.label_lower:
             what = _describe_membership(record, people, names)
         else:

@@ -8,6 +8,7 @@ local-memory cache: a brake, not a quota).
 - Password-reset mail: a few per address and some more per client in an hour; beyond them no mail
   leaves, and the page says the same as always."""
 
+import contextlib
 import ipaddress
 
 from django.conf import settings
@@ -85,10 +86,8 @@ def forget_failed_logins(email: str, client_ip: str) -> None:
     the client's failures stay, so that one valid account cannot reset the brake on guessing the
     others."""
     cache.delete(_login_key("email", email.lower()))
-    try:
+    with contextlib.suppress(ValueError):  # expired meanwhile
         cache.decr(_login_key("ip", _client(client_ip)))
-    except ValueError:  # expired meanwhile
-        pass
 
 
 def allow_password_reset(email: str, client_ip: str) -> bool:

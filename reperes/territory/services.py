@@ -68,20 +68,19 @@ def load_reference_data(data_dir: Path = DATA_DIR) -> LoadResult:
         for d in _rows(data_dir / "departements.csv.gz")
     ]
     epcis = [Epci(code=e["code"], name=e["name"], kind=e["kind"]) for e in _rows(data_dir / "epcis.csv.gz")]
-    communes = []
-    for row in _rows(data_dir / "communes.csv.gz"):
-        communes.append(
-            Commune(
-                code=row["code"],
-                name=row["name"],
-                postcodes=" " + row["postcodes"] if row["postcodes"] else "",
-                departement_id=row["departement"],
-                arrondissement=row["arrondissement"],
-                epci_id=row["epci"] or None,
-                population=int(row["population"] or 0),
-                is_current=True,
-            )
+    communes = [
+        Commune(
+            code=row["code"],
+            name=row["name"],
+            postcodes=" " + row["postcodes"] if row["postcodes"] else "",
+            departement_id=row["departement"],
+            arrondissement=row["arrondissement"],
+            epci_id=row["epci"] or None,
+            population=int(row["population"] or 0),
+            is_current=True,
         )
+        for row in _rows(data_dir / "communes.csv.gz")
+    ]
     refresh_search_name(communes)  # unsaved: the values go in with the upsert below
     refresh_area_class(communes)
     counts = (

@@ -71,14 +71,13 @@ def followed(author, referent, **names):
     """A youth reported by `author`, taken in by `referent`, with phone and e-mail on file."""
     signal = signal_by(author, **names)
     youth = assign_referent(signal, referent=referent, acting_user=referent)
-    youth = update_youth(
+    return update_youth(
         youth,
         acting_user=referent,
         version=youth.updated_at.isoformat(),
         phone="06 11 22 33 44",
         email="ines.k@exemple.invalid",
     )
-    return youth
 
 
 def consent(youth, by, *organisations, sections=()):

@@ -71,11 +71,11 @@ def test_the_policy_names_every_rule():
     name: every public function of a rules module is exported by the policy."""
     from reperes.privacy import policy
 
-    missing = []
-    for name, path in sources().items():
-        if not name.startswith("reperes.privacy.rules."):
-            continue
-        for node in ast.parse(path.read_text()).body:
-            if isinstance(node, ast.FunctionDef) and not node.name.startswith("_") and not hasattr(policy, node.name):
-                missing.append(f"{name}.{node.name}")
+    missing = [
+        f"{name}.{node.name}"
+        for name, path in sources().items()
+        if name.startswith("reperes.privacy.rules.")
+        for node in ast.parse(path.read_text()).body
+        if isinstance(node, ast.FunctionDef) and not node.name.startswith("_") and not hasattr(policy, node.name)
+    ]
     assert not missing, "absent de reperes.privacy.policy : " + ", ".join(missing)

@@ -340,8 +340,9 @@ def structural_problems(routes: list[Route]) -> list[str]:
             problems.append(
                 f"{route.name} : l'action donne les relations {sorted(action.allowed)}, attendu {sorted(relations)}"
             )
-    for name in sorted(set(EXPECTED) - names):
-        problems.append(f"EXPECTED nomme une URL qui n'existe plus : {name} — retirez-la")
+    problems.extend(
+        f"EXPECTED nomme une URL qui n'existe plus : {name} — retirez-la" for name in sorted(set(EXPECTED) - names)
+    )
     return problems
 
 
