@@ -117,9 +117,14 @@ class ConsentForm(forms.Form):
         widget=forms.CheckboxSelectMultiple,
     )
 
-    def __init__(self, *args: Any, partners: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, partners: Any, sections: set[str], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["share_with"].queryset = partners  # type: ignore[attr-defined]
+        # Only the sections the person recording holds may be shared (the référent holds them all).
+        field = self.fields["sensitive_sections"]
+        field.choices = [(s.value, s.label) for s in Section if s in SENSITIVE_SECTIONS and s in sections]  # type: ignore[attr-defined]
+        if not field.choices:  # type: ignore[attr-defined]
+            del self.fields["sensitive_sections"]
 
 
 class UnknownYesNo(forms.RadioSelect):

@@ -239,12 +239,6 @@ class Consent(models.Model):
     def is_active(self) -> bool:
         return self.withdrawn_at is None
 
-    @property
-    def sensitive_labels(self) -> list[str]:
-        from reperes.privacy.enums import Section
-
-        return [str(Section(code).label) for code in self.sensitive_sections if code in Section.values]
-
 
 class Merge(models.Model):
     """Two records found to be one person. Everything needed to undo it is kept: which signals

@@ -491,13 +491,25 @@ def record_consent(
     informed_on: date,
     informed_how: str,
     share_with: list[Organisation],
-    sensitive_sections: list[str],
     acting_user: User,
+    sensitive_sections: list[str] | None = None,
 ) -> Consent:
     """Record when and how the youth was informed and what they agreed to share, with whom. The
     new consent replaces the previous one, which is closed at the same instant."""
+    sensitive_sections = list(sensitive_sections or [])
     if informed_on > timezone.localdate():
         raise ValidationError({"informed_on": _("La date d'information est dans le futur.")})
+    if not policy.can_replace_consent(acting_user, youth):
+        raise ValidationError(
+            _(
+                "Le consentement en vigueur partage des informations réservées au ou à la référent·e : "
+                "seul·e il ou elle peut le remplacer. Le retrait reste possible."
+            )
+        )
+    if set(sensitive_sections) - policy.sections_visible_to(acting_user, youth):
+        raise ValidationError(
+            {"sensitive_sections": _("Seul·e le ou la référent·e peut enregistrer le partage d'une section sensible.")}
+        )
     allowed = set(policy.consent_partners(acting_user, youth).values_list("pk", flat=True))
     refused = sorted(o.name for o in share_with if o.pk not in allowed)
     if refused:

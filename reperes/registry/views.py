@@ -128,15 +128,17 @@ def signal_detail(request: HtmxHttpRequest, signal_id: int) -> HttpResponse:
     signal = get_object_or_404(
         policy.signals_visible_to(user).select_related("youth__referent", "organisation"), pk=signal_id
     )
+    # A file that has moved to another Mission locale, or been closed, is no longer the user's to
+    # read: the signal then shows only its own words, as this Mission locale received them.
     sections = policy.sections_visible_to(user, signal.youth) if signal.youth else set()
+    youth = signal.youth if sections else None
     signal.organisation_label = policy.organisation_label(signal.organisation, sections)  # type: ignore[attr-defined]
-    if signal.youth_id:
+    if youth is not None:
         revealed = policy.sections_shown(sections, organisations=[signal.organisation]) & SENSITIVE_SECTIONS
-        shown = {Section.IDENTITY} | revealed
-        audit.record_read(user, signal.youth_id, sections=shown, reason="triage")
-    referent = signal.youth.referent_id if signal.youth else None
-    form = AssignForm(mission_locale=signal.mission_locale, initial={"referent": referent})
-    context = {"signal": signal, "form": form, "maybe_known": _maybe_known(user, signal)}
+        audit.record_read(user, youth.pk, sections={Section.IDENTITY} | revealed, reason="triage")
+    form = AssignForm(mission_locale=signal.mission_locale, initial={"referent": youth.referent_id if youth else None})
+    maybe_known = _maybe_known(user, signal) if youth is not None else []
+    context = {"signal": signal, "youth": youth, "form": form, "maybe_known": maybe_known}
     return render(request, "registry/signal_detail.html", context)
 
 
@@ -276,11 +278,19 @@ def youth_detail(request: HtmxHttpRequest, youth_id: int) -> HttpResponse:
         list(youth.consents.prefetch_related("share_with").select_related("recorded_by")) if holds_file else []
     )
     named = [signal.organisation for signal in signals]
+    labelled: set[str] = set()
     for item in [consent, *consent_history] if consent else consent_history:
-        item.share_labels = [policy.organisation_label(o, sections) for o in item.share_with.all()]  # type: ignore[attr-defined]
-        named.extend(item.share_with.all())
+        # The sections a consent shares are named only to those who hold them.
+        item.shown_sections = [str(Section(code).label) for code in item.sensitive_sections if code in sections]  # type: ignore[attr-defined]
+        labelled |= set(item.sensitive_sections) & sections
+        if holds_file:  # a partner reads « votre structure », not the list of the others
+            item.share_labels = [policy.organisation_label(o, sections) for o in item.share_with.all()]  # type: ignore[attr-defined]
+            named.extend(item.share_with.all())
     shown = policy.sections_shown(
-        sections, barriers_shown=show_sensitive and any(s.barriers for s in signals), organisations=named
+        sections,
+        barriers_shown=show_sensitive and any(s.barriers for s in signals),
+        organisations=named,
+        labelled=labelled,
     )
     audit.record_read(user, youth.pk, sections=shown, reason="dossier")
     # The file names the records merged into it (to the Mission locale only): each is a youth shown.
@@ -307,10 +317,15 @@ def youth_detail(request: HtmxHttpRequest, youth_id: int) -> HttpResponse:
             else []
         ),
         "consent_form": (
-            ConsentForm(initial={"informed_on": timezone.localdate()}, partners=policy.consent_partners(user, youth))
-            if policy.can_manage_consent(user, youth)
+            ConsentForm(
+                initial={"informed_on": timezone.localdate()},
+                partners=policy.consent_partners(user, youth),
+                sections=sections,
+            )
+            if policy.can_replace_consent(user, youth)
             else None
         ),
+        "can_manage_consent": policy.can_manage_consent(user, youth),
         "readers": _readers(youth, user, sections) if youth.referent_id == user.pk else None,
     }
     return render(request, "registry/youth_detail.html", context)
@@ -357,7 +372,9 @@ def consent_record(request: HtmxHttpRequest, youth_id: int) -> HttpResponse:
     youth = get_object_or_404(policy.youths_visible_to(user), pk=youth_id)
     if not policy.can_manage_consent(user, youth):
         raise Http404
-    form = ConsentForm(request.POST, partners=policy.consent_partners(user, youth))
+    form = ConsentForm(
+        request.POST, partners=policy.consent_partners(user, youth), sections=policy.sections_visible_to(user, youth)
+    )
     back = redirect("registry:youth_detail", youth_id=youth.pk)
     if not form.is_valid():
         messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))

@@ -396,11 +396,12 @@ READS: dict[str, NoYouth | tuple[Read, ...]] = {
     ),
     "registry:youth_detail": (
         # What the page shows, not all the reader may see: the référent and the partner her consent
-        # shares health with see the flag of barriers; housing and justice have no part on the page.
-        get("counsellor", youth("Keller"), read("Keller", FILE | {Section.HEALTH})),  # the référent
+        # shares health with see the flag of barriers; the référent also reads, in the consent
+        # history, that housing is shared (a section named is a section shown); justice has no part.
+        get("counsellor", youth("Keller"), read("Keller", FILE | {Section.HEALTH, Section.HOUSING})),  # the référent
         get("colleague", youth("Keller"), read("Keller", FILE)),
         get("coordinator", youth("Keller"), read("Keller", FILE)),
-        get("partner", youth("Keller"), read("Keller", FILE | {Section.HEALTH})),
+        get("partner", youth("Keller"), read("Keller", FILE | {Section.HEALTH, Section.HOUSING})),
         get("counsellor", youth("Hufschmitt"), read("Hufschmitt", FILE)),
         # The file names the record it absorbed: that record is shown too.
         get("counsellor", youth("Wendling"), read("Wendling", FILE), *listed("Wendlinger")),

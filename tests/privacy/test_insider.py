@@ -260,3 +260,50 @@ def test_a_justice_partner_is_masked_in_the_triage_queue_and_on_the_signal(clien
         assertContains(page, "Inès KELLER")
         assertNotContains(page, "milieu ouvert")
         assertContains(page, "un partenaire spécialisé")
+
+
+def test_a_signal_of_a_file_handed_to_another_mission_locale_no_longer_shows_the_file(client, referent):
+    """The old Mission locale keeps the signal it received, not a window on the file it handed over."""
+    other = OrganisationFactory(mission_locale=True, name="ML de Strasbourg", territory=area("Strasbourg", "67482"))
+    signal = signal_by(worker_of())
+    youth = assign_referent(signal, referent=referent, acting_user=referent)
+    youth = update_youth(
+        youth, acting_user=referent, version=youth.updated_at.isoformat(), commune=Commune.objects.get(code="67482")
+    )
+    assert youth.mission_locale == other
+    newcomer = MembershipFactory(role=Role.COUNSELLOR, organisation=other).user
+    update_youth(youth, acting_user=newcomer, version=youth.updated_at.isoformat(), usage_name="Nouveaunom")
+    client.force_login(referent)
+    page = client.get(reverse("registry:signal_detail", args=[signal.pk]))
+    assertContains(page, "Inès KELLER")  # the signal as received
+    assertContains(page, "plus suivi par votre Mission locale (transmis ou clos)")
+    assertNotContains(page, "NOUVEAUNOM")
+    assertNotContains(page, newcomer.last_name)
+    assert not AccessLog.objects.filter(user=referent, reason="triage").exists()
+
+
+def test_a_colleague_neither_reads_nor_shares_nor_replaces_what_the_referent_holds(client, referent, colleague):
+    pjj = OrganisationFactory(kind=OrganisationKind.PJJ, name="Unité éducative de milieu ouvert de Saverne")
+    youth = followed(worker_of(pjj), referent)
+    consent(youth, referent, pjj, sections=["justice", "health"])
+    client.force_login(colleague)
+    page = client.get(reverse("registry:youth_detail", args=[youth.pk]))
+    for sensitive in ("suivi PJJ", "santé et addictions", "milieu ouvert"):
+        assertNotContains(page, sensitive)
+    assertNotContains(page, "Enregistrer un consentement")  # replacing it would drop, unseen, what she cannot see
+    assertContains(page, "Le jeune retire son consentement")  # the youth's right stays open
+    with pytest.raises(ValidationError, match="réservées"):
+        consent(youth, colleague)
+    assert AccessLog.objects.filter(user=colleague, action="read").latest("pk").sections == "identity,pathway"
+    client.force_login(referent)
+    page = client.get(reverse("registry:youth_detail", args=[youth.pk]))
+    assertContains(page, "suivi PJJ / SPIP")
+    assert {"health", "justice"} <= set(AccessLog.objects.filter(user=referent).latest("pk").sections.split(","))
+
+
+def test_a_colleague_records_a_consent_without_sensitive_sections(referent, colleague):
+    youth = followed(worker_of(), referent)
+    with pytest.raises(ValidationError, match="section sensible"):
+        consent(youth, colleague, sections=["housing"])
+    consent(youth, colleague)  # sharing no sensitive section is hers to record
+    assert youth.consents.filter(withdrawn_at=None).count() == 1

@@ -8,7 +8,7 @@ from pytest_django.asserts import assertContains
 from reperes.network.enums import Role
 from reperes.privacy import policy
 from reperes.registry.enums import SignalConsent
-from reperes.registry.services import send_signal
+from reperes.registry.services import assign_referent, send_signal
 from reperes.territory.models import Commune, Territory
 from tests.network.factories import MembershipFactory, OrganisationFactory
 
@@ -30,7 +30,8 @@ def case():
         approximate_age=19,
     )
     counsellor = MembershipFactory(role=Role.COUNSELLOR, organisation=mission).user
-    return signal.youth, worker, counsellor
+    # Her référent: only the référent records the sharing of a sensitive section.
+    return assign_referent(signal, referent=counsellor, acting_user=counsellor), worker, counsellor
 
 
 def test_consent_records_what_is_shared_and_with_whom(client, case):

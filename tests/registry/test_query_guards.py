@@ -196,7 +196,9 @@ def _file(cast: Cast, youth: Youth) -> Callable[[int], None]:
             ConsentFactory(
                 youth=youth,
                 share_with=[cast.partner],
-                sensitive_sections=[Section.HOUSING] if i % 2 else [],
+                # The one left in force shares no section, at every size: whether a colleague may
+                # replace it (and so sees the form) depends on it, not on the number of rows.
+                sensitive_sections=[Section.HOUSING] if i % 2 and i < n - 1 else [],
                 acting_user=cast.counsellor,
             )
             reader = MembershipFactory(role=Role.COUNSELLOR, organisation=cast.mission).user
@@ -210,7 +212,7 @@ def test_the_file_asks_a_bounded_number_of_queries(client, cast):
     youth = YouthFactory(mission_locale=cast.mission, referent=cast.counsellor, reported_by=cast.worker)
     url = reverse("registry:youth_detail", args=[youth.pk])
     # The référent: every section, the consent form and history, who else read the file.
-    assert_bounded(lambda: queries(client, cast.counsellor, url), _file(cast, youth), budget=26)
+    assert_bounded(lambda: queries(client, cast.counsellor, url), _file(cast, youth), budget=29)
 
 
 def test_the_file_read_by_a_colleague_and_a_partner_asks_a_bounded_number_of_queries(client, cast):
@@ -223,4 +225,4 @@ def test_the_file_read_by_a_colleague_and_a_partner_asks_a_bounded_number_of_que
     large = (queries(client, cast.coordinator, url), queries(client, cast.worker, url))
     print(f"\n{N} lignes : {small} requêtes ; {3 * N} lignes : {large} requêtes")
     assert small == large
-    assert large[0] <= 23 and large[1] <= 14, large
+    assert large[0] <= 26 and large[1] <= 14, large

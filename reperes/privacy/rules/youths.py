@@ -94,12 +94,16 @@ def sections_visible_to_many(user: AnyUser, youth_ids: Iterable[int]) -> dict[in
 
 
 def sections_shown(
-    sections: set[str], *, barriers_shown: bool = False, organisations: Iterable[Organisation] = ()
+    sections: set[str],
+    *,
+    barriers_shown: bool = False,
+    organisations: Iterable[Organisation] = (),
+    labelled: Iterable[str] = (),
 ) -> set[str]:
     """What a page really showed, for the access log: identity and pathway when granted; health
     when the flag of barriers signalled was shown; the section an organisation's name revealed
-    (a PJJ unit named on the file says « justice »)."""
-    shown = sections & {Section.IDENTITY, Section.PATHWAY}
+    (a PJJ unit named on the file says « justice »); the sections a consent was shown to share."""
+    shown = (sections & {Section.IDENTITY, Section.PATHWAY}) | (set(labelled) & sections)
     if barriers_shown and Section.HEALTH in sections:
         shown.add(Section.HEALTH)
     for organisation in organisations:
@@ -191,6 +195,21 @@ def can_edit_youth(user: AnyUser, youth: Youth) -> bool:
 def can_manage_consent(user: AnyUser, youth: Youth) -> bool:
     """Mission locale staff holding the file record the youth's consent and its withdrawal."""
     return can_edit_youth(user, youth)
+
+
+def can_replace_consent(user: AnyUser, youth: Youth) -> bool:
+    """A new consent replaces the one in force: only someone who holds every section it shares,
+    and may name every specialised partner it names, records it (the référent, in practice) — a
+    colleague would otherwise drop, unseen, what they may not see. A withdrawal stays open to all
+    the Mission locale's staff (`can_manage_consent`): it is the youth's right, and it widens nothing."""
+    if not can_manage_consent(user, youth):
+        return False
+    held = sections_visible_to(user, youth)
+    hidden_kinds = [kind for kind, section in SENSITIVE_KINDS.items() if section not in held]
+    in_force = youth.consents.filter(withdrawn_at=None)
+    shares_beyond = any(not set(shared) <= held for shared in in_force.values_list("sensitive_sections", flat=True))
+    names_hidden = in_force.filter(share_with__kind__in=hidden_kinds).exists()
+    return not shares_beyond and not names_hidden
 
 
 def consent_partners(user: AnyUser, youth: Youth) -> QuerySet[Organisation]:
