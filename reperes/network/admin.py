@@ -23,7 +23,11 @@ from reperes.network.services import (
     record_membership_change,
     refresh_search_text,
 )
-from reperes.privacy import policy
+from reperes.privacy import audit, policy
+from reperes.privacy.enums import WriteAction
+
+# What decides who is masked or reaches which files: its changes in the admin go to the history.
+WATCHED_ORGANISATION_FIELDS = ["name", "kind", "territory", "is_active"]
 
 ROLE_REFUSED = _(
     "L'administration de la plateforme n'attribue pas ce rôle : il ouvre les dossiers des jeunes. "
@@ -158,6 +162,29 @@ class OrganisationAdmin(admin.ModelAdmin[Organisation]):
     search_fields = ["name", "siret"]
     autocomplete_fields = ["commune"]
     list_select_related = ["commune"]
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Organisation | None = None) -> Any:
+        readonly = list(super().get_readonly_fields(request, obj))
+        if obj is not None and policy.organisation_kind_locked(obj):
+            readonly.append("kind")
+        return readonly
+
+    def save_model(
+        self, request: HttpRequest, obj: Organisation, form: forms.ModelForm[Organisation], change: bool
+    ) -> None:
+        before = audit.snapshot(Organisation.objects.get(pk=obj.pk), WATCHED_ORGANISATION_FIELDS) if change else {}
+        super().save_model(request, obj, form, change)
+        after = audit.snapshot(obj, WATCHED_ORGANISATION_FIELDS)
+        changed = [name for name in WATCHED_ORGANISATION_FIELDS if before.get(name) != after[name]]
+        if changed:
+            acting = request.user if isinstance(request.user, User) else None
+            audit.record_write(
+                obj,
+                acting_user=acting,
+                action=WriteAction.UPDATE if change else WriteAction.CREATE,
+                before={name: before.get(name) for name in changed},
+                after={name: after[name] for name in changed},
+            )
 
     def save_related(
         self, request: HttpRequest, form: forms.ModelForm[Organisation], formsets: Any, change: bool

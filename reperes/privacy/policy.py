@@ -29,6 +29,7 @@ from reperes.privacy.rules.organisations import (
     can_import_directory,
     can_view_programme,
     missions_locales_for_coverage,
+    organisation_kind_locked,
     organisations_editable_by,
     organisations_visible_to,
 )
@@ -104,6 +105,7 @@ __all__ = [
     "organisation_of",
     "organisations_editable_by",
     "organisations_visible_to",
+    "organisation_kind_locked",
     "possible_referents",
     "role_of",
     "sections_shown",

@@ -25,7 +25,8 @@ from reperes.registry.services import (
     withdraw_consent,
 )
 from reperes.territory.models import Commune
-from tests.network.factories import MembershipFactory, OrganisationFactory, area
+from tests.network.factories import MembershipFactory, OrganisationFactory, UserFactory, area
+from tests.network.test_derived_fields import admin_data
 
 pytestmark = pytest.mark.django_db
 
@@ -307,3 +308,18 @@ def test_a_colleague_records_a_consent_without_sensitive_sections(referent, coll
         consent(youth, colleague, sections=["housing"])
     consent(youth, colleague)  # sharing no sensitive section is hers to record
     assert youth.consents.filter(withdrawn_at=None).count() == 1
+
+
+def test_the_admin_cannot_unmask_a_specialised_partner_and_its_changes_are_in_the_history(client, referent):
+    pjj = OrganisationFactory(kind=OrganisationKind.PJJ, name="Unité éducative de milieu ouvert de Saverne")
+    followed(worker_of(pjj), referent)
+    staff = UserFactory(is_staff=True, is_superuser=True)
+    client.force_login(staff)
+    url = reverse("admin:network_organisation_change", args=[pjj.pk])
+    data = admin_data(client.get(url))
+    assert "kind" not in data  # read-only once it has reported a youth
+    client.post(url, data | {"kind": OrganisationKind.OTHER_PARTNER, "name": "UEMO de Saverne"})
+    pjj.refresh_from_db()
+    assert pjj.kind == OrganisationKind.PJJ and pjj.name == "UEMO de Saverne"
+    record = WriteRecord.objects.get(model="network.organisation", object_id=pjj.pk)
+    assert record.user == staff and record.after == {"name": "UEMO de Saverne"}

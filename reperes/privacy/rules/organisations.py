@@ -5,6 +5,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from reperes.network.enums import PARTNER_KINDS, Role
 from reperes.network.models import Organisation, User
 from reperes.privacy.rules.roles import AnyUser, has_role, role_of
+from reperes.registry.models import Consent, Signal
 from reperes.territory.models import Territory
 
 
@@ -66,6 +67,18 @@ def missions_locales_for_coverage(user: AnyUser) -> QuerySet[Organisation]:
         own = user.organisation
         return missions.filter(pk=own.pk) if own else missions.none()
     return missions.none()
+
+
+def organisation_kind_locked(organisation: Organisation) -> bool:
+    """An organisation's kind decides whether its name is masked on the files it touches (a PJJ
+    unit is « un partenaire spécialisé »): once it has reported a youth or a consent names it, its
+    kind is no longer changed in the Django admin, where nobody of the Mission locale would see it."""
+    if organisation.pk is None:
+        return False
+    return (
+        Signal.objects.filter(organisation=organisation).exists()
+        or Consent.objects.filter(share_with=organisation).exists()
+    )
 
 
 def can_import_directory(user: AnyUser) -> bool:
