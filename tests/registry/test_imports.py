@@ -5,6 +5,7 @@ import io
 from datetime import date, timedelta
 
 import pytest
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
@@ -274,6 +275,21 @@ def test_a_youth_known_elsewhere_is_skipped_and_the_disclosure_logged(counsellor
     assert AccessLog.objects.filter(user=counsellor, youth_id=elsewhere.pk, action="lookup").count() == 1
     import_(counsellor, list_import)
     assert Youth.objects.count() == 1  # nothing created for her here
+
+
+def test_a_list_tells_who_is_known_elsewhere_only_within_the_hourly_allowance(counsellor, settings):
+    """A list is no way around the brake on « déjà connu » answers: past it, a line opens a record
+    here as a new one, and nothing is said of the other Mission locale."""
+    OrganisationFactory(mission_locale=True, territory=area("Strasbourg", "67482"))
+    report("Léa", "Muller", birth_date=date(2008, 4, 3), code="67482")
+    report("Kevin", "Schmitt", birth_date=date(2007, 11, 17), code="67482")
+    cache.clear()
+    settings.REPERES_LOOKUPS_PER_HOUR = 10
+    assert check(counsellor, csv_bytes(GOOD[0], GOOD[1])).report["counts"][RowOutcome.ELSEWHERE] == 2
+    cache.clear()
+    settings.REPERES_LOOKUPS_PER_HOUR = 1
+    counts = check(counsellor, csv_bytes(GOOD[1], GOOD[0], GOOD[2])).report["counts"]
+    assert counts[RowOutcome.ELSEWHERE] == 1 and counts[RowOutcome.CREATED] == 2
 
 
 def test_the_line_limit_holds_whatever_the_line_endings(monkeypatch):

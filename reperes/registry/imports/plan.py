@@ -12,6 +12,7 @@ from django.db.models import Count, Max
 
 from reperes.matching import Outcome, blocking_keys, dedupe, pairs
 from reperes.privacy.models import WriteRecord
+from reperes.privacy.throttle import allow_lookup
 from reperes.registry.enums import BirthPrecision, ImportStatus, RowOutcome, YouthStatus
 from reperes.registry.identity import find_known, record_of
 from reperes.registry.imports.fields import TARGETS, LineChecker, Row
@@ -230,15 +231,27 @@ def _group_repeats(planned: list[PlannedRow], list_import: ListImport) -> None:
             row.outcome, row.same_as_line = RowOutcome.IN_FILE, int(first)
 
 
+def _elsewhere(row: PlannedRow, list_import: ListImport, youth_id: int) -> None:
+    """« Déjà connu d'une autre Mission locale » is a disclosure: told within the importer's hourly
+    allowance of such answers (the one the signal form counts, privacy.throttle.allow_lookup).
+    Beyond it the line opens a record here like any new one, and nothing is said about elsewhere."""
+    if allow_lookup(list_import.created_by_id):
+        row.youth_id, row.outcome = youth_id, RowOutcome.ELSEWHERE
+    else:
+        row.youth_id, row.explanation, row.score = None, "", 0.0
+
+
 def _against_registry(row: PlannedRow, list_import: ListImport) -> None:
     mission = list_import.mission_locale
     ine = row.values.get("ine")
     if ine:
         known = Youth.objects.filter(ine=ine, status=YouthStatus.ACTIVE).values_list("pk", "mission_locale_id").first()
         if known:
-            row.youth_id = known[0]
-            row.outcome = RowOutcome.KNOWN if known[1] == mission.pk else RowOutcome.ELSEWHERE
             row.explanation = "même INE"
+            if known[1] == mission.pk:
+                row.youth_id, row.outcome = known[0], RowOutcome.KNOWN
+            else:
+                _elsewhere(row, list_import, known[0])
             return
     decision, youths = find_known(record_of(draft_youth(row.values, list_import)))
     if decision.best is None or decision.outcome == Outcome.NEW:
@@ -246,7 +259,9 @@ def _against_registry(row: PlannedRow, list_import: ListImport) -> None:
     youth = youths[decision.best.id]
     row.score, row.explanation = decision.best.score, decision.best.explanation
     if decision.outcome == Outcome.SAME:
-        row.youth_id = youth.pk
-        row.outcome = RowOutcome.KNOWN if youth.mission_locale_id == mission.pk else RowOutcome.ELSEWHERE
+        if youth.mission_locale_id == mission.pk:
+            row.youth_id, row.outcome = youth.pk, RowOutcome.KNOWN
+        else:
+            _elsewhere(row, list_import, youth.pk)
     elif youth.mission_locale_id == mission.pk:
         row.youth_id, row.outcome = youth.pk, RowOutcome.REVIEW
