@@ -139,7 +139,8 @@ def test_a_partner_learns_who_follows_a_known_youth_and_reads_the_file_only_whil
     expect(page.get_by_role("link", name="Modifier le dossier")).to_have_count(0)
     assert_accessible(page)
     read = AccessLog.objects.filter(user__email=PARTNER, youth_id=youth.pk, action="read").latest("pk")
-    assert read.sections == "identity,pathway"  # what the page showed: no sensitive section has a part yet
+    # What the page showed: the file, and that housing is shared (named, its content has no part yet).
+    assert read.sections == "housing,identity,pathway"
     logout(page)
 
     # Lina withdraws her consent: the file closes to the partner at once.
