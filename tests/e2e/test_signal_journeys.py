@@ -40,6 +40,8 @@ def send_signal(
 
 def phone_logout(page: Page) -> None:
     page.get_by_role("button", name="Afficher le menu").click()  # the menu is collapsed on a phone
+    # Clicked while the menu still slides open, the button may move under the pointer: wait for the end.
+    expect(page.locator("#menu-principal.collapse.show")).to_be_visible()
     logout(page)
 
 
