@@ -132,7 +132,7 @@ def signal_detail(request: HtmxHttpRequest, signal_id: int) -> HttpResponse:
     # read: the signal then shows only its own words, as this Mission locale received them.
     sections = policy.sections_visible_to(user, signal.youth) if signal.youth else set()
     youth = signal.youth if sections else None
-    signal.organisation_label = policy.organisation_label(signal.organisation, sections)  # type: ignore[attr-defined]
+    signal.organisation_label = policy.signal_senders_labels(user, [signal])[signal.pk]  # type: ignore[attr-defined]
     if youth is not None:
         revealed = policy.sections_shown(sections, organisations=[signal.organisation]) & SENSITIVE_SECTIONS
         audit.record_read(user, youth.pk, sections={Section.IDENTITY} | revealed, reason="triage")

@@ -323,3 +323,12 @@ def test_the_admin_cannot_unmask_a_specialised_partner_and_its_changes_are_in_th
     assert pjj.kind == OrganisationKind.PJJ and pjj.name == "UEMO de Saverne"
     record = WriteRecord.objects.get(model="network.organisation", object_id=pjj.pk)
     assert record.user == staff and record.after == {"name": "UEMO de Saverne"}
+
+
+def test_a_contact_opportunity_names_its_partner_who_is_the_only_way_to_the_youth(client, colleague):
+    pjj = OrganisationFactory(kind=OrganisationKind.PJJ, name="Unité éducative de milieu ouvert de Saverne")
+    opportunity = send_signal(
+        author=worker_of(pjj), first_name="Inès", commune=Commune.objects.get(code=SAVERNE), consent=SignalConsent.NONE
+    )
+    client.force_login(colleague)
+    assertContains(client.get(reverse("registry:signal_detail", args=[opportunity.pk])), "milieu ouvert de Saverne")

@@ -124,12 +124,15 @@ def organisation_label(organisation: Organisation, sections: set[str]) -> str:
 
 def signal_senders_labels(user: AnyUser, signals: Iterable[Signal]) -> dict[int, str]:
     """For each signal (by pk), its organisation as `organisation_label` names it to this reader
-    of the youth's file; the sections are asked once for all the specialised senders."""
+    of the youth's file; the sections are asked once for all the specialised senders. A contact
+    opportunity names no youth and its sender is the only way to them: it is named."""
     signals = list(signals)
     specialised = {s.youth_id for s in signals if s.organisation.kind in SENSITIVE_KINDS and s.youth_id}
     sections = sections_visible_to_many(user, specialised) if specialised else {}
     return {
-        s.pk: organisation_label(s.organisation, sections.get(s.youth_id, set()) if s.youth_id else set())
+        s.pk: organisation_label(s.organisation, sections.get(s.youth_id, set()))
+        if s.youth_id
+        else s.organisation.name
         for s in signals
     }
 
