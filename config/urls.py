@@ -12,5 +12,8 @@ urlpatterns = [
     path("territoire/", include("reperes.territory.urls")),
     path("reseau/", include("reperes.network.urls")),
     path("", include("reperes.registry.urls")),
+    path("", include("reperes.pathways.urls")),
+    path("actions/", include("reperes.mobilisation.urls")),
+    path("orientations/", include("reperes.referrals.urls")),
     path("admin/", admin.site.urls),
 ]

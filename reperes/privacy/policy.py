@@ -11,6 +11,9 @@ nothing above them — no selector, service, form or view; those ask the policy.
 enums module imports the policy.
 """
 
+from reperes.privacy.rules import mobilisation as _mobilisation
+from reperes.privacy.rules import pathways as _pathways
+from reperes.privacy.rules import referrals as _referrals
 from reperes.privacy.rules.accounts import (
     ADMIN_GRANTABLE_ROLES,
     FILE_READING_ROLES,
@@ -23,6 +26,7 @@ from reperes.privacy.rules.accounts import (
     partners_reading_files_of,
     reads_files,
 )
+from reperes.privacy.rules.mobilisation import *  # noqa: F403
 from reperes.privacy.rules.organisations import (
     can_administer,
     can_edit_organisation,
@@ -33,6 +37,8 @@ from reperes.privacy.rules.organisations import (
     organisations_editable_by,
     organisations_visible_to,
 )
+from reperes.privacy.rules.pathways import *  # noqa: F403
+from reperes.privacy.rules.referrals import *  # noqa: F403
 from reperes.privacy.rules.roles import AnyUser, has_role, organisation_of, role_of
 from reperes.privacy.rules.youths import (
     SENSITIVE_KINDS,
@@ -115,3 +121,7 @@ __all__ = [
     "signals_visible_to",
     "youths_visible_to",
 ]
+# The later rules modules list their own names.
+__all__ += _pathways.__all__
+__all__ += _mobilisation.__all__
+__all__ += _referrals.__all__

@@ -75,6 +75,7 @@ class Barrier(models.TextChoices):
     MONEY = "money", _("ressources")
     CHILDCARE = "childcare", _("garde d'enfant")
     LANGUAGE = "language", _("langue française")
+    DIGITAL = "digital", _("numérique")
 
 
 # Barriers that are special-category data (GDPR art. 9) or a justice flag: a separate grant.

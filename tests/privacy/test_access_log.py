@@ -21,7 +21,7 @@ import logging
 import re
 from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
@@ -106,6 +106,8 @@ class World:
     service: Service
     scheme: FundingScheme
     reset_link: dict[str, str]
+    # What the extensions (tests/privacy/access_*.py) add to the world, by name.
+    extra: dict[str, Any] = field(default_factory=dict)
 
     def id(self, name: str) -> int:
         return self.youths[name].pk
@@ -203,7 +205,7 @@ def world(db) -> World:
     assert scheme is not None
     for youth in youths.values():
         youth.refresh_from_db()
-    return World(
+    world = World(
         users=users,
         youths=youths,
         signals=signals,
@@ -223,6 +225,11 @@ def world(db) -> World:
             "token": default_token_generator.make_token(users["counsellor_b"]),
         },
     )
+    for extension in EXTENSIONS:
+        world.extra |= extension.populate(world)
+    for youth in world.youths.values():
+        youth.refresh_from_db()
+    return world
 
 
 # --- What each URL shows, and so what it must log -----------------------------------------------
@@ -535,6 +542,15 @@ READS: dict[str, NoYouth | tuple[Read, ...]] = {
 
 MEMBERS = ("counsellor", "coordinator", "partner", "funder", "admin")
 
+# Each later app writes its lines in its own module (READS, populate(world), no_youth_kwargs), read
+# here once the helpers above exist; they import this module, never the other way round.
+from tests.privacy import access_mobilisation, access_pathways, access_referrals  # noqa: E402
+
+EXTENSIONS = (access_pathways, access_mobilisation, access_referrals)
+for _extension in EXTENSIONS:
+    assert not set(_extension.READS) & set(READS), _extension.__name__
+    READS |= _extension.READS
+
 
 def no_youth_kwargs(route: Route, world: World) -> dict[str, Any]:
     arguments = route.arguments
@@ -550,6 +566,9 @@ def no_youth_kwargs(route: Route, world: World) -> dict[str, Any]:
         return {"organisation_id": world.partner.pk, "service_id": world.service.pk}
     if arguments == {"import_id"}:
         return {"import_id": world.imports["checked"].pk}
+    for extension in EXTENSIONS:
+        if (kwargs := extension.no_youth_kwargs(route, world)) is not None:
+            return kwargs
     assert not arguments, f"{route.name}: arguments {sorted(arguments)} — add them to no_youth_kwargs"
     return {}
 

@@ -371,9 +371,13 @@ class World:
     candidates: dict[str, DuplicateCandidate]
     scheme: FundingScheme
     reset_link: dict[str, str]
+    # Objects the extensions (tests/privacy/matrix_*.py) add: argument name -> relation -> pk.
+    extra: dict[str, dict[str, int]] = field(default_factory=dict)
 
     def kwargs(self, route: Route, relation: str, role: str) -> dict[str, Any]:
         arguments = route.arguments
+        if len(arguments) == 1 and (name := next(iter(arguments))) in self.extra:
+            return {name: self.extra[name][relation]}
         if arguments == {"uidb64", "token"}:
             return self.reset_link
         if arguments == {"scheme_id"}:
@@ -487,7 +491,7 @@ def world(db) -> World:
     scheme = FundingScheme.objects.active().order_by("pk").first()
     assert scheme is not None
 
-    return World(
+    world = World(
         users=users,
         own_organisation={
             ANONYMOUS: partner_p,
@@ -518,6 +522,9 @@ def world(db) -> World:
             "token": default_token_generator.make_token(counsellor_b),
         },
     )
+    for extension in EXTENSIONS:
+        world.extra |= extension.populate(world)
+    return world
 
 
 # --- The matrix ---------------------------------------------------------------------------------
@@ -618,3 +625,15 @@ def test_action_matrix(client, world, caplog):
     summary, unexpected = _run_matrix(client, world, "POST")
     print(f"\n{summary}")
     assert not unexpected, "\n".join([summary, *unexpected])
+
+
+# --- Extensions ---------------------------------------------------------------------------------
+# Each later app writes its lines in its own module (EXPECTED, RELATIONS, populate(world)), read
+# here once the helpers above exist; they import this module, never the other way round.
+from tests.privacy import matrix_mobilisation, matrix_pathways, matrix_referrals  # noqa: E402
+
+EXTENSIONS = (matrix_pathways, matrix_mobilisation, matrix_referrals)
+for _extension in EXTENSIONS:
+    assert not set(_extension.EXPECTED) & set(EXPECTED), _extension.__name__
+    EXPECTED |= _extension.EXPECTED
+    RELATIONS_BY_ARGUMENTS |= _extension.RELATIONS

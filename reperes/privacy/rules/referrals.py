@@ -1,0 +1,3 @@
+"""Who may see or do what in reperes.referrals (named by reperes.privacy.policy through __all__)."""
+
+__all__: list[str] = []
