@@ -45,6 +45,7 @@ run: install
 	$(PY) manage.py load_territory
 	$(PY) manage.py load_vocabularies
 	$(PY) manage.py load_funding_schemes
+	$(PY) manage.py load_occupations
 	$(PY) manage.py load_demo
 	@$(PY) manage.py demo_accounts --url http://$(HOST):$(PORT)/
 	@# The background worker (ADR 006) beside the dev server; both stop with it (Ctrl+C). The

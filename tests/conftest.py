@@ -12,17 +12,19 @@ from django.db import connection, transaction
 
 from reperes.network.enums import Role
 from reperes.network.services import load_vocabularies
+from reperes.pathways.reference import load_occupations
 from reperes.territory.services import load_reference_data
 from tests.network.factories import MembershipFactory
 
 
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
-    """Every test database holds the real reference data (communes, data·inclusion vocabularies):
+    """Every test database holds the real reference data (communes, data·inclusion vocabularies, the ROME):
     forms and searches use it everywhere."""
     with django_db_blocker.unblock():
         load_reference_data()
         load_vocabularies()
+        load_occupations()
 
 
 @pytest.fixture(autouse=True)

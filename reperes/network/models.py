@@ -152,6 +152,9 @@ class Organisation(models.Model):
     phone = models.CharField(_("téléphone"), max_length=20, blank=True)
     website = models.URLField(_("site internet"), blank=True)
     description = models.TextField(_("présentation"), max_length=1000, blank=True)
+    # A Mission locale's caseload flags a youth « à risque d'être perdu·e de vue à nouveau » after
+    # this many days without a real contact.
+    quiet_days_alert = models.PositiveSmallIntegerField(_("alerte après … jours sans contact"), default=30)
     # The seed's rural gap: where no partner can meet young people, nobody reports them.
     can_identify = models.BooleanField(
         _("peut repérer des jeunes"),

@@ -106,7 +106,8 @@ def _touch(pathway: Pathway, **fields: Any) -> None:
 
 def check_pathway_version(pathway: Pathway, version: str | int | None) -> None:
     """A form carries the pathway's version; a save from a stale form names who changed it since."""
-    if version is not None and str(version) == str(pathway.version):
+    # A pathway opened by this very save (version 0) has no earlier state to compare with.
+    if str(version or 0) == str(pathway.version):
         return
     last = pathway.events.select_related("author").order_by("-at", "-pk").first()
     who = last.author.get_full_name() if last is not None and last.author is not None else _("quelqu'un d'autre")
@@ -159,8 +160,7 @@ def change_stage(
     youth: Youth, *, stage: int, acting_user: User, version: str | int | None, skip_reason: str = ""
 ) -> Pathway:
     pathway = _open_pathway(youth, acting_user=acting_user)
-    if pathway.events.exclude(kind=EventKind.OPENED).exists() or version is not None:
-        check_pathway_version(pathway, version)
+    check_pathway_version(pathway, version)
     _check_move(pathway, stage, skip_reason)
     _move(pathway, stage, acting_user=acting_user, reason=skip_reason.strip())
     return pathway
@@ -202,7 +202,10 @@ def exit_pathway(
 def reopen_pathway(youth: Youth, *, acting_user: User) -> Pathway:
     """A youth who comes back starts a new pathway at stage 1; the closed ones stay in the history."""
     Youth.objects.select_for_update().filter(pk=youth.pk).first()
-    if Pathway.objects.filter(youth=youth, closed_at=None).exists():
+    if (
+        Pathway.objects.filter(youth=youth, closed_at=None).exists()
+        or not Pathway.objects.filter(youth=youth).exists()
+    ):
         raise ValidationError(_("Le parcours de ce jeune est déjà ouvert."), code="open")
     pathway = Pathway.objects.create(youth=youth, opened_by=acting_user)
     _event(pathway, kind=EventKind.REOPENED, stage=Stage.SPOTTED, acting_user=acting_user)
@@ -472,3 +475,40 @@ def record_follow_up(follow_up: FollowUp, *, acting_user: User, still_there: boo
         after=audit.snapshot(follow_up, ["months", "still_there", "done_on"]),
     )
     return follow_up
+
+
+# A partner who met a declining youth again without success tries once more a month later.
+REAPPROACH_AGAIN_AFTER = timedelta(days=30)
+
+
+@transaction.atomic
+def report_reapproach(
+    reapproach: Reapproach, *, acting_user: User, channel: str, outcome: str, happened_on: date, note: str = ""
+) -> ContactAttempt:
+    """The organisation given a re-approach says how it went: a contact attempt made through it. Still
+    declining plans the next try a month later; a youth who agrees is called by the Mission locale."""
+    plan = Reapproach.objects.select_for_update().get(pk=reapproach.pk)
+    if plan.status != ReapproachStatus.PLANNED:
+        raise ValidationError(_("Cette nouvelle approche est déjà enregistrée."), code="done")
+    organisation = acting_user.organisation
+    again = outcome == ContactOutcome.REACHED_DECLINES
+    attempt = record_contact(
+        plan.youth,
+        acting_user=acting_user,
+        channel=Channel.PARTNER if organisation != plan.youth.mission_locale else channel,
+        outcome=outcome,
+        happened_on=happened_on,
+        note=note,
+        through=organisation if organisation != plan.youth.mission_locale else None,
+        decline_reason=plan.declined.decline_reason if again and plan.declined else ("other" if again else ""),
+        reapproach_on=happened_on + REAPPROACH_AGAIN_AFTER if again else None,
+        reapproach_by=plan.by_organisation if again else None,
+        reapproach_how=plan.how if again else "",
+    )
+    if outcome not in REACHED:
+        return attempt  # still to do: the plan stays planned
+    plan.refresh_from_db()
+    if plan.status == ReapproachStatus.PLANNED:
+        plan.status, plan.done_at = ReapproachStatus.DONE, timezone.now()
+        plan.save(update_fields=["status", "done_at"])
+    return attempt

@@ -1,3 +1,107 @@
-"""Who may see or do what in reperes.pathways (named by reperes.privacy.policy through __all__)."""
+"""Who may see or do what on a youth's pathway (named by reperes.privacy.policy through __all__).
 
-__all__: list[str] = []
+The pathway is a section of the file (Section.PATHWAY): whoever may read the file reads its stage and
+timeline. It is worked — contacts, stages, project, outcomes — by the Mission locale that holds the
+file. Barriers are read and set with the section they belong to (housing, health and addiction,
+justice: the référent, or a partner the consent shares it with). Notes: a partner's note stays in its
+organisation unless shared. A re-approach plan names only a partner that already knows the youth."""
+
+from django.db.models import Q, QuerySet
+
+from reperes.network.enums import Role
+from reperes.network.models import Organisation
+from reperes.pathways.enums import ReapproachStatus, barrier_section
+from reperes.pathways.models import FollowUp, Note, Reapproach
+from reperes.privacy.rules.roles import AnyUser, has_role, organisation_of
+from reperes.privacy.rules.youths import can_edit_youth, can_view_youth, sections_visible_to
+from reperes.registry.models import Youth
+
+__all__ = [
+    "barrier_kinds_visible",
+    "can_add_note",
+    "can_report_reapproach",
+    "can_set_barrier",
+    "can_view_pathway",
+    "can_work_pathway",
+    "follow_ups_visible_to",
+    "notes_visible_to",
+    "reapproach_partners",
+    "reapproaches_for",
+]
+
+
+def can_view_pathway(user: AnyUser, youth: Youth) -> bool:
+    """Everyone who may read the file reads its pathway (the stage, the timeline)."""
+    return can_view_youth(user, youth)
+
+
+def can_work_pathway(user: AnyUser, youth: Youth) -> bool:
+    """Staff of the Mission locale holding the file record contacts, stages, the project, outcomes
+    and follow-ups; partners act through referrals, re-approaches they are given and attendance."""
+    return can_edit_youth(user, youth)
+
+
+def can_add_note(user: AnyUser, youth: Youth) -> bool:
+    """Whoever reads the file may add a short note to its timeline."""
+    return has_role(user, Role.COUNSELLOR, Role.COORDINATOR, Role.PARTNER_WORKER) and can_view_youth(user, youth)
+
+
+def notes_visible_to(user: AnyUser, youth: Youth) -> QuerySet[Note]:
+    """The notes shared with the file's readers, and those of the reader's own organisation."""
+    own = organisation_of(user)
+    if own is None or not can_view_youth(user, youth):
+        return Note.objects.none()
+    return youth.pathway_notes.filter(Q(scope="shared") | Q(organisation=own))
+
+
+def barrier_kinds_visible(sections: set[str], kinds: list[str]) -> list[str]:
+    """The barriers, among `kinds`, whose section the reader holds (from `sections_visible_to`)."""
+    return [kind for kind in kinds if barrier_section(kind) in sections]
+
+
+def can_set_barrier(user: AnyUser, youth: Youth, kind: str) -> bool:
+    """Staff holding the file set barriers of the sections they hold: the sensitive ones (housing,
+    health and addiction, justice) only the référent."""
+    return can_work_pathway(user, youth) and barrier_section(kind) in sections_visible_to(user, youth)
+
+
+def reapproach_partners(user: AnyUser, youth: Youth) -> QuerySet[Organisation]:
+    """Who a re-approach may be given to: the user's own Mission locale, the partners that reported
+    the youth (they know them already) and those a consent in force names."""
+    own = organisation_of(user)
+    if own is None or not can_work_pathway(user, youth):
+        return Organisation.objects.none()
+    reported = youth.signals.values("organisation_id")
+    consented = youth.consents.filter(withdrawn_at=None).values("share_with")
+    return (
+        Organisation.objects.active()
+        .filter(Q(pk=own.pk) | Q(pk__in=reported) | Q(pk__in=consented))
+        .distinct()
+        .order_by("name")
+    )
+
+
+def reapproaches_for(user: AnyUser) -> QuerySet[Reapproach]:
+    """The planned re-approaches given to the user's organisation (partner workers and Mission locale
+    staff alike): each names a youth the organisation already knows."""
+    own = organisation_of(user)
+    if own is None or not has_role(user, Role.COUNSELLOR, Role.COORDINATOR, Role.PARTNER_WORKER):
+        return Reapproach.objects.none()
+    return Reapproach.objects.filter(
+        by_organisation=own, status=ReapproachStatus.PLANNED, pathway__closed_at=None, youth__status="active"
+    )
+
+
+def can_report_reapproach(user: AnyUser, reapproach: Reapproach) -> bool:
+    """The organisation a planned re-approach was given to reports how it went."""
+    return reapproaches_for(user).filter(pk=reapproach.pk).exists()
+
+
+def follow_ups_visible_to(user: AnyUser) -> QuerySet[FollowUp]:
+    """The follow-ups of the files the user's Mission locale holds, for its staff."""
+    own = organisation_of(user)
+    if own is None or not has_role(user, Role.COUNSELLOR, Role.COORDINATOR):
+        return FollowUp.objects.none()
+    return FollowUp.objects.filter(
+        outcome__pathway__youth__mission_locale=own, outcome__pathway__youth__status="active"
+    )
