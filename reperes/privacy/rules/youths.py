@@ -3,8 +3,9 @@
 The grants, in one paragraph (ADR 008): the Mission locale that holds a file reads it (identity
 and pathway for its counsellors and coordinators, every section for the youth's référent). A
 partner reads a file only while a consent in force names its organisation, and then only the
-sections that consent shares; sending a signal grants nothing beyond the signal itself and what
-became of it. The funder and the platform's administrators never read a person."""
+sections that consent shares, or while a referral to its organisation is active (sent, received,
+accepted), and then only the sections that referral shares; sending a signal grants nothing beyond
+the signal itself and what became of it. The funder and the platform's administrators never read a person."""
 
 from collections.abc import Iterable
 
@@ -15,6 +16,7 @@ from reperes.network.enums import OrganisationKind, Role
 from reperes.network.models import Organisation, User
 from reperes.privacy.enums import SENSITIVE_SECTIONS, Section
 from reperes.privacy.rules.roles import AnyUser, has_role, organisation_of, role_of
+from reperes.referrals.models import Referral
 from reperes.registry.enums import SignalStatus, YouthStatus
 from reperes.registry.models import Consent, ListImport, Merge, Signal, Youth
 
@@ -45,17 +47,27 @@ def _consents_naming(organisation: Organisation) -> QuerySet[Consent]:
     return Consent.objects.filter(withdrawn_at=None, share_with=organisation)
 
 
+def _referrals_to(organisation: Organisation) -> QuerySet[Referral]:
+    """Referrals that open a file to the partner today: sent, received or accepted, an unanswered
+    one only until its expiry (a declined, done, expired or withdrawn one opens nothing)."""
+    return Referral.objects.active().filter(to_organisation=organisation)
+
+
 def youths_visible_to(user: AnyUser) -> QuerySet[Youth]:
     """Counsellors and coordinators of the Mission locale that holds the file; a partner worker
     while a consent in force names their organisation (a withdrawal, or a new consent that no
-    longer names it, closes the file at once). Merged and closed records are not shown."""
+    longer names it, closes the file at once) or while a referral to their organisation is active
+    (sent, received, accepted: declined, done, expired or withdrawn, it closes the file). Merged
+    and closed records are not shown."""
     role = role_of(user)
     youths = Youth.objects.active()
     own = organisation_of(user)
     if own is None or role not in (*MISSION_LOCALE_STAFF, Role.PARTNER_WORKER):
         return youths.none()
     if role == Role.PARTNER_WORKER:
-        return youths.filter(pk__in=_consents_naming(own).values("youth_id"))
+        return youths.filter(
+            Q(pk__in=_consents_naming(own).values("youth_id")) | Q(pk__in=_referrals_to(own).values("youth_id"))
+        )
     return youths.filter(mission_locale=own)
 
 
@@ -72,13 +84,14 @@ def _holds_file(user: AnyUser, youth: Youth) -> bool:
 def sections_visible_to(user: AnyUser, youth: Youth) -> set[str]:
     """Identity and pathway for everyone who may see the file; the sensitive sections (housing,
     health and addiction, justice flag) only to the youth's référent, and to a partner for the
-    sections the consents in force naming it share."""
+    sections the consents in force naming it share and those its active referrals share."""
     return sections_visible_to_many(user, [youth.pk]).get(youth.pk, set())
 
 
 def sections_visible_to_many(user: AnyUser, youth_ids: Iterable[int]) -> dict[int, set[str]]:
-    """`sections_visible_to` for many files in two queries at most; a file the user may not see
-    is left out."""
+    """`sections_visible_to` for many files in three queries at most (the files, then for a
+    partner the consents and the active referrals naming it); a file the user may not see is left
+    out."""
     visible = dict(youths_visible_to(user).filter(pk__in=list(youth_ids)).values_list("pk", "referent_id"))
     user_id = user.pk if user.is_authenticated else None
     sections: dict[int, set[str]] = {
@@ -88,7 +101,8 @@ def sections_visible_to_many(user: AnyUser, youth_ids: Iterable[int]) -> dict[in
     own = organisation_of(user)
     if role_of(user) == Role.PARTNER_WORKER and own is not None and visible:
         shared = _consents_naming(own).filter(youth_id__in=list(visible)).values_list("youth_id", "sensitive_sections")
-        for youth_id, names in shared:
+        referred = _referrals_to(own).filter(youth_id__in=list(visible)).values_list("youth_id", "shared_sections")
+        for youth_id, names in [*shared, *referred]:
             sections[youth_id] |= set(names) & SENSITIVE_SECTIONS
     return sections
 
