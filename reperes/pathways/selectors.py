@@ -41,6 +41,15 @@ def open_pathway(youth: Youth) -> Pathway | None:
     return Pathway.objects.filter(youth=youth, closed_at=None).first()
 
 
+def pathway_stage_label(youth: Youth) -> str:
+    """« 2. mobilisé·e », or « sorti·e du parcours » when the last pathway is closed."""
+    last = Pathway.objects.filter(youth=youth).order_by(F("closed_at").desc(nulls_first=True), "-opened_at").only("stage", "closed_at").first()
+    if last is not None and last.closed_at is not None:
+        return _("sorti·e du parcours")
+    stage = Stage(last.stage if last is not None else Stage.SPOTTED)
+    return f"{stage.value}. {stage.label}"
+
+
 def current_stage(pathway: Pathway | None) -> int:
     return pathway.stage if pathway is not None else Stage.SPOTTED
 

@@ -14,6 +14,7 @@ from reperes.actions import act
 from reperes.matching import Outcome, Record
 from reperes.network.models import User
 from reperes.network.services import display_value, field_label
+from reperes.pathways.selectors import pathway_stage_label
 from reperes.privacy import audit, policy
 from reperes.privacy.enums import SENSITIVE_SECTIONS, AccessAction, Section
 from reperes.privacy.throttle import allow_lookup
@@ -327,6 +328,7 @@ def youth_detail(request: HtmxHttpRequest, youth_id: int) -> HttpResponse:
         ),
         "can_manage_consent": policy.can_manage_consent(user, youth),
         "readers": _readers(youth, user, sections) if youth.referent_id == user.pk else None,
+        "stage_label": pathway_stage_label(youth),
     }
     return render(request, "registry/youth_detail.html", context)
 

@@ -12,6 +12,8 @@ def navigation(request: HttpRequest) -> dict[str, object]:
     if user is None or not user.is_authenticated:
         return {"nav_items": []}
     items = [(_("Accueil"), reverse("web:home"))]
+    if policy.can_follow_youths(user):
+        items.append((_("File active"), reverse("pathways:caseload")))
     if policy.can_view_personal_data(user):
         items.append((_("Jeunes"), reverse("registry:youth_list")))
     if policy.can_send_signals(user):

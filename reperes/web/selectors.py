@@ -11,11 +11,14 @@ from django.utils import timezone
 
 from reperes.network.enums import Role
 from reperes.network.models import User
+from reperes.mobilisation import selectors as mobilisation
 from reperes.network.selectors import coverage_of
+from reperes.pathways.selectors import alerts_for, caseload_youths
 from reperes.privacy import policy
 from reperes.programme.enums import CampaignStatus
 from reperes.programme.models import Campaign
 from reperes.programme.selectors import identified_counts
+from reperes.referrals import selectors as referrals
 from reperes.registry.selectors import (
     caseload,
     duplicate_queue,
@@ -50,6 +53,11 @@ def home_context(user: User) -> dict[str, Any]:
         context |= partnership_overview(user)
     if policy.has_role(user, Role.PARTNER_WORKER):
         context["signals_sent_count"] = signals_sent(user).count()
+    if policy.can_view_personal_data(user):
+        # Counts only: the pages they link to show the names (and log them).
+        context["reapproach_count"] = policy.reapproaches_for(user).count()
+        context["referrals_card"] = referrals.home_card(user)
+        context["mobilisation_card"] = mobilisation.home_card(user)
     if policy.has_role(user, Role.FUNDER_OFFICER):
         context["campaigns"] = campaign_overview(user)
     if policy.can_administer(user):
@@ -68,7 +76,14 @@ def counsellor_tasks(user: User) -> dict[str, Any]:
         "inform_late": inform_by is not None and inform_by < timezone.localdate(),
         "duplicate_count": duplicate_queue(user).count(),
         "caseload_count": caseload(user, mine_only=True).count(),
+        "at_risk_count": at_risk_count(user),
     }
+
+
+def at_risk_count(user: User) -> int:
+    """How many of the user's own youths are at risk of being lost again (the caseload's alerts)."""
+    youths = list(caseload_youths(user, mine_only=True))
+    return sum(1 for found in alerts_for(user, youths).values() if found)
 
 
 def partnership_overview(user: User) -> dict[str, Any]:

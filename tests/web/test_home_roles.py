@@ -27,8 +27,10 @@ from tests.registry.helpers import report
 pytestmark = pytest.mark.django_db
 
 # Whatever the number of youths, signals, partners and campaigns. The coordinator's includes the
-# coverage of the territory (network.selectors.coverage_of, eight queries).
-MAX_QUERIES = {"counsellor": 16, "coordinator": 24, "funder_officer": 12}
+# coverage of the territory (network.selectors.coverage_of, eight queries); the counsellor's, her
+# youths at risk (pathways.selectors.alerts_for: a fixed number of queries for the whole caseload);
+# both, the cards of re-approaches, referrals and mobilisation actions.
+MAX_QUERIES = {"counsellor": 30, "coordinator": 34, "funder_officer": 12}
 
 
 @pytest.fixture
@@ -119,8 +121,9 @@ def test_counsellor_sees_her_own_caseload_only(client, mission, counsellor):
     assign_referent(report("Marc", "Antoine"), referent=colleague, acting_user=colleague)
     response = home(client, counsellor)
     assertContains(response, "Vous êtes le ou la référent·e de 1 jeune.")
-    assertContains(response, f'href="{reverse("registry:youth_list")}?mine=1"')
-    assertContains(response, "Voir les jeunes que je suis")
+    assertContains(response, f'href="{reverse("pathways:caseload")}"')
+    assertContains(response, "Ma file active")
+    assertNotContains(response, "risque d'être perdu·e de vue")  # taken in today: nothing is late
 
 
 def test_counsellor_counts_nothing_of_another_mission_locale(client, counsellor):
