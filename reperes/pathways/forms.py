@@ -23,7 +23,7 @@ DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 SHORT = {"maxlength": 200}
 
 
-def _date_field(label: str, *, required: bool = True, **kwargs: Any) -> forms.DateField:
+def _date_field(label: Any, *, required: bool = True, **kwargs: Any) -> forms.DateField:
     return forms.DateField(
         label=label,
         required=required,
@@ -103,7 +103,7 @@ class BarrierForm(forms.Form):
     )
 
     def __init__(
-        self, *args: Any, kinds: list[tuple[str, str]], partners: QuerySet[Organisation], **kwargs: Any
+        self, *args: Any, kinds: list[tuple[str, Any]], partners: QuerySet[Organisation], **kwargs: Any
     ) -> None:
         super().__init__(*args, **kwargs)
         self.fields["kind"].choices = kinds  # type: ignore[attr-defined]
@@ -113,7 +113,7 @@ class BarrierForm(forms.Form):
 class OccupationField(forms.CharField):
     """A ROME code typed or picked from the list (« G1602 — Personnel de cuisine »)."""
 
-    def clean(self, value: Any) -> Occupation:  # type: ignore[override]
+    def clean(self, value: Any) -> Occupation:
         text = str(super().clean(value) or "").strip()
         code = text[:5].upper()
         occupation = Occupation.objects.filter(code=code).first()

@@ -4,7 +4,7 @@ privacy policy; the alerts are computed for a whole caseload in a fixed number o
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 
 from django.db.models import Case, Exists, F, OuterRef, QuerySet, Subquery, Value, When
 from django.db.models.functions import Coalesce
@@ -43,7 +43,8 @@ def open_pathway(youth: Youth) -> Pathway | None:
 
 def pathway_stage_label(youth: Youth) -> str:
     """« 2. mobilisé·e », or « sorti·e du parcours » when the last pathway is closed."""
-    last = Pathway.objects.filter(youth=youth).order_by(F("closed_at").desc(nulls_first=True), "-opened_at").only("stage", "closed_at").first()
+    pathways = Pathway.objects.filter(youth=youth).only("stage", "closed_at")
+    last = pathways.order_by(F("closed_at").desc(nulls_first=True), "-opened_at").first()
     if last is not None and last.closed_at is not None:
         return _("sorti·e du parcours")
     stage = Stage(last.stage if last is not None else Stage.SPOTTED)
@@ -52,6 +53,11 @@ def pathway_stage_label(youth: Youth) -> str:
 
 def current_stage(pathway: Pathway | None) -> int:
     return pathway.stage if pathway is not None else Stage.SPOTTED
+
+
+def _midnight(day: date) -> datetime:
+    """A day's entry sorts with the timestamped ones at the start of that day."""
+    return timezone.make_aware(datetime.combine(day, time.min))
 
 
 def _name(user: User | None) -> str:
@@ -67,7 +73,7 @@ def timeline(user: User, youth: Youth, *, kinds: Iterable[str] = ()) -> list[Tim
     events = PathwayEvent.objects.filter(pathway__youth=youth).select_related("author", "organisation")
     for event in events:
         if event.kind == EventKind.STAGE:
-            label = _("Étape « %(stage)s »") % {"stage": Stage(event.stage).label}
+            label = _("Étape « %(stage)s »") % {"stage": Stage(event.stage or Stage.SPOTTED).label}
         elif event.kind == EventKind.EXIT:
             label = _("Sortie du parcours : %(reason)s") % {"reason": event.get_exit_reason_display()}
         else:
@@ -83,7 +89,7 @@ def timeline(user: User, youth: Youth, *, kinds: Iterable[str] = ()) -> list[Tim
             label += " — " + _("par %(partner)s") % {"partner": policy.organisation_label(attempt.through, sections)}
         if attempt.decline_reason:
             label += " (" + attempt.get_decline_reason_display() + ")"
-        at = timezone.make_aware(timezone.datetime.combine(attempt.happened_on, timezone.datetime.min.time()))
+        at = _midnight(attempt.happened_on)
         entries.append(_entry(at, "contact", label, attempt.author, attempt.organisation, sections, attempt.note))
     for plan in youth.reapproaches.select_related("created_by", "by_organisation"):
         label = _("Nouvelle approche prévue à partir du %(day)s par %(who)s (%(how)s) — %(status)s") % {
@@ -111,7 +117,7 @@ def timeline(user: User, youth: Youth, *, kinds: Iterable[str] = ()) -> list[Tim
     for pathway in youth.pathways.prefetch_related("projects__occupation", "projects__validated_by", "outcomes"):
         for project in pathway.projects.all():
             label = _("Projet professionnel validé : %(occupation)s") % {"occupation": project.occupation}
-            at = timezone.make_aware(timezone.datetime.combine(project.validated_on, timezone.datetime.min.time()))
+            at = _midnight(project.validated_on)
             entries.append(_entry(at, "project", label, project.validated_by, None, sections, project.text))
     outcomes = FollowUp.objects.filter(outcome__pathway__youth=youth).select_related("outcome", "done_by")
     seen_outcomes = set()
@@ -132,7 +138,7 @@ def timeline(user: User, youth: Youth, *, kinds: Iterable[str] = ()) -> list[Tim
                 if follow_up.still_there
                 else _("Suivi à %(n)d mois : n'y est plus")
             ) % {"n": follow_up.months}
-            at = timezone.make_aware(timezone.datetime.combine(follow_up.done_on, timezone.datetime.min.time()))
+            at = _midnight(follow_up.done_on)
             entries.append(_entry(at, "outcome", label, follow_up.done_by, None, sections, follow_up.reason))
     entries += mobilisation.timeline_entries(user, youth)
     entries += referrals.timeline_entries(user, youth)
@@ -143,7 +149,7 @@ def timeline(user: User, youth: Youth, *, kinds: Iterable[str] = ()) -> list[Tim
 
 
 def _entry(
-    at: timezone.datetime,
+    at: datetime,
     kind: str,
     label: str,
     author: User | None,
@@ -299,7 +305,7 @@ def alerts_for(user: User, youths: list[Youth]) -> dict[int, list[Alert]]:
 def stage_counts(youths: QuerySet[Youth]) -> dict[int, int]:
     """How many youths at each stage (EXITED for those whose pathway is closed), in one query."""
     counts = dict.fromkeys([*Stage.values, EXITED], 0)
-    for stage in youths.order_by().values_list("stage_now", flat=True):
+    for stage in youths.order_by().values_list("stage_now", flat=True):  # type: ignore[misc]
         counts[stage] += 1
     return counts
 

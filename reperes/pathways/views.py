@@ -319,7 +319,7 @@ def caseload(request: HtmxHttpRequest) -> HttpResponse:
     youths = selectors.caseload_youths(user, mine_only=mine_only, sort=sort)
     counts = selectors.stage_counts(youths)
     if stage is not None:
-        youths = youths.filter(stage_now=stage)
+        youths = youths.filter(stage_now=stage)  # type: ignore[misc]  # an annotation
     rows = list(youths)
     alerts = selectors.alerts_for(user, rows)
     if only_alerts:
