@@ -18,6 +18,8 @@ def navigation(request: HttpRequest) -> dict[str, object]:
         items.append((_("Jeunes"), reverse("registry:youth_list")))
     if policy.can_send_signals(user):
         items.append((_("Signalements"), reverse("registry:signal_list")))
+    if policy.can_see_actions(user):
+        items.append((_("Actions"), reverse("mobilisation:action_list")))
     if policy.can_triage_signals(user):
         items.append((_("Doublons"), reverse("registry:duplicate_list")))
     if policy.can_import_lists(user):

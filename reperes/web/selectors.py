@@ -9,9 +9,9 @@ from typing import Any
 from django.db.models import Count, Min
 from django.utils import timezone
 
+from reperes.mobilisation import selectors as mobilisation
 from reperes.network.enums import Role
 from reperes.network.models import User
-from reperes.mobilisation import selectors as mobilisation
 from reperes.network.selectors import coverage_of
 from reperes.pathways.selectors import alerts_for, caseload_youths
 from reperes.privacy import policy
