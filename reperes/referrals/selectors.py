@@ -30,13 +30,22 @@ def inbox(user: User, *, status: str = "") -> QuerySet[Referral]:
     return referrals.order_by("-sent_at", "-pk")
 
 
+def _partner_label(user: User, referral: Referral, sections: set[str]) -> str:
+    """The partner as `policy.organisation_label` names it to this reader; a partner's own
+    organisation is never masked to itself."""
+    own = policy.organisation_of(user)
+    if own is not None and own.pk == referral.to_organisation_id:
+        return referral.to_organisation.name
+    return policy.organisation_label(referral.to_organisation, sections)
+
+
 def label_partners(user: User, referrals: list[Referral]) -> None:
     """Set `partner_label` on each referral: the partner as `policy.organisation_label` names it
     to this reader of the youth's file (sections asked once for all)."""
     sections = policy.sections_visible_to_many(user, {r.youth_id for r in referrals})
     for referral in referrals:
         held = sections.get(referral.youth_id, set())
-        referral.partner_label = policy.organisation_label(referral.to_organisation, held)  # type: ignore[attr-defined]
+        referral.partner_label = _partner_label(user, referral, held)  # type: ignore[attr-defined]
         referral.held_sections = held  # type: ignore[attr-defined]
         referral.shown_sections = [  # type: ignore[attr-defined]
             str(Section(code).label) for code in referral.shared_sections if code in held
@@ -57,7 +66,7 @@ def timeline_entries(user: User, youth: Youth) -> list[TimelineEntry]:
     sections = policy.sections_visible_to(user, youth)
     entries = []
     for referral in referrals:
-        partner = policy.organisation_label(referral.to_organisation, sections)
+        partner = _partner_label(user, referral, sections)
         label = _("Orienté·e vers %(partner)s : %(status)s") % {
             "partner": partner,
             "status": referral.get_status_display(),

@@ -58,7 +58,8 @@ READS: dict[str, NoYouth | tuple[Read, ...]] = {
         get("funder", status=404),
         get("admin", status=404),
     ),
-    # The form names the youth and the partners her consent names (identity, pathway); a valid referral redirects, a refused one shows it again.
+    # The form names the youth and the partners her consent names (identity, pathway); a valid
+    # referral redirects, a refused one shows it again.
     "referrals:create": (
         get("counsellor", youth("Keller"), read("Keller", FILE)),
         post("counsellor", youth("Keller"), lambda world: {}, read("Keller", FILE), status=200),
