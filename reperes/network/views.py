@@ -117,7 +117,11 @@ def service_detail(request: HtmxHttpRequest, service_id: int) -> HttpResponse:
         visible.select_related("organisation", "commune").prefetch_related("themes", "publics", "types", "communes"),
         pk=service_id,
     )
-    context = {"service": service, "can_edit": policy.can_edit_organisation(request.user, service.organisation)}
+    context = {
+        "service": service,
+        "can_edit": policy.can_edit_organisation(request.user, service.organisation),
+        "can_refer": policy.can_refer_to_services(request.user) and service.organisation.is_partner,
+    }
     return render(request, "network/service_detail.html", context)
 
 

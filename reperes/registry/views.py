@@ -329,6 +329,7 @@ def youth_detail(request: HtmxHttpRequest, youth_id: int) -> HttpResponse:
         "can_manage_consent": policy.can_manage_consent(user, youth),
         "readers": _readers(youth, user, sections) if youth.referent_id == user.pk else None,
         "stage_label": pathway_stage_label(youth),
+        "can_refer": policy.can_refer(user, youth),
     }
     return render(request, "registry/youth_detail.html", context)
 

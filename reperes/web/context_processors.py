@@ -2,6 +2,7 @@ from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from reperes.network.enums import Role
 from reperes.privacy import policy
 
 
@@ -18,6 +19,8 @@ def navigation(request: HttpRequest) -> dict[str, object]:
         items.append((_("Jeunes"), reverse("registry:youth_list")))
     if policy.can_send_signals(user):
         items.append((_("Signalements"), reverse("registry:signal_list")))
+    if policy.can_follow_youths(user) or policy.has_role(user, Role.PARTNER_WORKER):
+        items.append((_("Orientations"), reverse("referrals:inbox")))
     if policy.can_see_actions(user):
         items.append((_("Actions"), reverse("mobilisation:action_list")))
     if policy.can_triage_signals(user):

@@ -212,7 +212,7 @@ def test_the_file_asks_a_bounded_number_of_queries(client, cast):
     youth = YouthFactory(mission_locale=cast.mission, referent=cast.counsellor, reported_by=cast.worker)
     url = reverse("registry:youth_detail", args=[youth.pk])
     # The référent: every section, the consent form and history, who else read the file.
-    assert_bounded(lambda: queries(client, cast.counsellor, url), _file(cast, youth), budget=29)
+    assert_bounded(lambda: queries(client, cast.counsellor, url), _file(cast, youth), budget=30)
 
 
 def test_the_file_read_by_a_colleague_and_a_partner_asks_a_bounded_number_of_queries(client, cast):
@@ -225,4 +225,5 @@ def test_the_file_read_by_a_colleague_and_a_partner_asks_a_bounded_number_of_que
     large = (queries(client, cast.coordinator, url), queries(client, cast.worker, url))
     print(f"\n{N} lignes : {small} requêtes ; {3 * N} lignes : {large} requêtes")
     assert small == large
-    assert large[0] <= 26 and large[1] <= 14, large
+    # The pathway's stage shown at the top of the file: one query more than the file alone.
+    assert large[0] <= 27 and large[1] <= 15, large
