@@ -1,3 +1,4 @@
+from collections import Counter
 from datetime import timedelta
 from itertools import pairwise
 
@@ -9,10 +10,24 @@ from django.urls import reverse
 from django.utils import timezone
 from pytest_django.asserts import assertContains
 
-from reperes.demo import campaigns, youths
+from reperes.demo import campaigns, pathways, youths
 from reperes.demo.accounts import ACCOUNTS, DEMO_PASSWORD
-from reperes.network.enums import Role
+from reperes.network.enums import OrganisationKind, Role
 from reperes.network.models import Membership, Organisation, User
+from reperes.pathways.enums import BarrierStatus, EventKind, ExitReason, ReapproachStatus, Stage
+from reperes.pathways.models import (
+    ContactAttempt,
+    FollowUp,
+    Note,
+    Outcome,
+    Pathway,
+    PathwayEvent,
+    ProfessionalProject,
+    Reapproach,
+    YouthBarrier,
+)
+from reperes.pathways.selectors import EXITED, alerts_for, caseload_youths, stage_counts
+from reperes.privacy import policy
 from reperes.programme.enums import CampaignStatus
 from reperes.programme.models import Campaign
 from reperes.programme.selectors import identified_counts
@@ -23,8 +38,21 @@ from reperes.territory.models import Commune, Territory
 pytestmark = pytest.mark.django_db
 
 
+PATHWAY_MODELS = (
+    Pathway,
+    PathwayEvent,
+    ContactAttempt,
+    Reapproach,
+    Note,
+    YouthBarrier,
+    ProfessionalProject,
+    Outcome,
+    FollowUp,
+)
+
+
 def _counts():
-    models = (Organisation, User, Membership, Territory, Campaign, Youth, Signal, Merge)
+    models = (Organisation, User, Membership, Territory, Campaign, Youth, Signal, Merge, *PATHWAY_MODELS)
     return {model.__name__: model.objects.count() for model in models}
 
 
@@ -170,3 +198,113 @@ def test_the_review_queue_has_pairs_the_engine_could_not_decide(demo):
     pairs = DuplicateCandidate.objects.filter(status="open").select_related("youth_a", "youth_b")
     assert len(pairs) >= 3
     assert all(p.youth_a.mission_locale_id == p.youth_b.mission_locale_id for p in pairs)
+
+
+# --- Pathways -------------------------------------------------------------------------------------
+
+
+def _account(role):
+    return User.objects.get(email=next(a["email"] for a in ACCOUNTS if a["role"] == role))
+
+
+def test_every_triaged_youth_has_a_pathway_and_open_ones_stand_at_each_of_the_five_stages(demo):
+    assert not _people().exclude(referent=None).filter(pathways=None).exists()
+    assert not Pathway.objects.filter(youth__referent=None).exists()
+    open_stages = Counter(Pathway.objects.filter(closed_at=None).values_list("stage", flat=True))
+    assert all(open_stages[stage] >= 3 for stage in Stage.values), open_stages
+    # Each stage reached is an event of the history; a closed pathway ends with its exit.
+    for pathway in Pathway.objects.prefetch_related("events")[:200]:
+        events = list(pathway.events.all())
+        assert events[0].kind in (EventKind.OPENED, EventKind.REOPENED)
+        assert (events[-1].kind == EventKind.EXIT) == (pathway.closed_at is not None)
+        assert [e.stage for e in events if e.kind == EventKind.STAGE][-1:] in ([], [pathway.stage])
+
+
+def test_what_the_services_stamped_is_dated_in_the_past_of_the_youth(demo):
+    now = timezone.now()
+    assert not PathwayEvent.objects.filter(at__gt=now).exists()
+    assert not ContactAttempt.objects.filter(recorded_at__gt=now).exists()
+    for pathway in Pathway.objects.select_related("youth")[:200]:
+        assert pathway.youth.created_at <= pathway.opened_at <= pathway.stage_since <= now
+        if pathway.last_contact_at is not None:
+            assert pathway.opened_at <= pathway.last_contact_at <= now
+    assert PathwayEvent.objects.filter(kind=EventKind.STAGE, at__lt=now - timedelta(days=90)).count() > 100
+    for model, stamp in (
+        (Note, "at"),
+        (Reapproach, "created_at"),
+        (YouthBarrier, "updated_at"),
+        (Outcome, "recorded_at"),
+    ):
+        assert not model.objects.filter(**{f"{stamp}__gt": now}).exists(), model
+        assert model.objects.filter(**{f"{stamp}__lt": now - timedelta(days=30)}).exists(), model
+
+
+def test_declined_youths_are_given_to_the_partner_who_reported_them(demo):
+    declined = ContactAttempt.objects.filter(outcome="reached_declines")
+    assert declined.count() >= 10
+    by_partner = Reapproach.objects.exclude(by_organisation__kind=OrganisationKind.MISSION_LOCALE)
+    assert by_partner.filter(status=ReapproachStatus.DONE).exists()  # re-approached successfully
+    for plan in by_partner.select_related("youth")[:50]:
+        assert plan.youth.signals.filter(organisation=plan.by_organisation_id).exists()
+    # The demo partner's « Jeunes à recontacter »: plans due today, one overdue, one to come.
+    today = timezone.localdate()
+    plans = list(policy.reapproaches_for(_account(Role.PARTNER_WORKER)))
+    assert sum(plan.due_on == today for plan in plans) >= 2
+    assert any(plan.due_on < today for plan in plans) and any(plan.due_on > today for plan in plans)
+    assert len({plan.youth_id for plan in plans}) == len(plans)
+
+
+def test_the_demo_partner_sees_the_youths_to_re_approach(demo, client):
+    partner = _account(Role.PARTNER_WORKER)
+    client.login(username=partner.email, password=DEMO_PASSWORD)
+    response = client.get(reverse("pathways:reapproach_list"))
+    for plan in policy.reapproaches_for(partner).select_related("youth"):
+        assertContains(response, plan.youth.display_name)
+
+
+def test_some_are_lost_again_and_some_came_back(demo):
+    lost = Pathway.objects.filter(exit_reason=ExitReason.LOST_AGAIN)
+    assert lost.count() >= 20
+    assert Pathway.objects.filter(exit_reason=ExitReason.MOVED).exists()
+    assert Pathway.objects.filter(exit_reason=ExitReason.REFUSED).exists()
+    back = Youth.objects.filter(pathways__events__kind=EventKind.REOPENED).distinct()
+    assert back.exists()
+    for youth in back:
+        closed, reopened = youth.pathways.order_by("opened_at")[:2]
+        assert closed.exit_reason == ExitReason.LOST_AGAIN and reopened.opened_at > closed.closed_at
+
+
+def test_barriers_projects_outcomes_and_follow_ups_are_varied(demo):
+    statuses = set(YouthBarrier.objects.values_list("status", flat=True))
+    assert {BarrierStatus.IDENTIFIED, BarrierStatus.IN_PROGRESS, BarrierStatus.DISMISSED} <= statuses
+    assert YouthBarrier.objects.filter(status=BarrierStatus.IN_PROGRESS).exclude(partner=None).exists()
+    assert not YouthBarrier.objects.filter(kind="justice").exclude(detail="").exists()
+    codes = set(ProfessionalProject.objects.values_list("occupation_id", flat=True))
+    assert codes <= {code for code, _text, _kinds in pathways.PROJECTS} and len(codes) >= 5
+    assert Outcome.objects.values("kind").distinct().count() >= 6
+    today = timezone.localdate()
+    assert FollowUp.objects.filter(done_on=None, due_on__lte=today).exists()
+    assert FollowUp.objects.exclude(done_on=None).filter(still_there=True).exists()
+    assert FollowUp.objects.exclude(done_on=None).filter(still_there=False).exclude(reason="").exists()
+    assert not FollowUp.objects.filter(done_on__gt=today).exists()
+
+
+def test_the_demo_counsellor_follows_a_few_dozen_youths_with_alerts_of_each_kind(demo):
+    counsellor = _account(Role.COUNSELLOR)
+    youths_ = list(caseload_youths(counsellor))
+    assert 25 <= len(youths_) <= 80
+    counts = stage_counts(caseload_youths(counsellor))
+    assert all(counts[stage] for stage in [*Stage.values, EXITED]), counts
+    alerts = alerts_for(counsellor, youths_)
+    kinds = Counter(alert.kind for found in alerts.values() for alert in found)
+    assert kinds["quiet"] >= 2 and kinds["reapproach"] >= 2 and kinds["follow_up"] >= 2, kinds
+    quiet = [a.reason for found in alerts.values() for a in found if a.kind == "quiet"]
+    assert all(int(reason.split()[3]) > 30 for reason in quiet), quiet  # « aucun contact depuis N jours »
+
+
+def test_the_caseload_and_a_pathway_page_show_the_demo(demo, client):
+    client.login(username=_account(Role.COUNSELLOR).email, password=DEMO_PASSWORD)
+    assertContains(client.get(reverse("pathways:caseload")), "aucun contact depuis")
+    youth = caseload_youths(_account(Role.COUNSELLOR)).filter(stage_now=Stage.PROJECT).first()
+    assert youth is not None
+    assertContains(client.get(reverse("pathways:pathway", args=[youth.pk])), "Projet professionnel validé")
