@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from reperes.mobilisation import selectors as mobilisation
-from reperes.network.models import User
+from reperes.network.models import Organisation, User
 from reperes.pathways.enums import BarrierStatus, EventKind, Stage, barrier_section
 from reperes.pathways.models import FollowUp, Pathway, PathwayEvent, YouthBarrier
 from reperes.pathways.timeline import TimelineEntry
@@ -158,8 +158,6 @@ def _entry(
     detail: str = "",
     section: str = Section.PATHWAY,
 ) -> TimelineEntry:
-    from reperes.network.models import Organisation
-
     name = policy.organisation_label(organisation, sections) if isinstance(organisation, Organisation) else ""
     return TimelineEntry(
         at=at, kind=kind, label=label, author=_name(author), organisation=name, detail=detail, section=section

@@ -35,7 +35,7 @@ from reperes.pathways.models import (
     Reapproach,
     YouthBarrier,
 )
-from reperes.privacy import audit
+from reperes.privacy import audit, policy
 from reperes.privacy.enums import WriteAction
 from reperes.registry.enums import Barrier
 from reperes.registry.models import Youth
@@ -245,6 +245,17 @@ def record_contact(
         raise ValidationError(_("La date du contact ne peut pas être dans le futur."), code="future")
     if channel == Channel.PARTNER and through is None:
         raise ValidationError(_("Indiquez le partenaire par lequel le contact a eu lieu."), code="through")
+    knowing = policy.organisations_knowing(youth)
+    for named in (through, reapproach_by if outcome == ContactOutcome.REACHED_DECLINES else None):
+        if named is not None and not knowing.filter(pk=named.pk).exists():
+            raise ValidationError(
+                _(
+                    "%(name)s ne connaît pas encore ce jeune : choisissez une structure qui l'a signalé "
+                    "ou que son consentement nomme."
+                )
+                % {"name": named.name},
+                code="unknown_partner",
+            )
     pathway = _open_pathway(youth, acting_user=acting_user)
     if outcome in UNANSWERED and unanswered_in_a_row(pathway) >= max_attempts():
         raise ValidationError(
@@ -424,8 +435,6 @@ def record_outcome(
 ) -> Outcome:
     """Entry into training or employment: stage 5, with follow-ups due 3 and 6 months later."""
     pathway = _open_pathway(youth, acting_user=acting_user)
-    if not pathway.is_open:
-        raise ValidationError(_("Le parcours est clos."), code="closed")
     if starts_on > timezone.localdate() + timedelta(days=92):
         raise ValidationError(_("Enregistrez l'entrée quand elle est proche : à trois mois au plus."), code="far")
     if pathway.stage < Stage.PROJECT and not skip_reason.strip():

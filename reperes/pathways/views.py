@@ -69,7 +69,7 @@ def _page(
     entries = selectors.timeline(user, youth, kinds=[k for k in kinds if k in selectors.TIMELINE_KINDS])
     barriers = selectors.barriers_of(user, youth)
     reported = selectors.reported_barriers(user, youth)
-    settable = [(value, label) for value, label in Barrier.choices if policy.can_set_barrier(user, youth, value)]
+    settable = _barrier_choices(user, youth)
     version = pathway.version if pathway is not None else 0
     forms: dict[str, Any] = {}
     if works and partners is not None:
@@ -118,6 +118,11 @@ def _page(
         "open_form": next(iter(bound or {}), ""),
     }
     return render(request, "pathways/pathway.html", context, status=status)
+
+
+def _barrier_choices(user: User, youth: Youth) -> list[tuple[str, Any]]:
+    settable = set(policy.settable_barriers(user, youth))
+    return [(value, label) for value, label in Barrier.choices if value in settable]
 
 
 @require_safe
@@ -225,7 +230,7 @@ def note_add(request: HtmxHttpRequest, youth_id: int) -> HttpResponse:
 def barrier_set(request: HtmxHttpRequest, youth_id: int) -> HttpResponse:
     user = _user(request)
     youth = _worked_youth(user, youth_id)
-    kinds = [(value, label) for value, label in Barrier.choices if policy.can_set_barrier(user, youth, value)]
+    kinds = _barrier_choices(user, youth)
     if not kinds:
         raise Http404
     form = BarrierForm(request.POST, kinds=kinds, partners=policy.consent_partners(user, youth))

@@ -133,6 +133,23 @@ def test_a_refusal_needs_its_reason_and_a_plan_given_to_the_partner_who_knows_th
     assert not alerts_for(referent, list(caseload_youths(referent))).get(youth.pk)
 
 
+def test_a_re_approach_goes_only_through_an_organisation_that_knows_the_youth(youth, referent):
+    stranger = MembershipFactory(role=Role.PARTNER_WORKER).user.organisation
+    with pytest.raises(ValidationError, match="ne connaît pas encore ce jeune"):
+        services.record_contact(
+            youth,
+            acting_user=referent,
+            channel=Channel.PHONE,
+            outcome=ContactOutcome.REACHED_DECLINES,
+            happened_on=TODAY(),
+            decline_reason=DeclineReason.NOT_NOW,
+            reapproach_on=TODAY(),
+            reapproach_by=stranger,
+            reapproach_how=Channel.STREET,
+        )
+    assert not youth.reapproaches.exists()
+
+
 def test_attempts_without_an_answer_are_capped(youth, referent, settings):
     settings.REPERES_CONTACT_ATTEMPTS_MAX = 3
     for _ in range(3):
@@ -154,7 +171,6 @@ def test_an_exit_closes_the_pathway_and_a_return_opens_a_new_one_keeping_the_his
         meet(youth, referent)
     services.reopen_pathway(youth, acting_user=referent)
     assert list(Pathway.objects.filter(youth=youth).values_list("stage", flat=True).order_by("pk")) == [2, 1]
-    assert [e.kind for e in timeline(referent, youth, kinds=["stage"])][:1] == ["stage"]
     labels = [e.label for e in timeline(referent, youth, kinds=["stage"])]
     assert "Sortie du parcours : perdu·e de vue à nouveau" in labels and "retour dans le parcours" in labels
 

@@ -14,6 +14,7 @@ from reperes.pathways.enums import ReapproachStatus, barrier_section
 from reperes.pathways.models import FollowUp, Note, Reapproach
 from reperes.privacy.rules.roles import AnyUser, has_role, organisation_of
 from reperes.privacy.rules.youths import can_edit_youth, can_view_youth, sections_visible_to
+from reperes.registry.enums import Barrier
 from reperes.registry.models import Youth
 
 __all__ = [
@@ -25,8 +26,10 @@ __all__ = [
     "can_work_pathway",
     "follow_ups_visible_to",
     "notes_visible_to",
+    "organisations_knowing",
     "reapproach_partners",
     "reapproaches_for",
+    "settable_barriers",
 ]
 
 
@@ -59,26 +62,39 @@ def barrier_kinds_visible(sections: set[str], kinds: list[str]) -> list[str]:
     return [kind for kind in kinds if barrier_section(kind) in sections]
 
 
-def can_set_barrier(user: AnyUser, youth: Youth, kind: str) -> bool:
+def settable_barriers(user: AnyUser, youth: Youth) -> list[str]:
     """Staff holding the file set barriers of the sections they hold: the sensitive ones (housing,
-    health and addiction, justice) only the référent."""
-    return can_work_pathway(user, youth) and barrier_section(kind) in sections_visible_to(user, youth)
+    health and addiction, justice) only the référent. Asked once for all the kinds."""
+    if not can_work_pathway(user, youth):
+        return []
+    return barrier_kinds_visible(sections_visible_to(user, youth), list(Barrier.values))
 
 
-def reapproach_partners(user: AnyUser, youth: Youth) -> QuerySet[Organisation]:
-    """Who a re-approach may be given to: the user's own Mission locale, the partners that reported
-    the youth (they know them already) and those a consent in force names."""
-    own = organisation_of(user)
-    if own is None or not can_work_pathway(user, youth):
-        return Organisation.objects.none()
+def can_set_barrier(user: AnyUser, youth: Youth, kind: str) -> bool:
+    """`settable_barriers` for one kind."""
+    return kind in settable_barriers(user, youth)
+
+
+def organisations_knowing(youth: Youth) -> QuerySet[Organisation]:
+    """The organisations that already know the youth: the Mission locale holding the file, the
+    partners that reported them and those a consent in force names. Only they carry out a contact
+    or a re-approach: naming the youth to anyone else would tell them who declined."""
     reported = youth.signals.values("organisation_id")
     consented = youth.consents.filter(withdrawn_at=None).values("share_with")
     return (
         Organisation.objects.active()
-        .filter(Q(pk=own.pk) | Q(pk__in=reported) | Q(pk__in=consented))
+        .filter(Q(pk=youth.mission_locale_id) | Q(pk__in=reported) | Q(pk__in=consented))
         .distinct()
         .order_by("name")
     )
+
+
+def reapproach_partners(user: AnyUser, youth: Youth) -> QuerySet[Organisation]:
+    """Who a contact or a re-approach may go through, for the staff who work the pathway:
+    `organisations_knowing` the youth."""
+    if organisation_of(user) is None or not can_work_pathway(user, youth):
+        return Organisation.objects.none()
+    return organisations_knowing(youth)
 
 
 def reapproaches_for(user: AnyUser) -> QuerySet[Reapproach]:
