@@ -227,3 +227,8 @@ LOGGING = {
 REPERES_NEAR_DEPARTEMENTS = "reperes.network.selectors.departements_of"
 # The signal form suggests first the communes a Mission locale of the instance covers.
 REPERES_COVERED_COMMUNES = "reperes.network.selectors.covered_communes"
+
+# Pathways (docs/environment.md): unanswered contact attempts in a row before the page proposes a
+# partner or an exit; days before an unanswered referral is marked for a reminder.
+REPERES_CONTACT_ATTEMPTS_MAX = 5
+REPERES_REFERRAL_REMINDER_DAYS = 3

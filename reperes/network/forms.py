@@ -213,14 +213,36 @@ class OrganisationForm(VersionedForm):
         ),
     )
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    quiet_days_alert = forms.IntegerField(
+        label=_("Alerte « sans contact » après (jours)"),
+        min_value=7,
+        max_value=180,
+        help_text=_(
+            "Un jeune suivi sans contact réel depuis ce nombre de jours est signalé « à risque » dans la file active."
+        ),
+        error_messages={
+            "required": _("Indiquez un nombre de jours."),
+            "min_value": _("Au moins %(limit_value)s jours."),
+            "max_value": _("Au plus %(limit_value)s jours."),
+        },
+    )
+
+    def __init__(self, *args: Any, mission_locale: bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         cast(forms.MultipleChoiceField, self.fields["themes"]).choices = _grouped_themes()
+        if not mission_locale:  # the caseload's setting belongs to Missions locales only
+            del self.fields["quiet_days_alert"]
+
+    def organisation_fields(self) -> dict[str, Any]:
+        """The profile's plain fields, to pass to update_organisation."""
+        names = [*ORGANISATION_FIELDS, *(["quiet_days_alert"] if "quiet_days_alert" in self.fields else [])]
+        return {name: self.cleaned_data[name] for name in names}
 
     @classmethod
     def initial_for(cls, organisation: Organisation) -> dict[str, Any]:
         return {
             **{name: getattr(organisation, name) for name in ORGANISATION_FIELDS},
+            "quiet_days_alert": organisation.quiet_days_alert,
             "themes": list(organisation.themes.values_list("code", flat=True)),
             "served": list(organisation.territory.communes.order_by("name")) if organisation.territory else [],
             "version": organisation.updated_at.isoformat(),

@@ -214,7 +214,8 @@ def update_organisation(
     changed what. Refused when someone else saved the same profile since the form was opened."""
     locked = Organisation.objects.select_for_update().get(pk=organisation.pk)
     check_version(locked.updated_at, version)
-    tracked = ORGANISATION_FIELDS + ["themes"] + (["served"] if served_communes is not None else [])
+    extra = [name for name in fields if name not in ORGANISATION_FIELDS]  # quiet_days_alert, for a Mission locale
+    tracked = ORGANISATION_FIELDS + extra + ["themes"] + (["served"] if served_communes is not None else [])
     before = _snapshot(locked, [f for f in tracked if f != "served"])
     before["served"] = display_value(locked.territory.communes) if locked.territory else ""
     for name, value in fields.items():

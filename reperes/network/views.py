@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
 from reperes.csv_export import csv_response
+from reperes.network.enums import OrganisationKind
 from reperes.network.forms import (
     CoverageForm,
     DirectoryImportForm,
@@ -37,7 +38,6 @@ from reperes.network.selectors import (
     search_services,
 )
 from reperes.network.services import (
-    ORGANISATION_FIELDS,
     Invitation,
     access_history,
     add_member,
@@ -200,7 +200,9 @@ def _editable_organisation(request: HtmxHttpRequest, organisation_id: int) -> Or
 def organisation_edit(request: HtmxHttpRequest, organisation_id: int) -> HttpResponse:
     organisation = _editable_organisation(request, organisation_id)
     form = OrganisationForm(
-        request.POST if request.method == "POST" else None, initial=OrganisationForm.initial_for(organisation)
+        request.POST if request.method == "POST" else None,
+        initial=OrganisationForm.initial_for(organisation),
+        mission_locale=organisation.kind == OrganisationKind.MISSION_LOCALE,
     )
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
@@ -211,7 +213,7 @@ def organisation_edit(request: HtmxHttpRequest, organisation_id: int) -> HttpRes
                 version=data.pop("version"),
                 themes=form.theme_terms(),
                 served_communes=data.pop("served"),
-                **{name: data[name] for name in ORGANISATION_FIELDS},
+                **form.organisation_fields(),
             )
         except ValidationError as error:
             form.add_error(None, error)

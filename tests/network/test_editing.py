@@ -236,3 +236,24 @@ def test_check_version_refuses_a_missing_version():
     for missing in (None, ""):
         with pytest.raises(ValidationError):
             check_version(now, missing)
+
+
+def test_the_coordinator_sets_the_quiet_days_alert_of_its_mission_locale_and_a_partner_never_sees_it(
+    client, mission, local_partner
+):
+    coordinator = MembershipFactory(role=Role.COORDINATOR, organisation=mission).user
+    client.force_login(coordinator)
+    url = reverse("network:organisation_edit", args=[mission.pk])
+    assertContains(client.get(url), "Alerte « sans contact » après (jours)")
+    refused = client.post(url, profile_post(mission, served="67437", quiet_days_alert="3"))
+    assertContains(refused, "Au moins 7 jours.")
+    mission.refresh_from_db()
+    assert mission.quiet_days_alert == 30  # nothing saved
+    response = client.post(url, profile_post(mission, served="67437", quiet_days_alert="45"))
+    assertRedirects(response, reverse("network:organisation_detail", args=[mission.pk]))
+    mission.refresh_from_db()
+    assert mission.quiet_days_alert == 45
+    assert ChangeRecord.objects.get(organisation=mission).changes["alerte après … jours sans contact"] == ["30", "45"]
+
+    partner_form = client.get(reverse("network:organisation_edit", args=[local_partner.pk]))
+    assert "quiet_days_alert" not in partner_form.content.decode()
