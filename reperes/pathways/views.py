@@ -30,6 +30,7 @@ from reperes.pathways.forms import (
     StageForm,
 )
 from reperes.pathways.models import Occupation
+from reperes.pathways.suggestions import suggested_kinds, suggestions_for
 from reperes.privacy import audit, policy
 from reperes.privacy.enums import Section
 from reperes.registry.enums import Barrier
@@ -68,6 +69,9 @@ def _page(
     kinds = request.GET.getlist("type")
     entries = selectors.timeline(user, youth, kinds=[k for k in kinds if k in selectors.TIMELINE_KINDS])
     barriers = selectors.barriers_of(user, youth)
+    suggested = suggestions_for(youth, suggested_kinds(barriers), user, sections=sections)
+    for barrier in barriers:  # partners and schemes under each barrier shown, none for the others
+        barrier.suggestions = suggested.get(barrier.kind)  # type: ignore[attr-defined]
     reported = selectors.reported_barriers(user, youth)
     settable = _barrier_choices(user, youth)
     version = pathway.version if pathway is not None else 0
@@ -112,6 +116,7 @@ def _page(
         "outcome": outcome,
         "forms": forms,
         "works": works,
+        "can_refer": policy.can_refer(user, youth),
         "occupations": Occupation.objects.order_by("code").only("code", "label") if works else [],
         "unanswered": services.unanswered_in_a_row(pathway) if pathway is not None else 0,
         "max_attempts": services.max_attempts(),
