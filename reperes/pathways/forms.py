@@ -33,7 +33,19 @@ def _date_field(label: Any, *, required: bool = True, **kwargs: Any) -> forms.Da
     )
 
 
-class ContactForm(forms.Form):
+class PageForm(forms.Form):
+    """One of the several forms of the pathway page: its ids carry its name, so that two forms'
+    fields of the same name (« note », « kind ») never share an id nor a label."""
+
+    anchor = ""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("auto_id", f"id_{self.anchor}_%s")
+        super().__init__(*args, **kwargs)
+
+
+class ContactForm(PageForm):
+    anchor = "contact"
     happened_on = _date_field(_("Date"))
     channel = forms.ChoiceField(label=_("Moyen"), choices=Channel.choices)
     outcome = forms.ChoiceField(label=_("Résultat"), choices=ContactOutcome.choices, widget=forms.RadioSelect)
@@ -59,7 +71,8 @@ class ContactForm(forms.Form):
         self.fields["reapproach_by"].queryset = partners  # type: ignore[attr-defined]
 
 
-class StageForm(forms.Form):
+class StageForm(PageForm):
+    anchor = "stage"
     version = forms.CharField(widget=forms.HiddenInput, required=False)
     stage = forms.TypedChoiceField(label=_("Nouvelle étape"), coerce=int, choices=Stage.choices)
     skip_reason = forms.CharField(
@@ -70,13 +83,15 @@ class StageForm(forms.Form):
     )
 
 
-class ExitForm(forms.Form):
+class ExitForm(PageForm):
+    anchor = "exit"
     version = forms.CharField(widget=forms.HiddenInput, required=False)
     reason = forms.ChoiceField(label=_("Motif de sortie"), choices=ExitReason.choices)
     note = forms.CharField(label=_("Précision"), max_length=200, required=False, widget=forms.TextInput(attrs=SHORT))
 
 
-class NoteForm(forms.Form):
+class NoteForm(PageForm):
+    anchor = "note"
     text = forms.CharField(
         label=_("Note (200 caractères au plus)"),
         max_length=200,
@@ -89,7 +104,8 @@ class NoteForm(forms.Form):
     scope = forms.ChoiceField(label=_("Visible par"), choices=NoteScope.choices, initial=NoteScope.SHARED)
 
 
-class BarrierForm(forms.Form):
+class BarrierForm(PageForm):
+    anchor = "barrier"
     version = forms.CharField(widget=forms.HiddenInput, required=False)
     kind = forms.ChoiceField(label=_("Frein"), choices=[])
     status = forms.ChoiceField(
@@ -125,7 +141,8 @@ class OccupationField(forms.CharField):
         return occupation
 
 
-class ProjectForm(forms.Form):
+class ProjectForm(PageForm):
+    anchor = "project"
     occupation = OccupationField(
         label=_("Métier visé (ROME)"),
         widget=forms.TextInput(attrs={"list": "rome-occupations", "autocomplete": "off"}),
@@ -141,7 +158,8 @@ class ProjectForm(forms.Form):
         super().__init__(*args, **kwargs)
 
 
-class OutcomeForm(forms.Form):
+class OutcomeForm(PageForm):
+    anchor = "outcome"
     kind = forms.ChoiceField(label=_("Accès à"), choices=OutcomeKind.choices)
     starts_on = _date_field(_("Début le"))
     organisation_name = forms.CharField(label=_("Organisme ou employeur"), max_length=150, required=False)

@@ -253,3 +253,17 @@ def test_a_refused_form_is_shown_again_with_what_was_typed(client, youth, refere
     assert "Indiquez pourquoi le jeune décline." in response.content.decode()
     assert 'value="revoir en janvier"' in response.content.decode()
     assert not youth.contact_attempts.exists()
+
+
+def test_the_pathway_page_gives_every_field_its_own_id_so_each_label_names_one_field(client, youth, referent):
+    """Several forms share field names (« note », « kind »): a shared id made « Accès à » label the
+    barrier's select, and screen readers read the wrong field."""
+    import re
+    from collections import Counter
+
+    client.force_login(referent)
+    meet(youth, referent)
+    html = client.get(reverse("pathways:pathway", args=[youth.pk])).content.decode()
+    ids = Counter(re.findall(r'\sid="([^"]+)"', html))
+    assert [name for name, n in ids.items() if n > 1] == []
+    assert 'for="id_outcome_kind"' in html and 'for="id_barrier_kind"' in html
