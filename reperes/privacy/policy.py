@@ -14,6 +14,7 @@ enums module imports the policy.
 from reperes.privacy.rules import mobilisation as _mobilisation
 from reperes.privacy.rules import pathways as _pathways
 from reperes.privacy.rules import referrals as _referrals
+from reperes.privacy.rules import signals as _signals
 from reperes.privacy.rules.accounts import (
     ADMIN_GRANTABLE_ROLES,
     FILE_READING_ROLES,
@@ -40,6 +41,7 @@ from reperes.privacy.rules.organisations import (
 from reperes.privacy.rules.pathways import *  # noqa: F403
 from reperes.privacy.rules.referrals import *  # noqa: F403
 from reperes.privacy.rules.roles import AnyUser, has_role, organisation_of, role_of
+from reperes.privacy.rules.signals import *  # noqa: F403
 from reperes.privacy.rules.youths import (
     SENSITIVE_KINDS,
     announces_existence_only,
@@ -125,3 +127,4 @@ __all__ = [
 __all__ += _pathways.__all__
 __all__ += _mobilisation.__all__
 __all__ += _referrals.__all__
+__all__ += _signals.__all__

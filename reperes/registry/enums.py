@@ -51,16 +51,43 @@ class SignalStatus(models.TextChoices):
     DUPLICATE = "duplicate", _("jeune déjà connu")
     INELIGIBLE = "ineligible", _("hors public")
     OPPORTUNITY = "opportunity", _("occasion de contact via le partenaire")
+    # The real outcomes of a signal the Mission locale closes without taking the youth in.
+    UNREACHABLE = "unreachable", _("injoignable")
+    DECLINED = "declined", _("a décliné")
+    ELSEWHERE = "elsewhere", _("orienté·e ailleurs / déjà suivi·e ailleurs")
 
 
-# What the partner who sent a signal reads of its outcome: the same states, told to them.
+# Signals still waiting for the Mission locale: to triage, or a contact opportunity to work.
+OPEN_SIGNAL_STATUSES = frozenset({SignalStatus.NEW, SignalStatus.OPPORTUNITY})
+# How the Mission locale closes an open signal without taking the youth in (a youth already known
+# is a merge instead: a label would leave two files of one person).
+SIGNAL_CLOSURES = (SignalStatus.UNREACHABLE, SignalStatus.DECLINED, SignalStatus.ELSEWHERE, SignalStatus.INELIGIBLE)
+
+# What the partner who sent a signal reads of its outcome: the same states, told to them. Never
+# why the youth declined nor where they went (a CSAPA, a PJJ unit would tell more than the partner
+# needs): only that the Mission locale is done, and whether the partner may bring it up again.
 PARTNER_OUTCOME = {
     SignalStatus.NEW: _("reçu par la Mission locale, qui va désigner un·e référent·e"),
     SignalStatus.ASSIGNED: _("pris en charge par la Mission locale"),
     SignalStatus.DUPLICATE: _("jeune déjà connu de la Mission locale"),
     SignalStatus.INELIGIBLE: _("hors du public du programme"),
     SignalStatus.OPPORTUNITY: _("sans l'accord du jeune : la Mission locale peut vous contacter pour le rencontrer"),
+    SignalStatus.UNREACHABLE: _("la Mission locale n'a pas réussi à joindre le jeune"),
+    SignalStatus.DECLINED: _("le jeune ne souhaite pas être accompagné par la Mission locale pour l'instant"),
+    SignalStatus.ELSEWHERE: _("le jeune est orienté ou déjà accompagné ailleurs"),
 }
+
+# The longest « where » a closure « orienté·e ailleurs » keeps when it is not in the directory.
+ELSEWHERE_TEXT_MAX = 100
+
+
+class MeetingAnswer(models.TextChoices):
+    """The sending partner's answer when the Mission locale asked it to propose a meeting to the
+    youth of a contact opportunity."""
+
+    ACCEPTED = "accepted", _("rendez-vous proposé : accepté")
+    REFUSED = "refused", _("rendez-vous proposé : refusé")
+    NOT_SEEN = "not_seen", _("pas revu le jeune")
 
 
 class Barrier(models.TextChoices):

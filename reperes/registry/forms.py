@@ -7,9 +7,20 @@ from django.utils.translation import gettext_lazy as _
 
 from reperes.network.forms import VersionedForm
 from reperes.network.models import Organisation, User
+from reperes.pathways.enums import Channel, ContactOutcome, DeclineReason
 from reperes.privacy import policy
 from reperes.privacy.enums import SENSITIVE_SECTIONS, Section
-from reperes.registry.enums import Barrier, BirthPrecision, InformedHow, SchoolLevel, Sex, SignalConsent
+from reperes.registry.enums import (
+    ELSEWHERE_TEXT_MAX,
+    SIGNAL_CLOSURES,
+    Barrier,
+    BirthPrecision,
+    InformedHow,
+    MeetingAnswer,
+    SchoolLevel,
+    Sex,
+    SignalConsent,
+)
 from reperes.registry.models import Youth
 from reperes.registry.services import check_birth_date
 from reperes.territory.forms import CommuneField
@@ -86,6 +97,118 @@ class AssignForm(forms.Form):
     def __init__(self, *args: Any, mission_locale: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["referent"].queryset = policy.possible_referents(mission_locale)  # type: ignore[attr-defined]
+
+
+DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+class SignalCloseForm(forms.Form):
+    """How a signal still open ends: each closure sends its status and the details it needs (the
+    service checks them: `close_signal`)."""
+
+    status = forms.ChoiceField(choices=[(s.value, s.label) for s in SIGNAL_CLOSURES], widget=forms.HiddenInput)
+    decline_reason = forms.ChoiceField(
+        label=_("Pourquoi le jeune décline"), choices=[("", "—"), *DeclineReason.choices], required=False
+    )
+    reapproach_on = forms.DateField(
+        label=_("Le partenaire peut lui en reparler à partir du (facultatif)"),
+        required=False,
+        widget=DATE_INPUT,
+        error_messages={"invalid": _("Date invalide.")},
+    )
+    referred_to = forms.ModelChoiceField(
+        label=_("Structure de l'annuaire"),
+        queryset=Organisation.objects.none(),
+        required=False,
+        empty_label=_("— hors annuaire : précisez ci-dessous —"),
+    )
+    referred_to_text = forms.CharField(
+        label=_("Ou, hors annuaire (%(n)d caractères)") % {"n": ELSEWHERE_TEXT_MAX},
+        max_length=ELSEWHERE_TEXT_MAX,
+        required=False,
+        widget=forms.TextInput(attrs={"maxlength": ELSEWHERE_TEXT_MAX}),
+    )
+
+    def __init__(self, *args: Any, organisations: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["referred_to"].queryset = organisations  # type: ignore[attr-defined]
+
+
+class OpportunityContactForm(forms.Form):
+    """An attempt to reach the youth of a contact opportunity, most often through its partner."""
+
+    happened_on = forms.DateField(
+        label=_("Date"),
+        widget=DATE_INPUT,
+        error_messages={"required": _("Indiquez la date."), "invalid": _("Date invalide.")},
+    )
+    channel = forms.ChoiceField(label=_("Moyen"), choices=Channel.choices, initial=Channel.PARTNER)
+    outcome = forms.ChoiceField(
+        label=_("Résultat"),
+        choices=ContactOutcome.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Choisissez le résultat de la tentative.")},
+    )
+    note = forms.CharField(
+        label=_("Commentaire (200 caractères, reste à la Mission locale)"),
+        max_length=200,
+        required=False,
+        widget=forms.TextInput(attrs={"maxlength": 200}),
+    )
+
+
+class OpenFileForm(forms.Form):
+    """The youth met through the partner agreed: who they are, and how they were informed."""
+
+    first_name = forms.CharField(label=_("Prénom"), max_length=100)
+    last_name = forms.CharField(label=_("Nom de famille"), max_length=150)
+    birth_date = forms.DateField(
+        label=_("Date de naissance"),
+        required=False,
+        widget=DATE_INPUT,
+        error_messages={"invalid": _("Saisissez une date valide, par exemple 14/03/2007.")},
+    )
+    approximate_age = forms.IntegerField(
+        label=_("Ou, à défaut, âge approximatif"),
+        required=False,
+        min_value=14,
+        max_value=30,
+        widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
+        error_messages={
+            "min_value": _("L'âge approximatif doit être compris entre 14 et 30 ans."),
+            "max_value": _("L'âge approximatif doit être compris entre 14 et 30 ans."),
+        },
+    )
+    sex = forms.ChoiceField(label=_("Sexe"), choices=Sex.choices, required=False, widget=forms.RadioSelect)
+    phone = forms.CharField(
+        label=_("Téléphone du jeune (facultatif)"),
+        max_length=20,
+        required=False,
+        widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "off"}),
+    )
+    informed_on = forms.DateField(
+        label=_("Informé·e le"),
+        widget=DATE_INPUT,
+        error_messages={"required": _("Indiquez quand le jeune a été informé."), "invalid": _("Date invalide.")},
+    )
+    informed_how = forms.ChoiceField(label=_("Comment"), choices=InformedHow.choices, initial=InformedHow.PARTNER)
+    share_with_partner = forms.BooleanField(label=_("Partager son suivi avec le partenaire"), required=False)
+
+    def __init__(self, *args: Any, partner: str, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["share_with_partner"].label = _(
+            "Le jeune accepte que %(partner)s suive son dossier avec la Mission locale"
+        ) % {"partner": partner}
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("birth_date") is None and data.get("approximate_age") is None and "birth_date" not in self.errors:
+            self.add_error("birth_date", _("Indiquez la date de naissance ou, à défaut, l'âge du jeune."))
+        return data
+
+
+class MeetingAnswerForm(forms.Form):
+    answer = forms.ChoiceField(choices=MeetingAnswer.choices)
 
 
 class YouthSearchForm(forms.Form):

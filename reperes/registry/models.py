@@ -9,9 +9,11 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from reperes.network.models import Organisation, User
+from reperes.pathways.enums import Channel, ContactOutcome, DeclineReason
 from reperes.registry.enums import (
     AGE_MAX,
     AGE_MIN,
+    ELSEWHERE_TEXT_MAX,
     PARTNER_OUTCOME,
     BirthPrecision,
     CandidateStatus,
@@ -199,6 +201,21 @@ class Signal(models.Model):
     # The signal joined a file already followed and the sender was told so (« déjà connu·e »,
     # within their hourly allowance of such answers): they may see the référent's contact.
     known_on_arrival = models.BooleanField(default=False)
+    # How a closed signal ended, beyond its status (registry.services.close_signal).
+    decline_reason = models.CharField(_("raison du refus"), max_length=12, choices=DeclineReason.choices, blank=True)
+    # The day from which the sending partner may bring the programme up again with a youth who declined.
+    reapproach_on = models.DateField(_("le partenaire peut en reparler à partir du"), null=True, blank=True)
+    referred_to = models.ForeignKey(
+        Organisation,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("orienté·e vers ou suivi·e par"),
+    )
+    referred_to_text = models.CharField(
+        _("orienté·e vers ou suivi·e par (hors annuaire)"), max_length=ELSEWHERE_TEXT_MAX, blank=True
+    )
 
     class Meta:
         verbose_name = _("signalement")
@@ -213,6 +230,51 @@ class Signal(models.Model):
         if self.known_on_arrival and self.status in (SignalStatus.NEW, SignalStatus.ASSIGNED):
             return gettext("jeune déjà connu·e de la Mission locale, qui le ou la suit")
         return str(PARTNER_OUTCOME[SignalStatus(self.status)])
+
+
+class SignalContactQuerySet(models.QuerySet["SignalContact"]):
+    def awaiting_answer(self) -> "SignalContactQuerySet":
+        """Requests that the partner propose a meeting, not answered yet."""
+        return self.filter(outcome="")
+
+
+class SignalContact(models.Model):
+    """One attempt to reach the youth of a contact opportunity, who has no file: carried out
+    through the partner who met them (« le partenaire a proposé un rendez-vous ») or, with them, by
+    another channel. Without an outcome, it is the Mission locale's request that the partner
+    propose a meeting, until the partner answers. Notes stay at the Mission locale."""
+
+    signal = models.ForeignKey(Signal, on_delete=models.CASCADE, related_name="contacts")
+    happened_on = models.DateField(_("date"), default=timezone.localdate)
+    channel = models.CharField(_("moyen"), max_length=12, choices=Channel.choices)
+    outcome = models.CharField(_("résultat"), max_length=20, choices=ContactOutcome.choices, blank=True)
+    # The partner through whom the attempt was made: the signal's sender.
+    through = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("partenaire")
+    )
+    note = models.CharField(_("commentaire"), max_length=200, blank=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField(default=timezone.now)
+    # For a request: who of the partner answered it, and when.
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    answered_at = models.DateTimeField(null=True, blank=True)
+
+    objects = SignalContactQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("tentative de contact via un partenaire")
+        ordering = ["-recorded_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"contact {self.pk} (signalement {self.signal_id})"
+
+    @property
+    def is_request(self) -> bool:
+        """A request that the partner propose a meeting (answered or not)."""
+        return self.answered_at is not None or not self.outcome
 
 
 class Consent(models.Model):

@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from django.db.models import Exists, Min, OuterRef, QuerySet
+from django.db.models import Exists, Min, OuterRef, Prefetch, QuerySet
 from django.utils import timezone
 
 from reperes.network.models import Membership, Organisation, User
@@ -11,7 +11,7 @@ from reperes.network.selectors import mission_locale_for
 from reperes.privacy import policy
 from reperes.privacy.models import AccessLog
 from reperes.registry.enums import CandidateStatus, RowOutcome, SignalStatus, YouthStatus
-from reperes.registry.models import Consent, DuplicateCandidate, ImportedRow, Signal, Youth
+from reperes.registry.models import Consent, DuplicateCandidate, ImportedRow, Signal, SignalContact, Youth
 from reperes.territory.models import Commune
 from reperes.territory.text import fold
 
@@ -44,17 +44,30 @@ def triage_queue(user: User) -> QuerySet[Signal]:
 
 
 def contact_opportunities(user: User) -> QuerySet[Signal]:
+    """Signals sent without the youth's agreement and still open, the latest first, each with its
+    contact attempts (the latest first)."""
     return (
         policy.signals_visible_to(user)
         .filter(status=SignalStatus.OPPORTUNITY)
         .select_related("organisation", "commune", "author")
+        .prefetch_related(Prefetch("contacts", queryset=SignalContact.objects.order_by("-recorded_at", "-pk")))
         .order_by("-created_at", "-pk")
     )
 
 
+def opportunity_contacts(signal: Signal) -> QuerySet[SignalContact]:
+    """The attempts to reach the youth of a contact opportunity, the latest first."""
+    return signal.contacts.select_related("recorded_by", "answered_by", "through").order_by("-recorded_at", "-pk")
+
+
 def signals_sent(user: User) -> QuerySet[Signal]:
-    """What a partner's organisation reported, and what became of each."""
-    return policy.signals_visible_to(user).select_related("commune", "youth", "youth__referent", "author")
+    """What a partner's organisation reported, and what became of each; `meeting_asked` when the
+    Mission locale waits for the partner to propose a meeting to the youth."""
+    return (
+        policy.signals_visible_to(user)
+        .select_related("commune", "youth", "youth__referent", "author")
+        .annotate(meeting_asked=Exists(SignalContact.objects.awaiting_answer().filter(signal=OuterRef("pk"))))
+    )
 
 
 def duplicate_queue(user: User) -> QuerySet[DuplicateCandidate]:

@@ -7,6 +7,7 @@ from typing import cast
 
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -14,25 +15,33 @@ from reperes.matching import Outcome
 from reperes.network.models import Organisation, User
 from reperes.network.selectors import mission_locale_for
 from reperes.network.services import check_version
+from reperes.pathways.enums import UNANSWERED, Channel, ContactOutcome, DeclineReason
+from reperes.pathways.services import max_attempts
 from reperes.privacy import audit, policy
 from reperes.privacy.enums import AccessAction, WriteAction
 from reperes.privacy.throttle import allow_lookup
 from reperes.registry.enums import (
+    ELSEWHERE_TEXT_MAX,
+    OPEN_SIGNAL_STATUSES,
     PLAUSIBLE_AGE_MAX,
     PLAUSIBLE_AGE_MIN,
+    SIGNAL_CLOSURES,
     Barrier,
     BirthPrecision,
     CandidateStatus,
+    MeetingAnswer,
     SignalConsent,
     SignalStatus,
     YouthStatus,
 )
 from reperes.registry.identity import find_known, record_of, refresh_match_keys
-from reperes.registry.models import Consent, DuplicateCandidate, Merge, Signal, Youth, age_on
+from reperes.registry.models import Consent, DuplicateCandidate, Merge, Signal, SignalContact, Youth, age_on
 from reperes.territory.models import Commune
 
 logger = logging.getLogger(__name__)
 
+# A note on a contact attempt, as on a pathway (DOMAIN.md: comments capped at 200 characters).
+NOTE_MAX = 200
 SIGNAL_FIELDS = ["first_name", "last_name", "approximate_age", "birth_date", "sex", "commune", "met_where", "barriers"]
 EDITABLE_FIELDS = [
     "first_names",
@@ -248,13 +257,25 @@ def _open_record(signal: Signal, *, acting_user: User) -> Youth:
     return youth
 
 
-def _close_signal(signal: Signal, *, status: str, acting_user: User) -> None:
-    before = {"status": signal.status}
+# What the history keeps of a signal's closure beside its status.
+CLOSURE_FIELDS = ["decline_reason", "reapproach_on", "referred_to", "referred_to_text"]
+
+
+def _close_signal(signal: Signal, *, status: str, acting_user: User, **details: object) -> None:
+    before = audit.snapshot(signal, ["status", *details])
     signal.status = status
     signal.handled_by = acting_user
     signal.handled_at = timezone.now()
-    signal.save(update_fields=["status", "handled_by", "handled_at"])
-    audit.record_write(signal, acting_user=acting_user, before=before, after={"status": status})
+    for name, value in details.items():
+        setattr(signal, name, value)
+    signal.save(update_fields=["status", "handled_by", "handled_at", *details])
+    after = audit.snapshot(signal, ["status", *details])
+    audit.record_write(
+        signal,
+        acting_user=acting_user,
+        before={name: value for name, value in before.items() if value != after[name]},
+        after={name: value for name, value in after.items() if value != before[name] or name == "status"},
+    )
 
 
 @transaction.atomic
@@ -275,20 +296,42 @@ def assign_referent(signal: Signal, *, referent: User, acting_user: User) -> You
 
 
 @transaction.atomic
-def dismiss_signal(signal: Signal, *, status: str, acting_user: User) -> Signal:
-    """Mark a new signal as out of the programme's public. (A youth already known is a merge,
-    `merge_signal_into`: a label would leave two files of one person.) A record opened by this
-    signal alone, with nobody following it, is closed with it: nothing justifies keeping an open
-    file (data minimisation)."""
-    signal = _locked_new_signal(signal)
-    if status != SignalStatus.INELIGIBLE:
+def close_signal(
+    signal: Signal,
+    *,
+    status: str,
+    acting_user: User,
+    decline_reason: str = "",
+    reapproach_on: date | None = None,
+    referred_to: Organisation | None = None,
+    referred_to_text: str = "",
+) -> Signal:
+    """Close a signal still open — to triage, or a contact opportunity — with its real outcome:
+    unreachable; declined, with its reason and, if the partner may bring it up again, from which
+    day; referred or already followed elsewhere, with where (an organisation of the directory, or
+    100 characters); out of the programme's public. The sending partner reads it in words meant for
+    it (`PARTNER_OUTCOME`). (A youth already known is a merge, `merge_signal_into`: a label would
+    leave two files of one person.) A record opened by this signal alone, with nobody following it,
+    is closed with it: nothing justifies keeping an open file (data minimisation)."""
+    signal = _locked_open_signal(signal)
+    if status == SignalStatus.DUPLICATE:
         raise ValidationError(
             _(
                 "Pour rattacher ce signalement à un jeune déjà connu, utilisez « Fusionner avec ce dossier » "
                 "ou la file des doublons."
             )
         )
-    _close_signal(signal, status=status, acting_user=acting_user)
+    if status not in SIGNAL_CLOSURES:
+        raise ValidationError(_("Choisissez comment classer ce signalement."))
+    details = _closure_details(
+        status,
+        decline_reason=decline_reason,
+        reapproach_on=reapproach_on,
+        referred_to=referred_to,
+        referred_to_text=referred_to_text,
+        destinations=policy.closing_destinations(acting_user, signal),
+    )
+    _close_signal(signal, status=status, acting_user=acting_user, **details)
     youth = Youth.objects.select_for_update().get(pk=signal.youth_id) if signal.youth_id else None
     if youth is not None and _opened_by_alone(youth, signal):
         youth.status = YouthStatus.CLOSED
@@ -296,6 +339,244 @@ def dismiss_signal(signal: Signal, *, status: str, acting_user: User) -> Signal:
         audit.record_write(
             youth, acting_user=acting_user, before={"status": YouthStatus.ACTIVE}, after={"status": youth.status}
         )
+    logger.info("signal=%s closed as %s", signal.pk, status)
+    return signal
+
+
+def _closure_details(
+    status: str,
+    *,
+    decline_reason: str,
+    reapproach_on: date | None,
+    referred_to: Organisation | None,
+    referred_to_text: str,
+    destinations: QuerySet[Organisation],
+) -> dict[str, object]:
+    """What a closure keeps beside its status, checked: each status its own details, no other."""
+    details: dict[str, object] = {
+        "decline_reason": "",
+        "reapproach_on": None,
+        "referred_to": None,
+        "referred_to_text": "",
+    }
+    if status == SignalStatus.DECLINED:
+        if decline_reason not in DeclineReason.values:
+            raise ValidationError({"decline_reason": _("Indiquez pourquoi le jeune décline.")})
+        if reapproach_on is not None and reapproach_on <= timezone.localdate():
+            raise ValidationError(
+                {"reapproach_on": _("Le partenaire pourra en reparler plus tard : choisissez une date à venir.")}
+            )
+        details |= {"decline_reason": decline_reason, "reapproach_on": reapproach_on}
+    elif status == SignalStatus.ELSEWHERE:
+        text = referred_to_text.strip()
+        if referred_to is None and not text:
+            raise ValidationError(
+                {
+                    "referred_to": _(
+                        "Indiquez vers quelle structure le jeune est orienté, ou par qui il est déjà accompagné."
+                    )
+                }
+            )
+        if len(text) > ELSEWHERE_TEXT_MAX:
+            raise ValidationError({"referred_to_text": _("%(n)d caractères au plus.") % {"n": ELSEWHERE_TEXT_MAX}})
+        if referred_to is not None and not destinations.filter(pk=referred_to.pk).exists():
+            raise ValidationError({"referred_to": _("Choisissez une autre structure active de l'annuaire.")})
+        details |= {"referred_to": referred_to, "referred_to_text": "" if referred_to is not None else text}
+    return details
+
+
+# --- Contact opportunities: reaching a youth without a file, through the partner -----------------
+
+# The partner's answer to a request to propose a meeting, as the outcome of a contact attempt.
+MEETING_OUTCOMES = {
+    MeetingAnswer.ACCEPTED: ContactOutcome.REACHED_AGREES,
+    MeetingAnswer.REFUSED: ContactOutcome.REACHED_DECLINES,
+    MeetingAnswer.NOT_SEEN: ContactOutcome.NOT_REACHED,
+}
+CONTACT_FIELDS = ["signal", "happened_on", "channel", "outcome", "through"]
+
+
+def _locked_opportunity(signal: Signal) -> Signal:
+    locked = _locked_open_signal(signal)
+    if locked.status != SignalStatus.OPPORTUNITY:
+        raise ValidationError(_("Ce signalement n'est pas une occasion de contact via un partenaire."))
+    return locked
+
+
+def opportunity_unanswered_in_a_row(signal: Signal) -> int:
+    """Attempts without an answer since the last real contact with the youth of an opportunity; a
+    request still waiting for the partner's answer counts as one (it will be an attempt)."""
+    count = 0
+    for outcome in signal.contacts.order_by("-happened_on", "-recorded_at", "-pk").values_list("outcome", flat=True):
+        if outcome and outcome not in UNANSWERED:
+            break
+        count += 1
+    return count
+
+
+def _check_cap(signal: Signal) -> None:
+    if opportunity_unanswered_in_a_row(signal) >= max_attempts():
+        raise ValidationError(
+            _(
+                "%(n)d tentatives sans réponse d'affilée : plutôt qu'une de plus, classez cette occasion "
+                "« injoignable », ou attendez que le partenaire revoie le jeune."
+            )
+            % {"n": max_attempts()},
+            code="cap",
+        )
+
+
+@transaction.atomic
+def record_opportunity_contact(
+    signal: Signal,
+    *,
+    acting_user: User,
+    channel: str,
+    outcome: str,
+    happened_on: date,
+    note: str = "",
+) -> SignalContact:
+    """One attempt to reach the youth of a contact opportunity, made through the partner who met
+    them (channel « par un partenaire ») or, with them, another way. Attempts without an answer are
+    capped as on a pathway (`REPERES_CONTACT_ATTEMPTS_MAX`); the note (200 characters) stays at
+    the Mission locale."""
+    signal = _locked_opportunity(signal)
+    organisation = acting_user.organisation
+    assert organisation is not None
+    if channel not in Channel.values:
+        raise ValidationError({"channel": _("Choisissez un moyen de contact.")})
+    if outcome not in ContactOutcome.values:
+        raise ValidationError({"outcome": _("Choisissez le résultat de la tentative.")})
+    if happened_on > timezone.localdate():
+        raise ValidationError({"happened_on": _("La date du contact ne peut pas être dans le futur.")})
+    if happened_on < signal.met_on:
+        raise ValidationError({"happened_on": _("La date du contact précède la rencontre signalée.")})
+    note = note.strip()
+    if len(note) > NOTE_MAX:
+        raise ValidationError({"note": _("Un commentaire tient en %(n)d caractères au plus.") % {"n": NOTE_MAX}})
+    if outcome in UNANSWERED:
+        _check_cap(signal)
+    contact = SignalContact.objects.create(
+        signal=signal,
+        happened_on=happened_on,
+        channel=channel,
+        outcome=outcome,
+        through=signal.organisation if channel == Channel.PARTNER else None,
+        note=note,
+        recorded_by=acting_user,
+        organisation=organisation,
+    )
+    audit.record_write(
+        contact, acting_user=acting_user, action=WriteAction.CREATE, after=audit.snapshot(contact, CONTACT_FIELDS)
+    )
+    logger.info("signal=%s: contact=%s recorded", signal.pk, contact.pk)
+    return contact
+
+
+@transaction.atomic
+def ask_partner_for_meeting(signal: Signal, *, acting_user: User) -> SignalContact:
+    """Ask the partner who sent a contact opportunity to propose a meeting to the youth: the partner
+    sees the request on its signals and answers it (`answer_meeting_request`). One at a time, and
+    within the cap of attempts without an answer."""
+    signal = _locked_opportunity(signal)
+    organisation = acting_user.organisation
+    assert organisation is not None
+    if signal.contacts.awaiting_answer().exists():
+        raise ValidationError(_("Le partenaire n'a pas encore répondu à la demande précédente."), code="pending")
+    _check_cap(signal)
+    contact = SignalContact.objects.create(
+        signal=signal,
+        channel=Channel.PARTNER,
+        through=signal.organisation,
+        recorded_by=acting_user,
+        organisation=organisation,
+    )
+    audit.record_write(
+        contact, acting_user=acting_user, action=WriteAction.CREATE, after=audit.snapshot(contact, CONTACT_FIELDS)
+    )
+    logger.info("signal=%s: meeting asked of organisation=%s", signal.pk, signal.organisation_id)
+    return contact
+
+
+@transaction.atomic
+def answer_meeting_request(signal: Signal, *, answer: str, acting_user: User) -> SignalContact:
+    """The sending partner answers the Mission locale's request to propose a meeting: accepted,
+    refused, or not seen again. The request becomes an attempt made through the partner."""
+    signal = _locked_opportunity(signal)
+    if not policy.can_answer_meeting_request(acting_user, signal):
+        raise ValidationError(
+            _("La Mission locale ne vous a pas demandé de rendez-vous pour ce jeune, ou vous avez déjà répondu.")
+        )
+    if answer not in MEETING_OUTCOMES:
+        raise ValidationError(_("Choisissez une réponse."))
+    contact = signal.contacts.awaiting_answer().select_for_update().order_by("pk").first()
+    assert contact is not None  # can_answer_meeting_request, under the signal's lock
+    before = audit.snapshot(contact, ["outcome", "happened_on"])
+    contact.outcome = MEETING_OUTCOMES[MeetingAnswer(answer)]
+    contact.happened_on = timezone.localdate()
+    contact.answered_by, contact.answered_at = acting_user, timezone.now()
+    contact.save(update_fields=["outcome", "happened_on", "answered_by", "answered_at"])
+    audit.record_write(
+        contact, acting_user=acting_user, before=before, after=audit.snapshot(contact, ["outcome", "happened_on"])
+    )
+    logger.info("signal=%s: contact=%s answered by the partner", signal.pk, contact.pk)
+    return contact
+
+
+# What the history keeps of an opportunity that becomes a named signal.
+OPENED_FIELDS = ["first_name", "last_name", "birth_date", "approximate_age", "sex", "phone", "consent", "status"]
+
+
+@transaction.atomic
+def open_file_from_opportunity(
+    signal: Signal,
+    *,
+    acting_user: User,
+    first_name: str,
+    last_name: str,
+    informed_on: date,
+    informed_how: str,
+    birth_date: date | None = None,
+    approximate_age: int | None = None,
+    sex: str = "",
+    phone: str = "",
+    share_with_partner: bool = False,
+) -> Signal:
+    """The youth of a contact opportunity met the Mission locale and agreed: the opportunity becomes
+    a named signal to triage, with a record of its own (`draft_youth`, as a named signal opens one)
+    and the youth's consent — when and how they were informed, and whether the partner who met them
+    follows the file with the Mission locale (`record_consent`). Triage follows as for any named
+    signal: the record may be a youth already known (« peut-être déjà connu·e », then a merge)."""
+    signal = _locked_opportunity(signal)
+    first_name, last_name = first_name.strip(), last_name.strip()
+    if not first_name or not last_name:
+        raise ValidationError(_("Indiquez le prénom et le nom du jeune."))
+    if birth_date is None and approximate_age is None:
+        raise ValidationError({"birth_date": _("Indiquez la date de naissance ou, à défaut, l'âge du jeune.")})
+    if birth_date is not None:
+        check_birth_date(birth_date)
+    elif approximate_age is not None and not PLAUSIBLE_AGE_MIN <= approximate_age <= PLAUSIBLE_AGE_MAX:
+        raise ValidationError({"approximate_age": _("L'âge approximatif doit être compris entre 14 et 30 ans.")})
+    before = audit.snapshot(signal, OPENED_FIELDS)
+    signal.first_name, signal.last_name, signal.birth_date = first_name, last_name, birth_date
+    signal.approximate_age = approximate_age if birth_date is None else signal.approximate_age
+    signal.sex, signal.phone = sex, phone.strip()
+    signal.consent, signal.status = SignalConsent.CONTACT, SignalStatus.NEW
+    signal.full_clean(exclude=["youth"])
+    signal.save(update_fields=[*OPENED_FIELDS[:-2], "consent", "status"])
+    signal.youth = _open_record(signal, acting_user=acting_user)
+    signal.save(update_fields=["youth"])
+    audit.record_write(
+        signal, acting_user=acting_user, before=before, after=audit.snapshot(signal, [*OPENED_FIELDS, "youth"])
+    )
+    record_consent(
+        signal.youth,
+        informed_on=informed_on,
+        informed_how=informed_how,
+        share_with=[signal.organisation] if share_with_partner else [],
+        acting_user=acting_user,
+    )
+    logger.info("signal=%s: opportunity turned into a named signal, youth=%s", signal.pk, signal.youth_id)
     return signal
 
 
@@ -311,6 +592,19 @@ def _opened_by_alone(youth: Youth, signal: Signal) -> bool:
         and not youth.consents.exists()
         and not youth.merges_kept.exists()
     )
+
+
+def _locked_open_signal(signal: Signal) -> Signal:
+    """The signal, locked until the end of the transaction, if it is still open: to triage, or a
+    contact opportunity. A closed one is refused as it is, with its status named."""
+    locked = Signal.objects.select_for_update(of=("self",)).get(pk=signal.pk)
+    if locked.status not in OPEN_SIGNAL_STATUSES:
+        raise ValidationError(
+            _("Ce signalement a déjà été traité. Il est classé « %(status)s » : rien n'a été changé.")
+            % {"status": locked.get_status_display()},
+            code="closed",
+        )
+    return locked
 
 
 def _locked_new_signal(signal: Signal) -> Signal:

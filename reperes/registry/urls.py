@@ -12,6 +12,19 @@ urlpatterns = [
     path("signalements/<int:signal_id>/referent/", views.signal_assign, name="signal_assign"),
     path("signalements/<int:signal_id>/classer/", views.signal_dismiss, name="signal_dismiss"),
     path("signalements/<int:signal_id>/fusionner/<int:youth_id>/", views.signal_merge, name="signal_merge"),
+    # Contact opportunities (no agreement, no file): reached through the partner who met the youth.
+    path("signalements/<int:opportunity_id>/tentatives/", views.opportunity_contact, name="opportunity_contact"),
+    path(
+        "signalements/<int:opportunity_id>/demande-de-rendez-vous/",
+        views.opportunity_ask_meeting,
+        name="opportunity_ask_meeting",
+    ),
+    path(
+        "signalements/<int:opportunity_id>/ouvrir-un-dossier/",
+        views.opportunity_open_file,
+        name="opportunity_open_file",
+    ),
+    path("signalements/<int:opportunity_id>/reponse/", views.opportunity_answer, name="opportunity_answer"),
     path("fusions/<int:merge_id>/annuler/", views.merge_undo, name="merge_undo"),
     path("jeunes/", views.youth_list, name="youth_list"),
     path("jeunes/<int:youth_id>/", views.youth_detail, name="youth_detail"),

@@ -12,14 +12,26 @@ from django.views.decorators.http import require_POST, require_safe
 
 from reperes.actions import act
 from reperes.matching import Outcome, Record
-from reperes.network.models import User
+from reperes.network.models import Organisation, User
 from reperes.network.services import display_value, field_label
+from reperes.pathways.enums import barrier_section
 from reperes.pathways.selectors import pathway_stage_label
+from reperes.pathways.services import max_attempts
 from reperes.privacy import audit, policy
 from reperes.privacy.enums import SENSITIVE_SECTIONS, AccessAction, Section
 from reperes.privacy.throttle import allow_lookup
-from reperes.registry.enums import SignalConsent, SignalStatus
-from reperes.registry.forms import AssignForm, ConsentForm, SignalForm, YouthForm, YouthSearchForm
+from reperes.registry.enums import Barrier, MeetingAnswer, SignalConsent, SignalStatus
+from reperes.registry.forms import (
+    AssignForm,
+    ConsentForm,
+    MeetingAnswerForm,
+    OpenFileForm,
+    OpportunityContactForm,
+    SignalCloseForm,
+    SignalForm,
+    YouthForm,
+    YouthSearchForm,
+)
 from reperes.registry.identity import find_known, record_of
 from reperes.registry.models import DuplicateCandidate, Signal, Youth
 from reperes.registry.review import mark_distinct, merge_candidate
@@ -31,6 +43,7 @@ from reperes.registry.selectors import (
     handover_target,
     inform_by,
     information_due,
+    opportunity_contacts,
     readings_by_others,
     signals_sent,
     to_inform,
@@ -38,11 +51,16 @@ from reperes.registry.selectors import (
 )
 from reperes.registry.services import (
     EDITABLE_FIELDS,
+    answer_meeting_request,
+    ask_partner_for_meeting,
     assign_referent,
-    dismiss_signal,
+    close_signal,
     draft_youth,
     merge_signal_into,
+    open_file_from_opportunity,
+    opportunity_unanswered_in_a_row,
     record_consent,
+    record_opportunity_contact,
     send_signal,
     unmerge_youths,
     update_youth,
@@ -99,10 +117,12 @@ def signal_list(request: HtmxHttpRequest) -> HttpResponse:
         shown = {s.youth_id for s in queue if s.youth_id} | {y.pk for y, _d in due}
         audit.record_list(user, sorted(shown), reason="a-trier")
         opportunities = contact_opportunities(user)
+        listed = list(opportunities[:SHOWN_AT_MOST])
+        _set_barriers(user, [*queue, *listed])
         context = {
             "queue": queue,
-            "opportunities": opportunities[:SHOWN_AT_MOST],
-            "opportunity_count": opportunities.count(),
+            "opportunities": listed,
+            "opportunity_count": opportunities.count() if len(listed) >= SHOWN_AT_MOST else len(listed),
             "duplicates": duplicate_queue(user).count(),
             "to_inform": due,
             "inform_count": to_inform(user).count() if len(due) >= SHOWN_AT_MOST else len(due),
@@ -113,12 +133,27 @@ def signal_list(request: HtmxHttpRequest) -> HttpResponse:
     if not policy.can_send_signals(user):
         raise Http404
     page = Paginator(signals_sent(user), PAGE_SIZE).get_page(request.GET.get("page"))
+    # Asked once for the page, and only when the Mission locale waits for an answer on it.
+    asked = [s.pk for s in page.object_list if s.meeting_asked]  # type: ignore[attr-defined]
+    answerable = set(policy.meeting_requests_for(user).filter(pk__in=asked).values_list("pk", flat=True))
     for signal in page.object_list:
         signal.referent_contact = policy.can_see_referent_contact(user, signal)  # type: ignore[attr-defined]
+        signal.can_answer = signal.pk in answerable  # type: ignore[attr-defined]
     # The names the partner typed are those of records of the Mission locale: shown again, logged.
     named = {s.youth_id for s in page.object_list if s.youth_id}
     audit.record_list(user, sorted(named), reason="signalements-envoyes")
-    return render(request, "registry/signals_sent.html", {"page": page, "query": ""})
+    context = {"page": page, "query": "", "answers": MeetingAnswer.choices}
+    return render(request, "registry/signals_sent.html", context)
+
+
+def _set_barriers(user: User, signals: list[Signal]) -> None:
+    """Each signal's barriers as this reader may see them: `barriers_named` (labels) and
+    `barriers_others` (how many more, not named: a sensitive section the reader does not hold)."""
+    shown = policy.signal_barriers_shown(user, signals)
+    for signal in signals:
+        named, others = shown[signal.pk]
+        signal.barriers_named = [str(Barrier(kind).label) for kind in named]  # type: ignore[attr-defined]
+        signal.barriers_others = others  # type: ignore[attr-defined]
 
 
 @require_safe
@@ -127,19 +162,44 @@ def signal_detail(request: HtmxHttpRequest, signal_id: int) -> HttpResponse:
     if not policy.can_triage_signals(user):
         raise Http404
     signal = get_object_or_404(
-        policy.signals_visible_to(user).select_related("youth__referent", "organisation"), pk=signal_id
+        policy.signals_visible_to(user).select_related("youth__referent", "organisation", "author", "referred_to"),
+        pk=signal_id,
     )
     # A file that has moved to another Mission locale, or been closed, is no longer the user's to
     # read: the signal then shows only its own words, as this Mission locale received them.
     sections = policy.sections_visible_to(user, signal.youth) if signal.youth else set()
     youth = signal.youth if sections else None
     signal.organisation_label = policy.signal_senders_labels(user, [signal])[signal.pk]  # type: ignore[attr-defined]
+    _set_barriers(user, [signal])
     if youth is not None:
-        revealed = policy.sections_shown(sections, organisations=[signal.organisation]) & SENSITIVE_SECTIONS
+        barrier_sections = {
+            barrier_section(kind) for kind in policy.signal_barriers_shown(user, [signal])[signal.pk][0]
+        }
+        revealed = (
+            policy.sections_shown(sections, organisations=[signal.organisation], labelled=barrier_sections)
+            & SENSITIVE_SECTIONS
+        )
         audit.record_read(user, youth.pk, sections={Section.IDENTITY} | revealed, reason="triage")
     form = AssignForm(mission_locale=signal.mission_locale, initial={"referent": youth.referent_id if youth else None})
     maybe_known = _maybe_known(user, signal) if youth is not None else []
-    context = {"signal": signal, "youth": youth, "form": form, "maybe_known": maybe_known}
+    can_close, can_work = policy.can_close_signal(user, signal), policy.can_work_opportunity(user, signal)
+    contacts = list(opportunity_contacts(signal))
+    context = {
+        "signal": signal,
+        "youth": youth,
+        "form": form,
+        "maybe_known": maybe_known,
+        "can_close": can_close,
+        "close_form": SignalCloseForm(organisations=policy.closing_destinations(user, signal)) if can_close else None,
+        "can_work": can_work,
+        "contacts": contacts,
+        "pending": any(not contact.outcome for contact in contacts),
+        "contact_form": OpportunityContactForm(initial={"happened_on": timezone.localdate()}) if can_work else None,
+        "unanswered": opportunity_unanswered_in_a_row(signal) if can_work else 0,
+        "max_attempts": max_attempts(),
+        # A PJJ unit or a CSAPA tells a section: named only to whoever holds it.
+        "referred_to_label": policy.organisation_label(signal.referred_to, sections) if signal.referred_to else "",
+    }
     return render(request, "registry/signal_detail.html", context)
 
 
@@ -231,15 +291,103 @@ def signal_assign(request: HtmxHttpRequest, signal_id: int) -> HttpResponse:
 
 @require_POST
 def signal_dismiss(request: HtmxHttpRequest, signal_id: int) -> HttpResponse:
+    """Close a signal still open with its real outcome (`close_signal`): a closed one is refused
+    with its status named, nothing changed."""
     user = _user(request)
     signal = _signal_to_triage(user, signal_id)
-    status = request.POST.get("status", "")
+    back = redirect("registry:signal_detail", signal_id=signal.pk)
+    # Any active organisation is read here; the service checks it may be named (closing_destinations).
+    form = SignalCloseForm(request.POST, organisations=Organisation.objects.active())
+    # An unknown status is the service's to refuse, in words (a youth known is a merge).
+    if not form.is_valid() and set(form.errors) != {"status"}:
+        messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
+        return back
+    data = {**form.cleaned_data, "status": request.POST.get("status", "")}
     return act(
         request,
-        lambda: dismiss_signal(signal, status=status, acting_user=user),
-        done=lambda dismissed: _("Signalement classé : %(status)s.") % {"status": dismissed.get_status_display()},
+        lambda: close_signal(signal, acting_user=user, **data),
+        done=lambda closed: _("Signalement classé : %(status)s.") % {"status": closed.get_status_display()},
         then=redirect("registry:signal_list"),
-        refused=redirect("registry:signal_detail", signal_id=signal.pk),
+        refused=back,
+    )
+
+
+def _opportunity(user: User, opportunity_id: int) -> Signal:
+    """A contact opportunity the user's Mission locale received and works (404 otherwise)."""
+    return get_object_or_404(policy.opportunities_workable_by(user).select_related("organisation"), pk=opportunity_id)
+
+
+@require_POST
+def opportunity_contact(request: HtmxHttpRequest, opportunity_id: int) -> HttpResponse:
+    """Record an attempt to reach the youth of a contact opportunity (through the partner, mostly)."""
+    user = _user(request)
+    signal = _opportunity(user, opportunity_id)
+    back = redirect("registry:signal_detail", signal_id=signal.pk)
+    form = OpportunityContactForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
+        return back
+    return act(
+        request,
+        lambda: record_opportunity_contact(signal, acting_user=user, **form.cleaned_data),
+        done=_("Tentative de contact enregistrée."),
+        then=back,
+        refused=back,
+    )
+
+
+@require_POST
+def opportunity_ask_meeting(request: HtmxHttpRequest, opportunity_id: int) -> HttpResponse:
+    """Ask the sending partner to propose a meeting to the youth; it sees the request on its list."""
+    user = _user(request)
+    signal = _opportunity(user, opportunity_id)
+    back = redirect("registry:signal_detail", signal_id=signal.pk)
+    return act(
+        request,
+        lambda: ask_partner_for_meeting(signal, acting_user=user),
+        done=_("Demande envoyée : %(partner)s la verra sur ses signalements.") % {"partner": signal.organisation},
+        then=back,
+        refused=back,
+    )
+
+
+def opportunity_open_file(request: HtmxHttpRequest, opportunity_id: int) -> HttpResponse:
+    """The youth met through the partner agreed: the opportunity becomes a named signal to triage."""
+    user = _user(request)
+    signal = _opportunity(user, opportunity_id)
+    initial = {
+        "first_name": signal.first_name,
+        "approximate_age": signal.approximate_age,
+        "informed_on": timezone.localdate(),
+    }
+    form = OpenFileForm(request.POST or None, initial=initial, partner=signal.organisation.name)
+    if request.method == "POST" and form.is_valid():
+        try:
+            opened = open_file_from_opportunity(signal, acting_user=user, **form.cleaned_data)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("Dossier ouvert : désignez maintenant son ou sa référent·e."))
+            return redirect("registry:signal_detail", signal_id=opened.pk)
+    return render(request, "registry/opportunity_open_file.html", {"signal": signal, "form": form})
+
+
+@require_POST
+def opportunity_answer(request: HtmxHttpRequest, opportunity_id: int) -> HttpResponse:
+    """The sending partner answers the request to propose a meeting (accepted, refused, not seen)."""
+    user = _user(request)
+    signal = get_object_or_404(policy.opportunities_sent_by(user), pk=opportunity_id)
+    back = redirect("registry:signal_list")
+    form = MeetingAnswerForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choisissez une réponse."))
+        return back
+    return act(
+        request,
+        lambda: answer_meeting_request(signal, answer=form.cleaned_data["answer"], acting_user=user),
+        done=_("Réponse transmise à la Mission locale. Merci !"),
+        then=back,
+        refused=back,
     )
 
 

@@ -46,7 +46,7 @@ from reperes.privacy.models import AccessLog
 from reperes.registry.enums import Barrier, ImportStatus, InformedHow, SignalStatus
 from reperes.registry.models import DuplicateCandidate, ListImport, Merge, Signal, Youth
 from reperes.registry.review import sweep_duplicates
-from reperes.registry.services import merge_youths
+from reperes.registry.services import ask_partner_for_meeting, merge_youths
 from tests.network.factories import MembershipFactory, OrganisationFactory, area
 from tests.privacy.test_permission_matrix import Route, resolver_routes
 from tests.registry.factories import ConsentFactory, ListImportFactory, SignalFactory, commune, mission_locale
@@ -68,7 +68,8 @@ FILE = frozenset({Section.IDENTITY, Section.PATHWAY})
 #   PFISTERER   Yanis, reported by P, who then withdrew his consent: P no longer sees the file.
 #   HUFSCHMITT / OBERLECHNER  opened by the imported dropout list, still to inform.
 # Mission locale B (Strasbourg) holds HERTZOG (Lucas), reported by R.
-# P also sent a contact opportunity (« Samir », no agreement, no record).
+# P also sent a contact opportunity (« Samir », no agreement, no record); A asked P to propose a
+# meeting to him.
 
 
 def born(years: int, days: int = 0) -> date:
@@ -225,6 +226,8 @@ def world(db) -> World:
             "token": default_token_generator.make_token(users["counsellor_b"]),
         },
     )
+    # The Mission locale asked P to propose a meeting to the youth of the opportunity.
+    ask_partner_for_meeting(signals["opportunity"], acting_user=counsellor)
     for extension in EXTENSIONS:
         world.extra |= extension.populate(world)
     for youth in world.youths.values():
@@ -262,6 +265,10 @@ def youth(name: str) -> Kwargs:
 
 def signal(name: str) -> Kwargs:
     return lambda world: {"signal_id": world.signals[name].pk}
+
+
+def opportunity(name: str) -> Kwargs:
+    return lambda world: {"opportunity_id": world.signals[name].pk}
 
 
 def list_import(name: str) -> Kwargs:
@@ -337,6 +344,21 @@ def _consent(world: World) -> dict[str, Any]:
         "informed_how": InformedHow.IN_PERSON,
         "share_with": [world.partner.pk],
         "sensitive_sections": [Section.HOUSING],
+    }
+
+
+def _attempt(world: World) -> dict[str, Any]:
+    return {"happened_on": timezone.localdate().isoformat(), "channel": "partner", "outcome": "reached_agrees"}
+
+
+def _open_file(world: World) -> dict[str, Any]:
+    return {
+        "first_name": "Samir",
+        "last_name": "Quellmatt",
+        "approximate_age": "19",
+        "informed_on": timezone.localdate().isoformat(),
+        "informed_how": InformedHow.PARTNER,
+        "share_with_partner": "on",
     }
 
 
@@ -463,7 +485,10 @@ READS: dict[str, NoYouth | tuple[Read, ...]] = {
         get("counsellor", signal("Kelller"), read("Kelller"), *listed("Keller")),
         get("coordinator", signal("Zimmerlin"), read("Zimmerlin")),
         get("counsellor", signal("Wendlinger"), read("Wendling")),  # the signal followed the merge
-        get("counsellor", signal("Keller"), read("Keller")),  # already triaged: no « peut-être déjà connu »
+        # Already triaged: no « peut-être déjà connu ». The barrier P ticked (health) is named to
+        # her référent only: a section shown.
+        get("counsellor", signal("Keller"), read("Keller", frozenset({Section.IDENTITY, Section.HEALTH}))),
+        get("coordinator", signal("Keller"), read("Keller")),  # « 1 frein signalé, à confirmer sur le dossier »
         get("counsellor", signal("opportunity")),  # no record, no name
         get("counsellor", signal("Hertzog"), status=404),
         get("counsellor_b", signal("Kelller"), status=404),
@@ -473,7 +498,33 @@ READS: dict[str, NoYouth | tuple[Read, ...]] = {
         post("counsellor", signal("Kelller"), lambda world: {"referent": world.users["colleague"].pk}),
         post("counsellor_b", signal("Kelller"), lambda world: {"referent": world.users["colleague"].pk}, status=404),
     ),
-    "registry:signal_dismiss": (post("counsellor", signal("Zimmerlin"), lambda world: {"status": "ineligible"}),),
+    "registry:signal_dismiss": (
+        post("counsellor", signal("Zimmerlin"), lambda world: {"status": "ineligible"}),
+        post("counsellor", signal("opportunity"), lambda world: {"status": "unreachable"}),
+        post("counsellor_b", signal("Zimmerlin"), lambda world: {"status": "unreachable"}, status=404),
+    ),
+    # --- Contact opportunities: no record, no name, until the youth agrees ---
+    "registry:opportunity_contact": (
+        post("counsellor", opportunity("opportunity"), _attempt),
+        post("counsellor_b", opportunity("opportunity"), _attempt, status=404),
+        post("partner", opportunity("opportunity"), _attempt, status=404),
+    ),
+    "registry:opportunity_ask_meeting": (
+        post("coordinator", opportunity("opportunity")),  # already asked: refused, back to the page
+        post("counsellor_b", opportunity("opportunity"), status=404),
+    ),
+    # The form shows only the first name P typed; the record it opens is not shown (a redirect).
+    "registry:opportunity_open_file": (
+        get("counsellor", opportunity("opportunity")),
+        post("counsellor", opportunity("opportunity"), _open_file),
+        post("counsellor", opportunity("opportunity"), lambda world: {}, status=200),
+        get("counsellor_b", opportunity("opportunity"), status=404),
+        get("partner", opportunity("opportunity"), status=404),
+    ),
+    "registry:opportunity_answer": (
+        post("partner", opportunity("opportunity"), lambda world: {"answer": "not_seen"}),
+        post("counsellor", opportunity("opportunity"), lambda world: {"answer": "not_seen"}, status=404),
+    ),
     # --- Merges: one merge or unmerge entry for each of the two records ---
     "registry:signal_merge": (
         post(

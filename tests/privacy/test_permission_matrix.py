@@ -38,6 +38,7 @@ from django.db import transaction
 from django.http import HttpResponse
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
@@ -46,6 +47,7 @@ from reperes.network.models import FundingScheme, Organisation, Service, Term, U
 from reperes.network.services import create_service, load_funding_schemes
 from reperes.privacy import policy
 from reperes.registry.models import DuplicateCandidate, ListImport, Merge, Signal, Youth
+from reperes.registry.services import ask_partner_for_meeting
 from tests.network.factories import MembershipFactory, OrganisationFactory, area
 from tests.registry.factories import (
     ConsentFactory,
@@ -96,6 +98,9 @@ RELATIONS_BY_ARGUMENTS: dict[frozenset[str], tuple[str, ...]] = {
     frozenset({"candidate_id"}): ("own", "other"),
     # import_id: own (a list import of Mission locale A), other (one of B).
     frozenset({"import_id"}): ("own", "other"),
+    # opportunity_id: own (a contact opportunity P sent to A, on which A asked P to propose a
+    # meeting), other (one R sent to B).
+    frozenset({"opportunity_id"}): ("own", "other"),
     frozenset({"scheme_id"}): ("any",),
     frozenset({"uidb64", "token"}): ("any",),
 }
@@ -224,6 +229,23 @@ EXPECTED: dict[str, Rule] = {
     "registry:signal_dismiss": post(lambda world: {"status": "ineligible"}, own=ML_STAFF, other=NOBODY),
     # POST-only: triage staff merging the signal's record into a youth they can see.
     "registry:signal_merge": post(lambda world: {}, own=ML_STAFF, other=NOBODY),
+    # privacy.rules.signals: opportunities_workable_by — staff of the Mission locale that received
+    # the contact opportunity record attempts through the partner, ask it to propose a meeting (A
+    # already asked: refused with a message, reaching the view) and open a file once the youth
+    # agreed (a form page; an empty body is refused by the form).
+    "registry:opportunity_contact": post(
+        lambda world: {
+            "happened_on": timezone.localdate().isoformat(),
+            "channel": "partner",
+            "outcome": "not_reached",
+        },
+        own=ML_STAFF,
+        other=NOBODY,
+    ),
+    "registry:opportunity_ask_meeting": post(lambda world: {}, own=ML_STAFF, other=NOBODY),
+    "registry:opportunity_open_file": get(own=ML_STAFF, other=NOBODY, action=form(own=ML_STAFF, other=NOBODY)),
+    # opportunities_sent_by: the partner that sent the opportunity answers the request, nobody else.
+    "registry:opportunity_answer": post(lambda world: {"answer": "accepted"}, own={PARTNER}, other=NOBODY),
     # POST-only. can_undo_merge: the triage staff of the Mission locale holding the kept file; the
     # partner worker reads that file (a consent shares it with P) but never undoes the merge.
     "registry:merge_undo": post(lambda world: {}, own=ML_STAFF, other=NOBODY),
@@ -522,6 +544,14 @@ def world(db) -> World:
             "token": default_token_generator.make_token(counsellor_b),
         },
     )
+    # Contact opportunities (no agreement, no record): A asked P to propose a meeting.
+    opportunities = {
+        "own": SignalFactory(author=users[PARTNER], opportunity=True, commune=commune("67437")),
+        "other": SignalFactory(author=worker_r, opportunity=True, commune=commune("67482")),
+    }
+    assert opportunities["own"].mission_locale == mission_a and opportunities["other"].mission_locale == mission_b
+    ask_partner_for_meeting(opportunities["own"], acting_user=users[COUNSELLOR])
+    world.extra["opportunity_id"] = {relation: signal.pk for relation, signal in opportunities.items()}
     for extension in EXTENSIONS:
         world.extra |= extension.populate(world)
     return world
