@@ -4,7 +4,8 @@ Counts. Each campaign identifies the number of youths its seed gives (reperes.de
 in the first, 280 in the second, and about a hundred so far in the one in progress. A youth belongs
 to the campaign of their first signal (programme.selectors). The two seed figures alone make 513,
 so the demo holds about 620 records, not the issue's « about 500 ». On top of these, the current
-campaign has a few contact opportunities (signals without the youth's agreement: no record).
+campaign has a few contact opportunities (signals without the youth's agreement: no record), which
+the Mission locale works through their partners (meetings asked, some answered).
 
 People. Synthetic only (Faker fr_FR, seeded: the same names at every load); each youth is 16 to 25
 on the day they are met, lives in a commune of the reporting partner's area (weighted by
@@ -43,9 +44,17 @@ from reperes.demo import campaigns
 from reperes.demo.accounts import ACCOUNTS, DEMO_DOMAIN
 from reperes.network.enums import OrganisationKind, Role
 from reperes.network.models import Membership, Organisation, User
-from reperes.registry.enums import Barrier, BirthPrecision, SignalConsent, SignalStatus
+from reperes.pathways.enums import Channel, ContactOutcome
+from reperes.registry.enums import Barrier, BirthPrecision, MeetingAnswer, SignalConsent, SignalStatus
 from reperes.registry.models import Merge, Signal, Youth
-from reperes.registry.services import assign_referent, merge_signal_into, send_signal
+from reperes.registry.services import (
+    answer_meeting_request,
+    ask_partner_for_meeting,
+    assign_referent,
+    merge_signal_into,
+    record_opportunity_contact,
+    send_signal,
+)
 from reperes.territory.models import Commune
 from reperes.territory.text import fold
 
@@ -273,7 +282,43 @@ def load_youths() -> str:
     for report in reports:
         _send(report, workers[report.partner.pk], replay)
     _backdate(replay)
-    return f"{len(reports)} signalements, {len(replay.opened)} dossiers ouverts, {len(replay.merges)} fusions"
+    asked = _work_opportunities(replay, workers)
+    return (
+        f"{len(reports)} signalements, {len(replay.opened)} dossiers ouverts, {len(replay.merges)} fusions, "
+        f"{asked} rendez-vous demandés aux partenaires"
+    )
+
+
+def _work_opportunities(replay: Replay, workers: dict[int, User]) -> int:
+    """The Mission locale works the contact opportunities through their partners, in turn: a
+    meeting asked and still unanswered; asked and accepted; tried in the street, then asked and not
+    seen again; not yet worked. The demo partner's first one always waits for its answer. Returns
+    how many meetings were asked."""
+    opportunities = list(
+        Signal.objects.filter(status=SignalStatus.OPPORTUNITY).select_related("organisation").order_by("created_at")
+    )
+    waiting = next((s.pk for s in opportunities if s.organisation.name == DEMO_PARTNER), None)
+    asked = 0
+    for n, signal in enumerate(opportunities):
+        staff = next(replay.staff[signal.mission_locale_id])
+        step = 0 if signal.pk == waiting else n % 4
+        if step == 2:
+            tried_on = max(signal.met_on, replay.now.date() - timedelta(days=replay.rng.randint(2, 10)))
+            record_opportunity_contact(
+                signal,
+                acting_user=staff,
+                channel=Channel.STREET,
+                outcome=ContactOutcome.NOT_REACHED,
+                happened_on=tried_on,
+            )
+        if step == 3:
+            continue
+        ask_partner_for_meeting(signal, acting_user=staff)
+        asked += 1
+        if step:
+            answer = MeetingAnswer.ACCEPTED if step == 1 else MeetingAnswer.NOT_SEEN
+            answer_meeting_request(signal, answer=answer, acting_user=workers[signal.organisation_id])
+    return asked
 
 
 def _send(report: Report, author: User, replay: Replay) -> None:
