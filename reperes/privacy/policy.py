@@ -13,6 +13,7 @@ enums module imports the policy.
 
 from reperes.privacy.rules import mobilisation as _mobilisation
 from reperes.privacy.rules import pathways as _pathways
+from reperes.privacy.rules import programme as _programme
 from reperes.privacy.rules import referrals as _referrals
 from reperes.privacy.rules import signals as _signals
 from reperes.privacy.rules.accounts import (
@@ -39,6 +40,7 @@ from reperes.privacy.rules.organisations import (
     organisations_visible_to,
 )
 from reperes.privacy.rules.pathways import *  # noqa: F403
+from reperes.privacy.rules.programme import *  # noqa: F403
 from reperes.privacy.rules.referrals import *  # noqa: F403
 from reperes.privacy.rules.roles import AnyUser, has_role, organisation_of, role_of
 from reperes.privacy.rules.signals import *  # noqa: F403
@@ -128,3 +130,4 @@ __all__ += _pathways.__all__
 __all__ += _mobilisation.__all__
 __all__ += _referrals.__all__
 __all__ += _signals.__all__
+__all__ += _programme.__all__

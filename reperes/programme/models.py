@@ -1,5 +1,18 @@
-from datetime import date, datetime, time, timedelta
+"""Campaigns of a funder (appel à projets), the projects Missions locales carry in them, their
+partners and budget lines.
 
+A Mission locale carries at most one project per campaign (the seed: « les projets sont portés par
+une Mission locale qui en assure le pilotage »; seven projects for the first campaign). So nothing
+in the registry or in mobilisation points to a project: a youth belongs to the project of the
+Mission locale holding their file in the campaign during which they were identified, and an action
+to the project of its organising Mission locale in the campaign during which it starts — both
+derived by programme.selectors (projects_of, youths_of, actions_of), never stored, like a youth's
+campaign (ADR 004)."""
+
+from datetime import date, datetime, time, timedelta
+from decimal import Decimal
+
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
@@ -8,7 +21,10 @@ from django.utils.translation import gettext_lazy as _
 
 from reperes.network.enums import OrganisationKind
 from reperes.network.models import Organisation
-from reperes.programme.enums import CampaignStatus
+from reperes.programme.enums import BudgetKind, CampaignStatus, PartnerRole
+from reperes.territory.models import Territory
+
+HUNDRED = Decimal(100)
 
 
 class CampaignQuerySet(models.QuerySet["Campaign"]):
@@ -43,6 +59,31 @@ class Campaign(models.Model):
     starts_on = models.DateField(_("début"))
     ends_on = models.DateField(_("fin"))
     description = models.TextField(_("description"), blank=True)
+    # The campaign's rules, set by the funder's officer; None until set. The Région pays the hours
+    # of engineering and coordination at these rates, and co-finances an action up to a share of
+    # its cost; a project may also be capped.
+    engineering_rate = models.DecimalField(
+        _("taux horaire de l'ingénierie de projet (€)"), max_digits=7, decimal_places=2, null=True, blank=True
+    )
+    coordination_rate = models.DecimalField(
+        _("taux horaire de la coordination (€)"), max_digits=7, decimal_places=2, null=True, blank=True
+    )
+    action_ceiling_percent = models.DecimalField(
+        _("plafond de cofinancement d'une action (% de son coût)"),
+        max_digits=5,
+        decimal_places=2,
+        null=True,
+        blank=True,
+    )
+    project_ceiling = models.DecimalField(
+        _("plafond par projet (€)"), null=True, blank=True, max_digits=12, decimal_places=2
+    )
+    # Bumped by every change of the rules through the service: a stale form is refused.
+    rules_version = models.PositiveIntegerField(default=0)
+    rules_updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    rules_updated_at = models.DateTimeField(null=True, blank=True)
 
     objects = CampaignQuerySet.as_manager()
 
@@ -52,6 +93,23 @@ class Campaign(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["funder", "name"], name="campaign_name_unique"),
             models.CheckConstraint(condition=models.Q(ends_on__gte=models.F("starts_on")), name="campaign_dates"),
+            models.CheckConstraint(
+                condition=models.Q(engineering_rate__gte=0) | models.Q(engineering_rate=None),
+                name="campaign_engineering_rate_positive",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(coordination_rate__gte=0) | models.Q(coordination_rate=None),
+                name="campaign_coordination_rate_positive",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(action_ceiling_percent__gte=0, action_ceiling_percent__lte=100)
+                | models.Q(action_ceiling_percent=None),
+                name="campaign_action_ceiling_percent",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(project_ceiling__gte=0) | models.Q(project_ceiling=None),
+                name="campaign_project_ceiling_positive",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -60,6 +118,9 @@ class Campaign(models.Model):
     def clean(self) -> None:
         if self.starts_on and self.ends_on and self.ends_on < self.starts_on:
             raise ValidationError({"ends_on": _("La fin de la campagne précède son début.")})
+        errors = self.rules_errors()
+        if errors:
+            raise ValidationError(errors)
         if self.funder_id and self.starts_on and self.ends_on:
             overlapping = Campaign.objects.filter(
                 funder_id=self.funder_id, starts_on__lte=self.ends_on, ends_on__gte=self.starts_on
@@ -70,6 +131,28 @@ class Campaign(models.Model):
                     gettext("Cette campagne chevauche la campagne « %(name)s » du même financeur.")
                     % {"name": other.name}
                 )
+
+    def rules_errors(self) -> dict[str, str]:
+        """What is wrong with the campaign's rules, by field, in French."""
+        errors = {}
+        for name in ("engineering_rate", "coordination_rate"):
+            value = getattr(self, name)
+            if value is not None and value < 0:
+                errors[name] = gettext("Un taux horaire est un montant positif ou nul.")
+        ceiling = self.action_ceiling_percent
+        if ceiling is not None and not 0 <= ceiling <= HUNDRED:
+            errors["action_ceiling_percent"] = gettext(
+                "Le plafond de cofinancement est un pourcentage du coût de l'action, entre 0 et 100 %."
+            )
+        if self.project_ceiling is not None and self.project_ceiling < 0:
+            errors["project_ceiling"] = gettext("Le plafond par projet est un montant positif ou nul.")
+        return errors
+
+    def action_ceiling(self, cost: Decimal) -> Decimal | None:
+        """The most the funder pays of an action costing this much, or None when no ceiling is set."""
+        if self.action_ceiling_percent is None:
+            return None
+        return (cost * self.action_ceiling_percent / HUNDRED).quantize(Decimal("0.01"))
 
     def status(self, today: date | None = None) -> CampaignStatus:
         today = today or timezone.localdate()
@@ -86,3 +169,136 @@ class Campaign(models.Model):
     def received_before(self) -> datetime:
         """The instant just after its last day."""
         return timezone.make_aware(datetime.combine(self.ends_on + timedelta(days=1), time.min))
+
+
+class ProjectQuerySet(models.QuerySet["Project"]):
+    def carried_by(self, organisation: Organisation) -> "ProjectQuerySet":
+        return self.filter(carrier=organisation)
+
+
+class Project(models.Model):
+    """One Mission locale's project in a campaign (module docstring: one per Mission locale and
+    campaign). Its territory is the carrier's unless the project names its own communes. Its
+    status is the campaign's (derived from the dates). `version` is bumped by every edit of the
+    project or of its budget: the form carries it, and a save from a stale form is refused."""
+
+    campaign = models.ForeignKey(
+        Campaign,
+        on_delete=models.PROTECT,  # claims and the bilan name the campaign's projects
+        related_name="projects",
+        verbose_name=_("campagne"),
+    )
+    name = models.CharField(_("nom du projet"), max_length=150)
+    carrier = models.ForeignKey(
+        Organisation,
+        on_delete=models.PROTECT,
+        related_name="carried_projects",
+        limit_choices_to={"kind": OrganisationKind.MISSION_LOCALE},
+        verbose_name=_("Mission locale porteuse"),
+    )
+    # None: the carrier's territory, followed as it changes.
+    territory = models.OneToOneField(
+        Territory,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="project",
+        verbose_name=_("territoire du projet"),
+    )
+    lead = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="led_projects",
+        verbose_name=_("responsable du projet (valide les heures)"),
+    )
+    description = models.TextField(_("présentation"), max_length=2000, blank=True)
+    youths_to_identify = models.PositiveIntegerField(_("objectif : jeunes à repérer"), default=0)
+    youths_to_mobilise = models.PositiveIntegerField(_("objectif : jeunes à mobiliser"), default=0)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    updated_at = models.DateTimeField(default=timezone.now)
+    version = models.PositiveIntegerField(default=0)
+
+    objects = ProjectQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("projet")
+        ordering = ["name", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["campaign", "carrier"], name="one_project_per_mission_locale_and_campaign"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(youths_to_mobilise__lte=models.F("youths_to_identify")),
+                name="project_mobilise_within_identify",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        mobilise, identify = self.youths_to_mobilise, self.youths_to_identify
+        if mobilise is not None and identify is not None and mobilise > identify:
+            raise ValidationError(
+                {"youths_to_mobilise": gettext("On ne peut pas viser plus de jeunes mobilisés que de jeunes repérés.")}
+            )
+
+    def status(self, today: date | None = None) -> CampaignStatus:
+        return self.campaign.status(today)
+
+    @property
+    def covered_territory_id(self) -> int | None:
+        """The territory the project covers: its own, or its carrier's."""
+        return self.territory_id or self.carrier.territory_id
+
+
+class ProjectPartner(models.Model):
+    """A partner of a project and its role there; once per project."""
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="partners")
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="project_roles", verbose_name=_("partenaire")
+    )
+    role = models.CharField(_("rôle"), max_length=16, choices=PartnerRole.choices)
+    added_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    added_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("partenaire du projet")
+        verbose_name_plural = _("partenaires du projet")
+        ordering = ["organisation__name", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["project", "organisation"], name="one_role_per_partner_and_project")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organisation} ({self.get_role_display()})"
+
+
+class BudgetLine(models.Model):
+    """One line of a project's planned budget: what it costs, and the share asked of the funder.
+    One line per kind; « autre » says what it covers."""
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="budget_lines")
+    kind = models.CharField(_("poste"), max_length=16, choices=BudgetKind.choices)
+    label = models.CharField(_("précision"), max_length=150, blank=True)
+    planned = models.DecimalField(_("montant prévu (€)"), max_digits=12, decimal_places=2)
+    requested = models.DecimalField(_("part demandée au financeur (€)"), max_digits=12, decimal_places=2)
+
+    class Meta:
+        verbose_name = _("ligne budgétaire")
+        verbose_name_plural = _("lignes budgétaires")
+        ordering = ["project", "pk"]  # written in the order of BudgetKind
+        constraints = [
+            models.UniqueConstraint(fields=["project", "kind"], name="one_budget_line_per_kind"),
+            models.CheckConstraint(condition=models.Q(planned__gte=0), name="budget_planned_positive"),
+            models.CheckConstraint(
+                condition=models.Q(requested__gte=0, requested__lte=models.F("planned")),
+                name="budget_requested_within_planned",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.planned}"

@@ -1,0 +1,143 @@
+"""Who may see or do what in reperes.programme (named by reperes.privacy.policy through __all__).
+
+Campaigns and projects hold no personal data: names of organisations and people at work, amounts,
+objectives, and counts of youths (which the pages mask for the funder when small). Still, each
+reader sees only what concerns them:
+
+- the funder's officers see their own organisation's campaigns and every project in them, and set
+  the campaigns' rules (hourly rates, co-financing ceilings);
+- a Mission locale's coordinator sees the projects their Mission locale carries and the campaigns
+  they belong to, creates its project in a campaign not closed yet, and edits it — its
+  description, territory, objectives, partners and budget;
+- administrators see and edit everything, and create projects in any campaign (past ones too);
+- counsellors, partner workers (a project's partners included) and a funder's officer for another
+  funder's campaigns see nothing here: 404."""
+
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from reperes.network.enums import OrganisationKind, Role
+from reperes.network.models import Organisation, User
+from reperes.privacy.rules.roles import AnyUser, has_role, organisation_of
+from reperes.privacy.rules.youths import possible_referents
+from reperes.programme.models import Campaign, Project, ProjectPartner
+
+__all__: list[str] = [
+    "campaigns_open_to_projects",
+    "campaigns_visible_to",
+    "can_create_projects",
+    "can_edit_campaign_rules",
+    "can_edit_project",
+    "can_view_project",
+    "carriers_for",
+    "possible_project_leads",
+    "project_partners_editable_by",
+    "projects_editable_by",
+    "projects_visible_to",
+]
+
+
+def _coordinated_mission_locale(user: AnyUser) -> Organisation | None:
+    own = organisation_of(user)
+    if own is None or not has_role(user, Role.COORDINATOR) or own.kind != OrganisationKind.MISSION_LOCALE:
+        return None
+    return own
+
+
+def _funder(user: AnyUser) -> Organisation | None:
+    own = organisation_of(user)
+    if own is None or not has_role(user, Role.FUNDER_OFFICER):
+        return None
+    return own
+
+
+def campaigns_visible_to(user: AnyUser) -> QuerySet[Campaign]:
+    """Administrators: every campaign. A funder's officer: their organisation's campaigns. A
+    coordinator: the campaigns in which their Mission locale carries a project. Nobody else."""
+    if has_role(user, Role.ADMIN):
+        return Campaign.objects.all()
+    if (funder := _funder(user)) is not None:
+        return Campaign.objects.filter(funder=funder)
+    if (mission := _coordinated_mission_locale(user)) is not None:
+        return Campaign.objects.filter(pk__in=Project.objects.filter(carrier=mission).values("campaign_id"))
+    return Campaign.objects.none()
+
+
+def projects_visible_to(user: AnyUser) -> QuerySet[Project]:
+    """Administrators: every project. A funder's officer: the projects of their organisation's
+    campaigns. A coordinator: the projects their Mission locale carries (not the other Missions
+    locales' projects of the same campaign). Nobody else."""
+    if has_role(user, Role.ADMIN):
+        return Project.objects.all()
+    if (funder := _funder(user)) is not None:
+        return Project.objects.filter(campaign__funder=funder)
+    if (mission := _coordinated_mission_locale(user)) is not None:
+        return Project.objects.filter(carrier=mission)
+    return Project.objects.none()
+
+
+def can_view_project(user: AnyUser, project: Project) -> bool:
+    return projects_visible_to(user).filter(pk=project.pk).exists()
+
+
+def projects_editable_by(user: AnyUser) -> QuerySet[Project]:
+    """Administrators edit every project; a coordinator, those their Mission locale carries
+    (description, territory, objectives, partners and budget). The funder reads them."""
+    if has_role(user, Role.ADMIN):
+        return Project.objects.all()
+    if (mission := _coordinated_mission_locale(user)) is not None:
+        return Project.objects.filter(carrier=mission)
+    return Project.objects.none()
+
+
+def can_edit_project(user: AnyUser, project: Project) -> bool:
+    """The carrier's coordinator and administrators (projects_editable_by)."""
+    if has_role(user, Role.ADMIN):
+        return True
+    mission = _coordinated_mission_locale(user)
+    return mission is not None and project.carrier_id == mission.pk
+
+
+def project_partners_editable_by(user: AnyUser) -> QuerySet[ProjectPartner]:
+    """The partners (with their roles) of the projects the user edits: those they may remove."""
+    return ProjectPartner.objects.filter(project__in=projects_editable_by(user))
+
+
+def can_create_projects(user: AnyUser) -> bool:
+    """A Mission locale's coordinator (for their Mission locale) and administrators."""
+    return has_role(user, Role.ADMIN) or _coordinated_mission_locale(user) is not None
+
+
+def campaigns_open_to_projects(user: AnyUser) -> QuerySet[Campaign]:
+    """The campaigns in which the user may create a project: for a coordinator, those not closed
+    yet (upcoming or in progress, of any funder); for administrators, every one (a past campaign's
+    projects may be entered afterwards)."""
+    if has_role(user, Role.ADMIN):
+        return Campaign.objects.all()
+    if _coordinated_mission_locale(user) is not None:
+        return Campaign.objects.filter(ends_on__gte=timezone.localdate())
+    return Campaign.objects.none()
+
+
+def carriers_for(user: AnyUser) -> QuerySet[Organisation]:
+    """The Missions locales for which the user may create a project: a coordinator's own;
+    every active Mission locale for administrators."""
+    if has_role(user, Role.ADMIN):
+        return Organisation.objects.active().missions_locales()
+    if (mission := _coordinated_mission_locale(user)) is not None:
+        return Organisation.objects.filter(pk=mission.pk)
+    return Organisation.objects.none()
+
+
+def possible_project_leads(carrier: Organisation) -> QuerySet[User]:
+    """Who may lead a project and approve its hours: an active counsellor or coordinator of the
+    carrying Mission locale."""
+    return possible_referents(carrier)
+
+
+def can_edit_campaign_rules(user: AnyUser, campaign: Campaign) -> bool:
+    """The officers of the campaign's funder and administrators set its hourly rates and ceilings."""
+    if has_role(user, Role.ADMIN):
+        return True
+    funder = _funder(user)
+    return funder is not None and campaign.funder_id == funder.pk
