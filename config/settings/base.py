@@ -232,3 +232,9 @@ REPERES_COVERED_COMMUNES = "reperes.network.selectors.covered_communes"
 # partner or an exit; days before an unanswered referral is marked for a reminder.
 REPERES_CONTACT_ATTEMPTS_MAX = 5
 REPERES_REFERRAL_REMINDER_DAYS = 3
+
+# The funder's bilan (ADR 009, docs/environment.md): counts from 1 to threshold - 1 are secret, and
+# so is any cell that would let one be recomputed; row-level extracts carry keyed pseudonyms, under
+# a key derived from SECRET_KEY when this one is empty.
+REPERES_SMALL_CELL_THRESHOLD = 11
+REPERES_PSEUDONYM_KEY = os.environ.get("REPERES_PSEUDONYM_KEY", "")
