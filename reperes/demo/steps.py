@@ -11,7 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 from faker import Faker
 
-from reperes.demo import accounts, alsace, campaigns, partners, pathways, youths
+from reperes.demo import accounts, alsace, campaigns, mobilisation, partners, pathways, referrals, youths
 from reperes.network.enums import OrganisationKind, Vocabulary
 from reperes.network.models import Contact, Membership, Organisation, Service, Term, User
 from reperes.network.services import create_service, load_funding_schemes, load_vocabularies
@@ -191,10 +191,10 @@ STEPS: list[Step] = [
     Step("jeunes", youths.load_youths, youths.reset_youths),
     Step("doublons", youths.load_look_alikes, _nothing),  # pairs go with their youths (CASCADE)
     Step("parcours", pathways.load_pathways, pathways.reset_pathways),  # loads the ROME first if needed
-    # Hook: the demo steps of reperes.mobilisation (actions, sessions, enrolments, attendance) and of
-    # reperes.referrals (orientations) go here, after « parcours »: they act on the youths' pathways
-    # (attendance puts a mobilised youth « en action de mobilisation »; pathways.py sets that stage
-    # by hand for now). Their reset runs before reset_pathways (STEPS are reset in reverse order).
+    # After « parcours »: a first presence puts a mobilised youth « en action de mobilisation », and a
+    # referral reads the barriers the pathways confirmed. Reset in reverse order: before the pathways.
+    Step("actions", mobilisation.load_mobilisation, mobilisation.reset_mobilisation),
+    Step("orientations", referrals.load_referrals, referrals.reset_referrals),
 ]
 
 
