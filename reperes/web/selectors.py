@@ -17,7 +17,7 @@ from reperes.pathways.selectors import alerts_for, caseload_youths
 from reperes.privacy import policy
 from reperes.programme.enums import CampaignStatus
 from reperes.programme.models import Campaign
-from reperes.programme.selectors import identified_counts
+from reperes.programme.selectors import project_counts
 from reperes.referrals import selectors as referrals
 from reperes.registry.selectors import (
     caseload,
@@ -109,14 +109,16 @@ class CampaignFigures:
 
 
 def campaign_overview(user: User) -> list[CampaignFigures]:
-    """The campaigns of the funder's organisation, current first, each with the number of youths it
-    identified: an aggregate over every Mission locale, small counts masked, never a person."""
+    """The campaigns of the funder's organisation, current first, each with the number of youths its
+    projects identified: an aggregate over the Missions locales carrying a project in it, on their
+    projects' territories, without the files closed as « hors public » (programme.selectors.
+    project_counts); small counts masked, never a person."""
     organisation = user.organisation
     if not policy.can_view_programme(user) or organisation is None:
         return []
     today = timezone.localdate()
-    campaigns = Campaign.objects.filter(funder=organisation).order_by("-starts_on", "-pk")
-    counts = identified_counts(campaigns)  # evaluates `campaigns` once, then one aggregate query
+    campaigns = list(Campaign.objects.filter(funder=organisation).order_by("-starts_on", "-pk"))
+    counts = project_counts(campaigns)  # the projects, then one aggregate query
     figures = [
         CampaignFigures(
             campaign=campaign,

@@ -14,14 +14,15 @@ from pytest_django.asserts import assertContains, assertNotContains
 
 from reperes.network.enums import Role
 from reperes.network.models import User
+from reperes.registry.enums import SignalStatus
 from reperes.registry.imports import services as imports
 from reperes.registry.imports import worker
 from reperes.registry.models import ListImport
 from reperes.registry.review import sweep_duplicates
 from reperes.registry.selectors import information_due
-from reperes.registry.services import assign_referent
+from reperes.registry.services import assign_referent, close_signal
 from tests.network.factories import MembershipFactory, OrganisationFactory, area
-from tests.programme.factories import CampaignFactory
+from tests.programme.factories import CampaignFactory, ProjectFactory
 from tests.registry.helpers import report
 
 pytestmark = pytest.mark.django_db
@@ -211,7 +212,7 @@ def test_funder_sees_the_campaign_in_progress_first_with_a_count_and_no_name(cli
     funder = funder_officer.organisation
     today = timezone.localdate()
     CampaignFactory(funder=funder, name="Campagne 2013–2014", starts_on=date(2013, 9, 1), ends_on=date(2014, 8, 31))
-    running(funder)
+    ProjectFactory(campaign=running(funder), carrier=mission)
     for last_name in NAMES:
         report("Léa", last_name)
     response = home(client, funder_officer)
@@ -229,12 +230,30 @@ def test_funder_sees_the_campaign_in_progress_first_with_a_count_and_no_name(cli
 
 
 def test_funder_figures_of_fewer_than_eleven_youths_are_masked(client, mission, funder_officer):
-    running(funder_officer.organisation)
+    ProjectFactory(campaign=running(funder_officer.organisation), carrier=mission)
     for last_name in NAMES[:10]:
         report("Léa", last_name)
     response = home(client, funder_officer)
     assertContains(response, "Moins de 11 jeunes repérés (effectif masqué).")
     assertNotContains(response, "10 jeunes")
+
+
+def test_funder_counts_only_the_youths_of_its_projects_and_never_those_out_of_the_public(
+    client, mission, funder_officer
+):
+    campaign = running(funder_officer.organisation)
+    ProjectFactory(campaign=campaign, carrier=mission)
+    for last_name in NAMES:
+        report("Léa", last_name)  # Saverne: Mission locale of the Pays de Saverne, which carries the project
+    # A file closed as « hors public » is not the public the funder pays for.
+    close_signal(report("Léa", "Zimmer"), status=SignalStatus.INELIGIBLE, acting_user=member(Role.COUNSELLOR, mission))
+    # Strasbourg's Mission locale carries a project for another funder only: its youths are not this one's.
+    strasbourg = OrganisationFactory(mission_locale=True, territory=area("Strasbourg", "67482"))
+    ProjectFactory(campaign=running(OrganisationFactory(funder=True), name="Autre Région"), carrier=strasbourg)
+    for last_name in NAMES:
+        report("Karim", last_name, code="67482")
+    response = home(client, funder_officer)
+    assertContains(response, "11 jeunes repérés, toutes Missions locales confondues.")
 
 
 def test_funder_sees_only_the_campaigns_of_their_organisation(client, funder_officer):
@@ -259,8 +278,12 @@ def test_funder_without_campaign_reads_an_empty_state_and_no_promise_of_a_page(c
 def test_each_home_runs_a_bounded_number_of_queries(client, request, mission, role, django_assert_max_num_queries):
     user = request.getfixturevalue(role)
     funder = user.organisation if role == "funder_officer" else OrganisationFactory(funder=True)
-    CampaignFactory(funder=funder, name="Campagne 2013–2014", starts_on=date(2013, 9, 1), ends_on=date(2014, 8, 31))
-    running(funder)
+    past = CampaignFactory(
+        funder=funder, name="Campagne 2013–2014", starts_on=date(2013, 9, 1), ends_on=date(2014, 8, 31)
+    )
+    for campaign in (past, running(funder)):  # whatever the number of projects
+        ProjectFactory(campaign=campaign, carrier=mission)
+        ProjectFactory(campaign=campaign)
     OrganisationFactory(can_identify=True, territory=area("Club", "67437"))
     for last_name in NAMES:
         report("Léa", last_name)
