@@ -16,7 +16,7 @@ from reperes.mobilisation.enums import AttendanceStatus
 from reperes.mobilisation.models import Action, Attendance, Enrolment, Session
 from reperes.network.models import Organisation, User
 from reperes.pathways.enums import Stage
-from reperes.pathways.services import reach_stage
+from reperes.pathways.services import note_seen, reach_stage
 from reperes.privacy import audit, policy
 from reperes.privacy.enums import WriteAction
 from reperes.registry.models import Youth
@@ -302,11 +302,14 @@ def record_attendance(session: Session, *, acting_user: User, statuses: Mapping[
             after={"session": locked.pk, "youth": enrolments[enrolment_id].youth_id, "status": status},
         )
         if status == AttendanceStatus.PRESENT:
+            youth = enrolments[enrolment_id].youth
             reach_stage(
-                enrolments[enrolment_id].youth,
+                youth,
                 stage=Stage.IN_ACTION,
                 acting_user=acting_user,
                 cause=_("présence à une action de mobilisation"),
+                at=locked.starts_at,  # a sheet filled the next day dates the step from the session
             )
+            note_seen(youth, at=locked.starts_at)
         saved.append(attendance)
     return saved

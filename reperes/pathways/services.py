@@ -1,7 +1,7 @@
 """Writes to a youth's pathway. Each takes the acting user, locks what two people may change at
 once, refuses an impossible change with a French message, and leaves a history record."""
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.conf import settings
@@ -118,10 +118,21 @@ def check_pathway_version(pathway: Pathway, version: str | int | None) -> None:
     )
 
 
-def _move(pathway: Pathway, stage: int, *, acting_user: User | None, reason: str = "") -> None:
+def _move(
+    pathway: Pathway, stage: int, *, acting_user: User | None, reason: str = "", at: datetime | None = None
+) -> None:
     previous = pathway.stage
-    _event(pathway, kind=EventKind.STAGE, stage=stage, from_stage=previous, reason=reason, acting_user=acting_user)
-    _touch(pathway, stage=stage, stage_since=timezone.now())
+    when = timezone.now() if at is None else max(at, pathway.stage_since)
+    _event(
+        pathway,
+        kind=EventKind.STAGE,
+        stage=stage,
+        from_stage=previous,
+        reason=reason,
+        acting_user=acting_user,
+        at=when,
+    )
+    _touch(pathway, stage=stage, stage_since=when)
 
 
 def _check_move(pathway: Pathway, stage: int, skip_reason: str) -> None:
@@ -167,17 +178,26 @@ def change_stage(
 
 
 @transaction.atomic
-def reach_stage(youth: Youth, *, stage: int, acting_user: User | None, cause: str) -> bool:
+def reach_stage(youth: Youth, *, stage: int, acting_user: User | None, cause: str, at: datetime | None = None) -> bool:
     """Moves an open pathway to `stage` when it stands just before it (a first meeting mobilises, a
     first attendance puts in action); does nothing otherwise. `cause` is a short French phrase kept
-    on the event (« présence à une action »)."""
+    on the event (« présence à une action »); `at`, when the step really happened (a session
+    recorded the day after), never before the pathway reached its current stage."""
     pathway = Pathway.objects.select_for_update().filter(youth=youth, closed_at=None).first()
     if pathway is None and stage == Stage.MOBILISED:
         pathway = _open_pathway(youth, acting_user=acting_user)
     if pathway is None or pathway.stage != stage - 1:
         return False
-    _move(pathway, stage, acting_user=acting_user, reason=cause)
+    _move(pathway, stage, acting_user=acting_user, reason=cause, at=at)
     return True
+
+
+def note_seen(youth: Youth, *, at: datetime) -> None:
+    """The youth was seen (present at a session): a real contact for the caseload's « sans contact »
+    alert. Not an event of its own: the attendance is already on the timeline."""
+    pathway = Pathway.objects.select_for_update().filter(youth=youth, closed_at=None).first()
+    if pathway is not None and (pathway.last_contact_at is None or pathway.last_contact_at < at):
+        _touch(pathway, last_contact_at=at)
 
 
 @transaction.atomic

@@ -127,6 +127,29 @@ def test_a_first_presence_moves_a_mobilised_youth_to_stage_3_and_nothing_else(wo
     assert not Pathway.objects.filter(youth=spotted, stage=Stage.IN_ACTION).exists()
 
 
+def test_a_sheet_filled_days_later_dates_the_step_and_the_contact_from_the_session(world):
+    action = new_action(world.counsellor, partners=[world.partner])
+    youth = YouthFactory(mission_locale=world.mission)
+    record_contact(
+        youth,
+        acting_user=world.counsellor,
+        channel=Channel.MEETING,
+        outcome=ContactOutcome.MET,
+        happened_on=timezone.localdate(),
+    )
+    mobilised_at = Pathway.objects.get(youth=youth).stage_since
+    Pathway.objects.filter(youth=youth).update(
+        stage_since=mobilised_at - timedelta(days=10), last_contact_at=mobilised_at - timedelta(days=10)
+    )
+    session = past_session(action, days_ago=3)
+    enrolment = enrol_youth(action, youth=youth, acting_user=world.counsellor)
+    record_attendance(session, acting_user=world.worker, statuses={enrolment.pk: AttendanceStatus.PRESENT})
+    pathway = Pathway.objects.get(youth=youth)
+    assert pathway.stage == Stage.IN_ACTION
+    assert pathway.stage_since == session.starts_at == pathway.events.get(stage=Stage.IN_ACTION).at
+    assert pathway.last_contact_at == session.starts_at  # seen at the session: no « sans contact » alert
+
+
 def test_hours_attended_add_up_the_sessions_where_the_youth_was_present(world):
     action = new_action(world.counsellor, partners=[world.partner])
     sessions = [past_session(action, days_ago=d, minutes=m) for d, m in ((5, 90), (3, 120), (1, 45))]
