@@ -247,7 +247,10 @@ def draft_youth(
 
 
 def _open_record(signal: Signal, *, acting_user: User) -> Youth:
-    youth = _youth_from_signal(signal)
+    return _save_record(_youth_from_signal(signal), acting_user=acting_user)
+
+
+def _save_record(youth: Youth, *, acting_user: User) -> Youth:
     youth.refresh_search_name()
     youth.save()
     refresh_match_keys(youth)
@@ -255,10 +258,6 @@ def _open_record(signal: Signal, *, acting_user: User) -> Youth:
         youth, acting_user=acting_user, action=WriteAction.CREATE, after=audit.snapshot(youth, YOUTH_FIELDS)
     )
     return youth
-
-
-# What the history keeps of a signal's closure beside its status.
-CLOSURE_FIELDS = ["decline_reason", "reapproach_on", "referred_to", "referred_to_text"]
 
 
 def _close_signal(signal: Signal, *, status: str, acting_user: User, **details: object) -> None:
@@ -523,10 +522,6 @@ def answer_meeting_request(signal: Signal, *, answer: str, acting_user: User) ->
     return contact
 
 
-# What the history keeps of an opportunity that becomes a named signal.
-OPENED_FIELDS = ["first_name", "last_name", "birth_date", "approximate_age", "sex", "phone", "consent", "status"]
-
-
 @transaction.atomic
 def open_file_from_opportunity(
     signal: Signal,
@@ -543,10 +538,12 @@ def open_file_from_opportunity(
     share_with_partner: bool = False,
 ) -> Signal:
     """The youth of a contact opportunity met the Mission locale and agreed: the opportunity becomes
-    a named signal to triage, with a record of its own (`draft_youth`, as a named signal opens one)
-    and the youth's consent — when and how they were informed, and whether the partner who met them
-    follows the file with the Mission locale (`record_consent`). Triage follows as for any named
-    signal: the record may be a youth already known (« peut-être déjà connu·e », then a merge)."""
+    a signal to triage with the youth's agreement, and a record of its own (`draft_youth`, as a
+    named signal opens one) with the youth's consent — when and how they were informed, and whether
+    the partner who met them follows the file with the Mission locale (`record_consent`). The
+    names go to the record only: the signal keeps its partner's words, and the partner learns no
+    more than it typed (ADR 008). Triage follows as for any named signal: the record may be a youth
+    already known (« peut-être déjà connu·e », then a merge)."""
     signal = _locked_opportunity(signal)
     first_name, last_name = first_name.strip(), last_name.strip()
     if not first_name or not last_name:
@@ -557,17 +554,23 @@ def open_file_from_opportunity(
         check_birth_date(birth_date)
     elif approximate_age is not None and not PLAUSIBLE_AGE_MIN <= approximate_age <= PLAUSIBLE_AGE_MAX:
         raise ValidationError({"approximate_age": _("L'âge approximatif doit être compris entre 14 et 30 ans.")})
-    before = audit.snapshot(signal, OPENED_FIELDS)
-    signal.first_name, signal.last_name, signal.birth_date = first_name, last_name, birth_date
-    signal.approximate_age = approximate_age if birth_date is None else signal.approximate_age
-    signal.sex, signal.phone = sex, phone.strip()
+    draft = draft_youth(
+        first_name=first_name,
+        last_name=last_name,
+        commune=signal.commune,
+        birth_date=birth_date,
+        approximate_age=approximate_age,
+        sex=sex,
+        phone=phone.strip(),
+    )
+    draft.mission_locale = signal.mission_locale
+    draft.full_clean(exclude=["search_name", "sort_name"])
+    before = audit.snapshot(signal, ["consent", "status", "youth"])
+    signal.youth = _save_record(draft, acting_user=acting_user)
     signal.consent, signal.status = SignalConsent.CONTACT, SignalStatus.NEW
-    signal.full_clean(exclude=["youth"])
-    signal.save(update_fields=[*OPENED_FIELDS[:-2], "consent", "status"])
-    signal.youth = _open_record(signal, acting_user=acting_user)
-    signal.save(update_fields=["youth"])
+    signal.save(update_fields=["youth", "consent", "status"])
     audit.record_write(
-        signal, acting_user=acting_user, before=before, after=audit.snapshot(signal, [*OPENED_FIELDS, "youth"])
+        signal, acting_user=acting_user, before=before, after=audit.snapshot(signal, ["consent", "status", "youth"])
     )
     record_consent(
         signal.youth,
@@ -576,7 +579,7 @@ def open_file_from_opportunity(
         share_with=[signal.organisation] if share_with_partner else [],
         acting_user=acting_user,
     )
-    logger.info("signal=%s: opportunity turned into a named signal, youth=%s", signal.pk, signal.youth_id)
+    logger.info("signal=%s: opportunity turned into a signal to triage, youth=%s", signal.pk, signal.youth_id)
     return signal
 
 

@@ -140,7 +140,8 @@ def signal_list(request: HtmxHttpRequest) -> HttpResponse:
         signal.referent_contact = policy.can_see_referent_contact(user, signal)  # type: ignore[attr-defined]
         signal.can_answer = signal.pk in answerable  # type: ignore[attr-defined]
     # The names the partner typed are those of records of the Mission locale: shown again, logged.
-    named = {s.youth_id for s in page.object_list if s.youth_id}
+    # (An opportunity that became a file shows only the first name or nickname the partner typed.)
+    named = {s.youth_id for s in page.object_list if s.youth_id and s.last_name}
     audit.record_list(user, sorted(named), reason="signalements-envoyes")
     context = {"page": page, "query": "", "answers": MeetingAnswer.choices}
     return render(request, "registry/signals_sent.html", context)

@@ -12,7 +12,7 @@ from pytest_django.asserts import assertContains, assertNotContains, assertRedir
 
 from reperes.network.enums import Role
 from reperes.privacy import policy
-from reperes.privacy.models import WriteRecord
+from reperes.privacy.models import AccessLog, WriteRecord
 from reperes.registry.enums import InformedHow, SignalConsent, SignalStatus
 from reperes.registry.models import Consent, Signal, SignalContact, Youth
 from tests.network.factories import MembershipFactory, OrganisationFactory, area
@@ -225,15 +225,17 @@ def test_the_youth_agreed_the_opportunity_becomes_a_named_signal_then_is_triaged
     assertContains(response, "Dossier ouvert : désignez maintenant son ou sa référent·e.")
 
     signal = Signal.objects.get(pk=opportunity.pk)
-    assert (signal.status, signal.consent, signal.last_name) == (SignalStatus.NEW, SignalConsent.CONTACT, "Bouzidane")
+    assert (signal.status, signal.consent) == (SignalStatus.NEW, SignalConsent.CONTACT)
+    # The names go to the record: the signal keeps the partner's words.
+    assert (signal.first_name, signal.last_name, signal.phone) == ("Samir", "", "")
     youth = signal.youth
     assert youth.display_name == "Samir BOUZIDANE" and youth.mission_locale == signal.mission_locale
     assert youth.phone == "06 11 22 33 44" and youth.age() in (18, 19)
     consent = Consent.objects.get(youth=youth)
     assert consent.informed_how == InformedHow.PARTNER and list(consent.share_with.all()) == [signal.organisation]
     record = WriteRecord.objects.filter(model="registry.signal", object_id=signal.pk).order_by("pk").last()
-    assert record.before["status"] == "opportunity" and record.after["status"] == "new"
-    assert record.after["youth"] == youth.pk
+    assert record.before == {"consent": "none", "status": "opportunity", "youth": None}
+    assert record.after == {"consent": "contact", "status": "new", "youth": youth.pk}
     assert WriteRecord.objects.filter(model="registry.youth", object_id=youth.pk, action="create").exists()
     assert WriteRecord.objects.filter(model="registry.consent", object_id=consent.pk, action="create").exists()
 
@@ -243,11 +245,15 @@ def test_the_youth_agreed_the_opportunity_becomes_a_named_signal_then_is_triaged
     signal.refresh_from_db()
     assert signal.status == SignalStatus.ASSIGNED and Youth.objects.get(pk=youth.pk).referent == counsellor
 
-    # The partner learns who follows the youth, and reads the file the youth agreed to share with it.
+    # The partner learns who follows the youth, and reads the file the youth agreed to share with it;
+    # its list of signals shows what it typed, and logs no read of the file.
     client.force_login(educator)
+    reads = AccessLog.objects.filter(user=educator).count()
     sent = client.get(reverse("registry:signal_list"))
     assertContains(sent, "pris en charge par la Mission locale")
     assertContains(sent, counsellor.get_full_name())
+    assertNotContains(sent, "Bouzidane")
+    assert AccessLog.objects.filter(user=educator).count() == reads
     assert policy.can_view_youth(educator, youth)
 
 
@@ -258,6 +264,10 @@ def test_a_file_is_not_shared_with_the_partner_unless_the_youth_accepts(client, 
     youth = Signal.objects.get(pk=opportunity.pk).youth
     assert not Consent.objects.get(youth=youth).share_with.exists()
     assert not policy.can_view_youth(educator, youth)
+    client.force_login(educator)
+    sent = client.get(reverse("registry:signal_list"))
+    assertContains(sent, "reçu par la Mission locale, qui va désigner un·e référent·e")
+    assertNotContains(sent, "Bouzidane")
 
 
 @pytest.mark.parametrize(
@@ -316,3 +326,14 @@ def test_another_mission_locale_and_an_unrelated_partner_are_refused_everywhere(
     opportunity.refresh_from_db()
     assert opportunity.status == SignalStatus.OPPORTUNITY
     assert list(SignalContact.objects.values_list("outcome", flat=True)) == [""]
+
+
+def test_a_request_left_unanswered_ends_with_the_opportunity(client, counsellor, educator, opportunity):
+    client.force_login(counsellor)
+    ask(client, opportunity)
+    client.post(reverse("registry:signal_dismiss", args=[opportunity.pk]), {"status": "unreachable"})
+    assertContains(page(client, opportunity), "demande restée sans réponse")
+    client.force_login(educator)
+    sent = client.get(reverse("registry:signal_list"))
+    assertNotContains(sent, "vous demande de proposer un rendez-vous")
+    assert answer(client, opportunity, "accepted").status_code == 404
