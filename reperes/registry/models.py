@@ -271,11 +271,6 @@ class SignalContact(models.Model):
     def __str__(self) -> str:
         return f"contact {self.pk} (signalement {self.signal_id})"
 
-    @property
-    def is_request(self) -> bool:
-        """A request that the partner propose a meeting (answered or not)."""
-        return self.answered_at is not None or not self.outcome
-
 
 class Consent(models.Model):
     """When and how the youth was informed, what they agreed to share and with whom; a
