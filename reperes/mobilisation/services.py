@@ -253,6 +253,30 @@ def enrol_youth(action: Action, *, youth: Youth, acting_user: User) -> Enrolment
 
 
 @transaction.atomic
+def withdraw_enrolment(enrolment: Enrolment, *, acting_user: User) -> Enrolment:
+    """The youth leaves the action (stopped coming, moved on): their attendance stays, no sheet
+    lists them any more, their absences no longer alert. Undone by enrolling them again."""
+    locked = Enrolment.objects.select_for_update().select_related("action", "youth").get(pk=enrolment.pk)
+    if not policy.can_manage_action(acting_user, locked.action):
+        raise ValidationError(_("Seule la Mission locale qui organise l'action retire un jeune."), code="forbidden")
+    if locked.withdrawn_at is not None:
+        raise ValidationError(
+            _("%(name)s n'est déjà plus inscrit·e à cette action.") % {"name": locked.youth.display_name},
+            code="already",
+        )
+    locked.withdrawn_at = timezone.now()
+    locked.save(update_fields=["withdrawn_at"])
+    audit.record_write(
+        locked,
+        acting_user=acting_user,
+        action=WriteAction.UPDATE,
+        before={"withdrawn_at": None},
+        after={"withdrawn_at": locked.withdrawn_at.isoformat()},
+    )
+    return locked
+
+
+@transaction.atomic
 def record_attendance(session: Session, *, acting_user: User, statuses: Mapping[int, str]) -> list[Attendance]:
     """Record the sheet of a session: enrolment pk -> status. Every enrolment named must be an
     active one of the session's action. A youth marked present for the first time moves from

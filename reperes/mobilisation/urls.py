@@ -11,5 +11,6 @@ urlpatterns = [
     path("<int:action_id>/seances/", views.session_create, name="session_create"),
     path("<int:action_id>/inscriptions/recherche/", views.enrol_search, name="enrol_search"),
     path("<int:action_id>/inscriptions/", views.enrol, name="enrol"),
+    path("<int:action_id>/inscriptions/retrait/", views.withdraw, name="withdraw"),
     path("seances/<int:session_id>/presences/", views.attendance_sheet, name="attendance_sheet"),
 ]

@@ -24,7 +24,14 @@ from reperes.mobilisation.selectors import (
     partner_choices,
     sessions_with_counts,
 )
-from reperes.mobilisation.services import add_session, create_action, enrol_youth, record_attendance, update_action
+from reperes.mobilisation.services import (
+    add_session,
+    create_action,
+    enrol_youth,
+    record_attendance,
+    update_action,
+    withdraw_enrolment,
+)
 from reperes.network.models import User
 from reperes.privacy import audit, policy
 from reperes.registry.selectors import caseload
@@ -194,6 +201,33 @@ def enrol(request: HtmxHttpRequest, action_id: int) -> HttpResponse:
         request,
         lambda: enrol_youth(action, youth=youth, acting_user=user),
         done=lambda enrolment: _("%(name)s est inscrit·e.") % {"name": enrolment.youth.display_name},
+        then=back,
+        refused=back,
+    )
+
+
+@require_POST
+def withdraw(request: HtmxHttpRequest, action_id: int) -> HttpResponse:
+    """Take the enrolment whose id the body carries off the action."""
+    user = _user(request)
+    action = _action(user, action_id)
+    if not policy.can_manage_action(user, action):
+        raise Http404
+    enrolment_id = request.POST.get("enrolment", "")
+    enrolment = (
+        action.enrolments.filter(pk=int(enrolment_id), withdrawn_at=None).first() if enrolment_id.isdigit() else None
+    )
+    back = redirect("mobilisation:action_detail", action_id=action.pk)
+    if enrolment is None:
+        messages.error(request, _("Ce jeune n'est plus inscrit à cette action : rechargez la page."))
+        return back
+    return act(
+        request,
+        lambda: withdraw_enrolment(enrolment, acting_user=user),
+        done=lambda e: (
+            _("%(name)s ne fait plus partie de l'action ; ses présences restent enregistrées.")
+            % {"name": e.youth.display_name}
+        ),
         then=back,
         refused=back,
     )

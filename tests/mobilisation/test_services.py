@@ -7,7 +7,7 @@ from django.utils import timezone
 from reperes.mobilisation.enums import AttendanceStatus
 from reperes.mobilisation.models import Attendance, Enrolment
 from reperes.mobilisation.selectors import minutes_attended
-from reperes.mobilisation.services import enrol_youth, record_attendance, update_action
+from reperes.mobilisation.services import enrol_youth, record_attendance, update_action, withdraw_enrolment
 from reperes.pathways.enums import Channel, ContactOutcome, Stage
 from reperes.pathways.models import Pathway
 from reperes.pathways.services import record_contact
@@ -158,3 +158,31 @@ def test_hours_attended_add_up_the_sessions_where_the_youth_was_present(world):
     for session, status in zip(sessions, ("present", "absent", "present"), strict=True):
         record_attendance(session, acting_user=world.worker, statuses={enrolment.pk: status})
     assert minutes_attended([enrolment.pk]) == {enrolment.pk: 135}
+
+
+def test_a_youth_taken_off_an_action_leaves_its_sheets_and_its_absences_alert_and_may_come_back(world):
+    from reperes.mobilisation.selectors import youths_needing_attention
+
+    action = new_action(world.counsellor, partners=[world.partner])
+    youth = YouthFactory(mission_locale=world.mission)
+    enrolment = enrol_youth(action, youth=youth, acting_user=world.counsellor)
+    for days in (9, 2):
+        record_attendance(
+            past_session(action, days_ago=days),
+            acting_user=world.worker,
+            statuses={enrolment.pk: AttendanceStatus.ABSENT},
+        )
+    assert youth.pk in youths_needing_attention([youth.pk])
+    with pytest.raises(ValidationError, match="Seule la Mission locale"):
+        withdraw_enrolment(enrolment, acting_user=world.worker)
+    withdraw_enrolment(enrolment, acting_user=world.counsellor)
+    assert youth.pk not in youths_needing_attention([youth.pk])
+    assert Attendance.objects.filter(enrolment=enrolment).count() == 2  # kept
+    with pytest.raises(ValidationError, match="n'est déjà plus inscrit"):
+        withdraw_enrolment(enrolment, acting_user=world.counsellor)
+    assert WriteRecord.objects.filter(after__withdrawn_at__isnull=False).exists()
+    with pytest.raises(ValidationError, match="pas inscrit"):
+        record_attendance(
+            past_session(action, days_ago=1), acting_user=world.worker, statuses={enrolment.pk: "present"}
+        )
+    assert enrol_youth(action, youth=youth, acting_user=world.counsellor).pk == enrolment.pk

@@ -69,6 +69,20 @@ READS: dict[str, NoYouth | tuple[Read, ...]] = {
         post("counsellor", action("held"), lambda world: {"q": "Zimmerlin"}, status=200),
         post("partner", action("shared"), lambda world: {"q": "Keller"}, status=404),
     ),
+    "mobilisation:withdraw": (
+        # Names the youth in its message, as enrol does: the enrolment's youth is logged.
+        post(
+            "counsellor",
+            action("held"),
+            lambda world: {"enrolment": world.extra["mobilisation_enrolments"]["Zimmerlin"].pk},
+        ),
+        post(
+            "counsellor_b",
+            action("held"),
+            lambda world: {"enrolment": world.extra["mobilisation_enrolments"]["Zimmerlin"].pk},
+            status=404,
+        ),
+    ),
     "mobilisation:enrol": (
         post("counsellor", action("held"), lambda world: {"youth": world.id("Keller")}),
         post("counsellor_b", action("held"), lambda world: {"youth": world.id("Keller")}, status=404),

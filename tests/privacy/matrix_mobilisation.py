@@ -46,6 +46,10 @@ EXPECTED: dict[str, Rule] = {
     "mobilisation:enrol_search": post(lambda world: {"q": "Nadia"}, own=ML_STAFF, other=NOBODY),
     # POST-only, can_manage_action + can_enrol_youth: a youth A holds, not yet enrolled.
     "mobilisation:enrol": post(lambda world: {"youth": world.known["own"].pk}, own=ML_STAFF, other=NOBODY),
+    # POST-only, can_manage_action: the enrolment travels in the body (the own action's).
+    "mobilisation:withdraw": post(
+        lambda world: {"enrolment": world.extra["_enrolment"]["own"]}, own=ML_STAFF, other=NOBODY
+    ),
     # can_record_attendance: staff of the organising Mission locale and workers of the partners
     # running the action. A valid sheet: the youth enrolled in the own action, present.
     "mobilisation:attendance_sheet": get(
