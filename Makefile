@@ -7,9 +7,9 @@ MO := locale/fr/LC_MESSAGES/django.mo
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install browser run worker demo-reset test test-sqlite test-postgres quality fix lock clean bench
+.PHONY: install pdf-deps browser run worker demo-reset test test-sqlite test-postgres quality fix lock clean bench
 
-install: $(STAMP) $(MO)
+install: $(STAMP) $(MO) pdf-deps
 
 # The venv is rebuilt when the pins change. XStatic packages ship only as sdists that
 # import pkg_resources, which recent setuptools dropped: build them without isolation.
@@ -31,6 +31,17 @@ $(MO): locale/fr/LC_MESSAGES/django.po $(STAMP)
 	  else echo "The French catalogue needs GNU gettext: sudo apt-get install gettext" >&2; exit 1; fi; }
 	$(PY) manage.py compilemessages -l fr --ignore='.*' >/dev/null
 	@touch $@
+
+# Debian's libraries WeasyPrint needs (pango, harfbuzz's subsetter), the DejaVu fonts of the PDFs
+# and charts, and poppler's pdfinfo/pdftoppm with which the tests read PDFs back (ADR 010).
+PDF_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core poppler-utils
+pdf-deps:
+	@missing=$$(for p in $(PDF_PACKAGES); do dpkg-query -W -f='$${db:Status-Status}' $$p 2>/dev/null | grep -qx installed || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+	  else echo "PDF exports need Debian's" $$missing": sudo apt-get install" $$missing >&2; exit 1; fi; \
+	fi
 
 # Debian's Chromium for the browser tests (never `playwright install`).
 browser:

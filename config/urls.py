@@ -15,5 +15,6 @@ urlpatterns = [
     path("", include("reperes.pathways.urls")),
     path("actions/", include("reperes.mobilisation.urls")),
     path("orientations/", include("reperes.referrals.urls")),
+    path("exports/", include("reperes.exports.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -1,25 +1,8 @@
-"""CSV exports that spreadsheets open safely: UTF-8 with a BOM, and formulas neutralised."""
+"""CSV exports that spreadsheets open safely: UTF-8 with a BOM, and formulas neutralised.
 
-import csv
-from collections.abc import Iterable
+Kept for its callers; the helpers now live in `reperes.exports.csv`, beside the XLSX and PDF
+writers that share `safe_cell`."""
 
-from django.http import HttpResponse
+from reperes.exports.csv import csv_response, safe_cell
 
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def safe_cell(value: object) -> object:
-    """A text cell that a spreadsheet would run as a formula is prefixed with a quote (OWASP)."""
-    if isinstance(value, str) and value.startswith(_FORMULA_START):
-        return "'" + value
-    return value
-
-
-def csv_response(filename: str, header: list[str], rows: Iterable[list[object]]) -> HttpResponse:
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    response.write("\ufeff")  # Excel reads UTF-8 only with a BOM
-    writer = csv.writer(response, delimiter=";")
-    writer.writerow(header)
-    writer.writerows([safe_cell(cell) for cell in row] for row in rows)
-    return response
+__all__ = ["csv_response", "safe_cell"]

@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "reperes.privacy",
     "reperes.web",
     "reperes.demo",
+    "reperes.exports",
 ]
 
 MIDDLEWARE = [

@@ -11,6 +11,7 @@ nothing above them — no selector, service, form or view; those ask the policy.
 enums module imports the policy.
 """
 
+from reperes.privacy.rules import exports as _exports
 from reperes.privacy.rules import mobilisation as _mobilisation
 from reperes.privacy.rules import pathways as _pathways
 from reperes.privacy.rules import programme as _programme
@@ -28,6 +29,7 @@ from reperes.privacy.rules.accounts import (
     partners_reading_files_of,
     reads_files,
 )
+from reperes.privacy.rules.exports import *  # noqa: F403
 from reperes.privacy.rules.mobilisation import *  # noqa: F403
 from reperes.privacy.rules.organisations import (
     can_administer,
@@ -131,3 +133,4 @@ __all__ += _mobilisation.__all__
 __all__ += _referrals.__all__
 __all__ += _signals.__all__
 __all__ += _programme.__all__
+__all__ += _exports.__all__
