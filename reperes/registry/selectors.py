@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from django.db.models import Exists, Min, OuterRef, Prefetch, QuerySet
+from django.db.models import Count, Exists, Min, OuterRef, Prefetch, QuerySet
 from django.utils import timezone
 
 from reperes.network.models import Membership, Organisation, User
@@ -68,6 +68,16 @@ def signals_sent(user: User) -> QuerySet[Signal]:
         .select_related("commune", "youth", "youth__referent", "author")
         .annotate(meeting_asked=Exists(SignalContact.objects.awaiting_answer().filter(signal=OuterRef("pk"))))
     )
+
+
+def outcomes_sent(user: User) -> list[tuple[str, int]]:
+    """What became of the partner's signals, as it reads them, with how many: one query."""
+    counts: dict[str, int] = {}
+    rows = policy.signals_visible_to(user).values_list("status", "known_on_arrival").annotate(n=Count("pk"))
+    for status, known, n in rows.order_by():
+        label = Signal(status=status, known_on_arrival=known).outcome_for_partner
+        counts[label] = counts.get(label, 0) + n
+    return sorted(counts.items(), key=lambda item: -item[1])
 
 
 def duplicate_queue(user: User) -> QuerySet[DuplicateCandidate]:

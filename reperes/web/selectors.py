@@ -23,6 +23,7 @@ from reperes.registry.selectors import (
     caseload,
     duplicate_queue,
     inform_deadline,
+    outcomes_sent,
     signals_sent,
     to_inform,
     triage_queue,
@@ -53,6 +54,8 @@ def home_context(user: User) -> dict[str, Any]:
         context |= partnership_overview(user)
     if policy.has_role(user, Role.PARTNER_WORKER):
         context["signals_sent_count"] = signals_sent(user).count()
+        context["signal_outcomes"] = outcomes_sent(user)
+        context["meeting_request_count"] = policy.meeting_requests_for(user).count()
     if policy.can_view_personal_data(user):
         # Counts only: the pages they link to show the names (and log them).
         context["reapproach_count"] = policy.reapproaches_for(user).count()
