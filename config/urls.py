@@ -15,6 +15,7 @@ urlpatterns = [
     path("", include("reperes.pathways.urls")),
     path("actions/", include("reperes.mobilisation.urls")),
     path("orientations/", include("reperes.referrals.urls")),
+    path("programme/", include("reperes.programme.urls")),
     path("exports/", include("reperes.exports.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -13,7 +13,7 @@ the project of its organising Mission locale in the campaign during which it sta
 A youth counts as mobilised once a pathway of theirs reached the stage « mobilisé·e ».
 
 These are counts and querysets for reporting and the demo; pages showing youths still go through
-privacy.policy, and the funder only ever reads counts (small ones masked by the page)."""
+privacy.policy, and the funder only ever reads counts, protected by programme_figures."""
 
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -25,6 +25,7 @@ from django.utils import timezone
 from reperes.mobilisation.models import Action
 from reperes.pathways.enums import Stage
 from reperes.pathways.models import Pathway
+from reperes.programme.disclosure import Breakdown, Cell, Funnel, Shown, Table, protect, secret_note
 from reperes.programme.enums import BudgetKind
 from reperes.programme.models import BudgetLine, Campaign, Project
 from reperes.registry.enums import SignalStatus, YouthStatus
@@ -50,7 +51,7 @@ def youths_identified_in(campaign: Campaign) -> QuerySet[Youth]:
 
 def identified_counts(campaigns: QuerySet[Campaign] | None = None) -> dict[int, int]:
     """How many youths each campaign identified, by campaign id, in one query: every Mission
-    locale, in a project or not (the funder's figures are project_counts)."""
+    locale, in a project or not (the funder's figures are programme_figures)."""
     campaigns = campaigns if campaigns is not None else Campaign.objects.all()
     listed = list(campaigns)
     if not listed:
@@ -144,26 +145,91 @@ def project_figures(projects: Iterable[Project]) -> dict[int, ProjectFigures]:
     return {p.pk: ProjectFigures(identified=totals[f"i{p.pk}"], mobilised=totals[f"m{p.pk}"]) for p in listed}
 
 
-def project_counts(campaigns: Iterable[Campaign]) -> dict[int, int]:
-    """How many youths the projects of each campaign identified, by campaign id, in two queries
-    (the projects, then one aggregate): the funder's figures. A youth counts once per campaign
-    (one project per Mission locale and campaign); youths of a Mission locale that carries no
-    project there, and files closed as « hors public », do not count."""
+@dataclass(frozen=True)
+class FiguresShown:
+    """The youths identified and mobilised, as the page may show them: each count or « secret »."""
+
+    identified: Shown
+    mobilised: Shown
+
+
+@dataclass(frozen=True)
+class ProgrammeFigures:
+    """What the programme's pages show of their counts: per project, per campaign (its projects'
+    totals), and the footnote when a count is secret."""
+
+    projects: dict[int, FiguresShown]
+    campaigns: dict[int, FiguresShown]
+    note: str = ""
+
+
+def _stages(campaign_id: int) -> tuple[str, str]:
+    return f"identified:{campaign_id}", f"mobilised:{campaign_id}"
+
+
+def programme_figures(campaigns: Iterable[Campaign], *, protected: bool) -> ProgrammeFigures:
+    """The figures of the campaigns' projects, in three queries (projects, then one aggregate).
+
+    For readers who never see a person (the funder, administrators), `protected`: each campaign is
+    a funnel (identified ⊇ mobilised) broken down by project, and every count goes through
+    disclosure.protect, so that no small count can be read, not even by difference between a
+    project, its campaign's total and the funder's home page (same cells). Protected figures
+    always cover every project of the campaign, whoever reads. Unprotected, for the carrier's
+    coordinator (whose staff hold the files), the counts are shown as they are."""
     listed = list(campaigns)
-    if not listed:
-        return {}
-    projects: dict[int, list[Project]] = {c.pk: [] for c in listed}
-    for project in Project.objects.filter(campaign__in=listed).select_related("campaign"):
-        projects[project.campaign_id].append(project)
-    aggregates = {}
-    for campaign_id, carried in projects.items():
-        if carried:
-            condition = Q()
-            for project in carried:
-                condition |= _in_project(project)
-            aggregates[f"c{campaign_id}"] = Count("pk", filter=condition)
-    totals = _project_youths().aggregate(**aggregates) if aggregates else {}
-    return {c.pk: totals.get(f"c{c.pk}", 0) for c in listed}
+    projects = list(Project.objects.filter(campaign__in=listed).select_related("campaign"))
+    counts = project_figures(projects)
+    by_campaign: dict[int, list[Project]] = {c.pk: [] for c in listed}
+    for project in projects:
+        by_campaign[project.campaign_id].append(project)
+    if not protected:
+        return ProgrammeFigures(
+            projects={
+                pk: FiguresShown(Shown(found.identified, 0), Shown(found.mobilised, 0)) for pk, found in counts.items()
+            },
+            campaigns={
+                campaign_id: FiguresShown(
+                    Shown(sum(counts[p.pk].identified for p in carried), 0),
+                    Shown(sum(counts[p.pk].mobilised for p in carried), 0),
+                )
+                for campaign_id, carried in by_campaign.items()
+            },
+        )
+    tables: list[Table] = []
+    for campaign_id, carried in by_campaign.items():
+        if not carried:
+            continue
+        identified, mobilised = _stages(campaign_id)
+        by_project = {str(p.pk): counts[p.pk] for p in carried}
+        tables.append(Breakdown(identified, "project", {pk: f.identified for pk, f in by_project.items()}))
+        tables.append(Breakdown(mobilised, "project", {pk: f.mobilised for pk, f in by_project.items()}))
+        tables.append(
+            Funnel(
+                {
+                    identified: sum(f.identified for f in by_project.values()),
+                    mobilised: sum(f.mobilised for f in by_project.values()),
+                }
+            )
+        )
+    publication = protect(tables)
+    shown_projects, shown_campaigns = {}, {}
+    for campaign_id, carried in by_campaign.items():
+        identified, mobilised = _stages(campaign_id)
+        if not carried:
+            shown_campaigns[campaign_id] = FiguresShown(
+                Shown(0, publication.threshold), Shown(0, publication.threshold)
+            )
+            continue
+        shown_campaigns[campaign_id] = FiguresShown(
+            publication.shown(Cell(identified)), publication.shown(Cell(mobilised))
+        )
+        for project in carried:
+            where = (("project", str(project.pk)),)
+            shown_projects[project.pk] = FiguresShown(
+                publication.shown(Cell(identified, where)), publication.shown(Cell(mobilised, where))
+            )
+    note = secret_note(publication.threshold) if publication.secret_cells else ""
+    return ProgrammeFigures(projects=shown_projects, campaigns=shown_campaigns, note=note)
 
 
 def budget_of(project: Project) -> list[BudgetLine]:

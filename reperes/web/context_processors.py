@@ -23,6 +23,11 @@ def navigation(request: HttpRequest) -> dict[str, object]:
         items.append((_("Orientations"), reverse("referrals:inbox")))
     if policy.can_see_actions(user):
         items.append((_("Actions"), reverse("mobilisation:action_list")))
+    # Coordinators see the programme too (can_view_programme), but their row of entries is full at
+    # 1,280 px (tests/e2e/test_layout_journeys.py): their entry waits for the directory's entries to
+    # share one menu.
+    if policy.can_view_programme(user) and not policy.has_role(user, Role.COORDINATOR):
+        items.append((_("Programme"), reverse("programme:campaign_list")))
     if policy.can_triage_signals(user):
         items.append((_("Doublons"), reverse("registry:duplicate_list")))
     if policy.can_import_lists(user):

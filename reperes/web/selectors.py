@@ -17,7 +17,7 @@ from reperes.pathways.selectors import alerts_for, caseload_youths
 from reperes.privacy import policy
 from reperes.programme.enums import CampaignStatus
 from reperes.programme.models import Campaign
-from reperes.programme.selectors import project_counts
+from reperes.programme.selectors import programme_figures
 from reperes.referrals import selectors as referrals
 from reperes.registry.selectors import (
     caseload,
@@ -29,10 +29,6 @@ from reperes.registry.selectors import (
     triage_queue,
 )
 from reperes.territory.models import Commune
-
-# Statistical disclosure control: the funder's figures hide counts of 1 to 10 youths (the home page
-# says so). Zero stays visible: it discloses nobody.
-SMALL_COUNT = 11
 
 # Current campaigns first, then the next ones, then the closed ones.
 _STATUS_ORDER = {CampaignStatus.IN_PROGRESS: 0, CampaignStatus.UPCOMING: 1, CampaignStatus.CLOSED: 2}
@@ -108,25 +104,24 @@ def partnership_overview(user: User) -> dict[str, Any]:
 class CampaignFigures:
     campaign: Campaign
     status: CampaignStatus
-    identified: int | None  # None when masked (1 to 10 youths)
+    identified: int | None  # None when secret (programme.disclosure)
 
 
 def campaign_overview(user: User) -> list[CampaignFigures]:
     """The campaigns of the funder's organisation, current first, each with the number of youths its
     projects identified: an aggregate over the Missions locales carrying a project in it, on their
-    projects' territories, without the files closed as « hors public » (programme.selectors.
-    project_counts); small counts masked, never a person."""
+    projects' territories, without the files closed as « hors public ». Protected as on the
+    programme's pages (programme.selectors.programme_figures, the same cells): secret when under 11
+    or when it would give back a count masked there; never a person."""
     organisation = user.organisation
     if not policy.can_view_programme(user) or organisation is None:
         return []
     today = timezone.localdate()
     campaigns = list(Campaign.objects.filter(funder=organisation).order_by("-starts_on", "-pk"))
-    counts = project_counts(campaigns)  # the projects, then one aggregate query
+    shown = programme_figures(campaigns, protected=True).campaigns  # the projects, then one aggregate query
     figures = [
         CampaignFigures(
-            campaign=campaign,
-            status=campaign.status(today),
-            identified=None if 0 < counts[campaign.pk] < SMALL_COUNT else counts[campaign.pk],
+            campaign=campaign, status=campaign.status(today), identified=shown[campaign.pk].identified.value
         )
         for campaign in campaigns
     ]

@@ -595,9 +595,15 @@ MEMBERS = ("counsellor", "coordinator", "partner", "funder", "admin")
 
 # Each later app writes its lines in its own module (READS, populate(world), no_youth_kwargs), read
 # here once the helpers above exist; they import this module, never the other way round.
-from tests.privacy import access_exports, access_mobilisation, access_pathways, access_referrals  # noqa: E402
+from tests.privacy import (  # noqa: E402
+    access_exports,
+    access_mobilisation,
+    access_pathways,
+    access_programme,
+    access_referrals,
+)
 
-EXTENSIONS = (access_pathways, access_mobilisation, access_referrals, access_exports)
+EXTENSIONS = (access_pathways, access_mobilisation, access_referrals, access_exports, access_programme)
 for _extension in EXTENSIONS:
     assert not set(_extension.READS) & set(READS), _extension.__name__
     READS |= _extension.READS

@@ -660,9 +660,15 @@ def test_action_matrix(client, world, caplog):
 # --- Extensions ---------------------------------------------------------------------------------
 # Each later app writes its lines in its own module (EXPECTED, RELATIONS, populate(world)), read
 # here once the helpers above exist; they import this module, never the other way round.
-from tests.privacy import matrix_exports, matrix_mobilisation, matrix_pathways, matrix_referrals  # noqa: E402
+from tests.privacy import (  # noqa: E402
+    matrix_exports,
+    matrix_mobilisation,
+    matrix_pathways,
+    matrix_programme,
+    matrix_referrals,
+)
 
-EXTENSIONS = (matrix_pathways, matrix_mobilisation, matrix_referrals, matrix_exports)
+EXTENSIONS = (matrix_pathways, matrix_mobilisation, matrix_referrals, matrix_programme, matrix_exports)
 for _extension in EXTENSIONS:
     assert not set(_extension.EXPECTED) & set(EXPECTED), _extension.__name__
     EXPECTED |= _extension.EXPECTED

@@ -20,7 +20,7 @@ from reperes.programme.selectors import (
     ProjectFigures,
     actions_of,
     identified_counts,
-    project_counts,
+    programme_figures,
     project_figures,
     projects_of,
     youths_of,
@@ -70,7 +70,7 @@ def campaign(funder):
 
 @pytest.fixture
 def saverne():
-    """A Mission locale over Saverne (67437) and Haguenau (67300)."""
+    """A Mission locale over Saverne (67437) and Molsheim (67300)."""
     return mission_locale("Mission locale du Pays de Saverne", "67437", "67300")
 
 
@@ -223,11 +223,11 @@ def test_a_coordinator_cannot_create_a_project_elsewhere_nor_in_a_closed_campaig
 
 
 def test_a_projects_communes_lie_within_its_carriers_territory(campaign, saverne, coordinator):
-    haguenau, strasbourg = Commune.objects.get(code="67300"), Commune.objects.get(code="67482")
+    molsheim, strasbourg = Commune.objects.get(code="67300"), Commune.objects.get(code="67482")
     with pytest.raises(ValidationError, match="pas dans le territoire de la Mission locale porteuse : Strasbourg"):
-        new_project(campaign, saverne, coordinator, communes=[haguenau, strasbourg])
-    project = new_project(campaign, saverne, coordinator, communes=[haguenau])
-    assert list(project.territory.communes.all()) == [haguenau]
+        new_project(campaign, saverne, coordinator, communes=[molsheim, strasbourg])
+    project = new_project(campaign, saverne, coordinator, communes=[molsheim])
+    assert list(project.territory.communes.all()) == [molsheim]
 
 
 def test_an_edit_is_recorded_with_what_changed_and_the_whole_territory_can_come_back(campaign, saverne, coordinator):
@@ -355,14 +355,14 @@ def test_a_project_with_its_own_communes_counts_only_the_youths_living_there(cam
         acting_user=coordinator,
         campaign=campaign,
         carrier=saverne,
-        name="Haguenau",
+        name="Molsheim",
         lead=coordinator,
         communes=[Commune.objects.get(code="67300")],
     )
     report("Léa", "Keller")  # Saverne
-    haguenau = report("Inès", "Muller", code="67300").youth
-    assert list(youths_of(project)) == [haguenau]
-    assert list(projects_of(haguenau)) == [project]
+    molsheim = report("Inès", "Muller", code="67300").youth
+    assert list(youths_of(project)) == [molsheim]
+    assert list(projects_of(molsheim)) == [project]
 
 
 def test_files_closed_as_out_of_the_public_belong_to_no_project(campaign, saverne, coordinator):
@@ -394,7 +394,8 @@ def test_the_funders_figures_count_only_its_projects_youths(campaign, saverne, c
     report("Karim", "Haddad", code="67482")
     previous = CampaignFactory(funder=funder, starts_on=date(2013, 9, 1), ends_on=date(2014, 12, 31))  # no project
     assert identified_counts() == {campaign.pk: 3, previous.pk: 0}
-    assert project_counts([campaign, previous]) == {campaign.pk: 1, previous.pk: 0}
+    figures = programme_figures([campaign, previous], protected=False).campaigns
+    assert (figures[campaign.pk].identified.value, figures[previous.pk].identified.value) == (1, 0)
 
 
 def test_an_action_belongs_to_the_project_of_its_mission_locale_in_the_campaign_it_starts_in(
