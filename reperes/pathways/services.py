@@ -212,10 +212,24 @@ def exit_pathway(
     check_pathway_version(pathway, version)
     _event(pathway, kind=EventKind.EXIT, exit_reason=reason, reason=note.strip(), acting_user=acting_user)
     _touch(pathway, closed_at=timezone.now(), exit_reason=reason)
-    Reapproach.objects.filter(pathway=pathway, status=ReapproachStatus.PLANNED).update(
-        status=ReapproachStatus.CANCELLED
-    )
+    _end_reapproaches(pathway, ReapproachStatus.CANCELLED, acting_user=acting_user)
     return pathway
+
+
+def _end_reapproaches(pathway: Pathway, status: str, *, acting_user: User | None) -> None:
+    """The planned re-approaches of the pathway are done (the youth answered) or cancelled (an
+    exit), each with its history record."""
+    now = timezone.now()
+    for plan in Reapproach.objects.select_for_update().filter(pathway=pathway, status=ReapproachStatus.PLANNED):
+        plan.status, plan.done_at = status, now if status == ReapproachStatus.DONE else None
+        plan.save(update_fields=["status", "done_at"])
+        audit.record_write(
+            plan,
+            acting_user=acting_user,
+            action=WriteAction.UPDATE,
+            before={"status": ReapproachStatus.PLANNED},
+            after={"status": status},
+        )
 
 
 @transaction.atomic
@@ -316,9 +330,7 @@ def record_contact(
     )
     if outcome in REACHED:
         _touch(pathway, last_contact_at=timezone.now())
-        Reapproach.objects.filter(pathway=pathway, status=ReapproachStatus.PLANNED).update(
-            status=ReapproachStatus.DONE, done_at=timezone.now()
-        )
+        _end_reapproaches(pathway, ReapproachStatus.DONE, acting_user=acting_user)
     if outcome == ContactOutcome.REACHED_DECLINES:
         assert reapproach_on is not None and reapproach_by is not None
         plan = Reapproach.objects.create(
@@ -357,6 +369,22 @@ def add_note(youth: Youth, *, acting_user: User, text: str, scope: str = NoteSco
     return note
 
 
+NEW_BARRIER = "new"
+
+
+def barrier_versions(youth: Youth, kinds: list[str]) -> str:
+    """The token a barrier form carries: each kind's version (« housing:2,health:new »), so that a
+    save from a page shown before a colleague's change is refused, whichever kind is chosen."""
+    known = dict(YouthBarrier.objects.filter(youth=youth, kind__in=kinds).values_list("kind", "version"))
+    return ",".join(f"{kind}:{known.get(kind, NEW_BARRIER)}" for kind in kinds)
+
+
+def barrier_version(token: str, kind: str) -> str:
+    """The version of `kind` in a form's token; '' when the form carried none (refused as stale)."""
+    versions = dict(part.split(":", 1) for part in token.split(",") if ":" in part)
+    return versions.get(kind, "")
+
+
 @transaction.atomic
 def set_barrier(
     youth: Youth,
@@ -380,15 +408,16 @@ def set_barrier(
         )
     barrier = YouthBarrier.objects.select_for_update().filter(youth=youth, kind=kind).first()
     before: dict[str, Any] = {}
+    # `version` is the barrier's version when the form was shown, NEW_BARRIER if it had none then.
+    if version is not None and str(version) != (str(barrier.version) if barrier else NEW_BARRIER):
+        who = barrier.updated_by.get_full_name() if barrier is not None else _("quelqu'un d'autre")
+        raise ValidationError(
+            _("Ce frein a été modifié entre-temps par %(who)s : rechargez la page.") % {"who": who},
+            code="concurrent_edit",
+        )
     if barrier is None:
         barrier = YouthBarrier(youth=youth, kind=kind)
     else:
-        if version is not None and str(version) != str(barrier.version):
-            raise ValidationError(
-                _("Ce frein a été modifié entre-temps par %(who)s : rechargez la page.")
-                % {"who": barrier.updated_by.get_full_name()},
-                code="concurrent_edit",
-            )
         before = audit.snapshot(barrier, ["status", "partner", "detail"])
         barrier.version += 1
     barrier.status, barrier.partner, barrier.detail = status, partner, detail
@@ -536,8 +565,4 @@ def report_reapproach(
     )
     if outcome not in REACHED:
         return attempt  # still to do: the plan stays planned
-    plan.refresh_from_db()
-    if plan.status == ReapproachStatus.PLANNED:
-        plan.status, plan.done_at = ReapproachStatus.DONE, timezone.now()
-        plan.save(update_fields=["status", "done_at"])
-    return attempt
+    return attempt  # record_contact closed the plan (reached), with its history record

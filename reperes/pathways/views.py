@@ -72,6 +72,10 @@ def _page(
     suggested = suggestions_for(youth, suggested_kinds(barriers), user, sections=sections)
     for barrier in barriers:  # partners and schemes under each barrier shown, none for the others
         barrier.suggestions = suggested.get(barrier.kind)  # type: ignore[attr-defined]
+        # « mobilité — CSAPA » would tell a colleague without the health section about an addiction.
+        barrier.partner_label = (  # type: ignore[attr-defined]
+            policy.organisation_label(barrier.partner, sections) if barrier.partner else ""
+        )
     reported = selectors.reported_barriers(user, youth)
     settable = _barrier_choices(user, youth)
     version = pathway.version if pathway is not None else 0
@@ -83,7 +87,11 @@ def _page(
                 initial={"version": version, "stage": min(selectors.current_stage(pathway) + 1, Stage.PROJECT)}
             ),
             "exit": ExitForm(initial={"version": version}),
-            "barrier": BarrierForm(kinds=settable, partners=policy.consent_partners(user, youth))
+            "barrier": BarrierForm(
+                kinds=settable,
+                partners=policy.consent_partners(user, youth),
+                initial={"version": services.barrier_versions(youth, [kind for kind, _label in settable])},
+            )
             if settable
             else None,
             "project": ProjectForm(),
@@ -248,7 +256,7 @@ def barrier_set(request: HtmxHttpRequest, youth_id: int) -> HttpResponse:
             status=data["status"],
             partner=data["partner"],
             detail=data["detail"],
-            version=data["version"] or None,
+            version=services.barrier_version(data["version"], data["kind"]),
         )
 
     return _run(request, youth, "barrier", form, act, _("Frein enregistré."))

@@ -6,16 +6,16 @@ file. Barriers are read and set with the section they belong to (housing, health
 justice: the référent, or a partner the consent shares it with). Notes: a partner's note stays in its
 organisation unless shared. A re-approach plan names only a partner that already knows the youth."""
 
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from reperes.network.enums import Role
 from reperes.network.models import Organisation
 from reperes.pathways.enums import ReapproachStatus, barrier_section
 from reperes.pathways.models import FollowUp, Note, Reapproach
 from reperes.privacy.rules.roles import AnyUser, has_role, organisation_of
-from reperes.privacy.rules.youths import can_edit_youth, can_view_youth, sections_visible_to
+from reperes.privacy.rules.youths import SENSITIVE_KINDS, can_edit_youth, can_view_youth, sections_visible_to
 from reperes.registry.enums import Barrier
-from reperes.registry.models import Youth
+from reperes.registry.models import Consent, Signal, Youth
 
 __all__ = [
     "barrier_kinds_visible",
@@ -94,17 +94,28 @@ def reapproach_partners(user: AnyUser, youth: Youth) -> QuerySet[Organisation]:
     `organisations_knowing` the youth."""
     if organisation_of(user) is None or not can_work_pathway(user, youth):
         return Organisation.objects.none()
-    return organisations_knowing(youth)
+    # A specialised partner (PJJ, CSAPA…) named in the list would tell its section to a reader
+    # who does not hold it, as for consents and referrals.
+    held = sections_visible_to(user, youth)
+    hidden = [kind for kind, section in SENSITIVE_KINDS.items() if section not in held]
+    return organisations_knowing(youth).exclude(kind__in=hidden)
 
 
 def reapproaches_for(user: AnyUser) -> QuerySet[Reapproach]:
     """The planned re-approaches given to the user's organisation (partner workers and Mission locale
-    staff alike): each names a youth the organisation already knows."""
+    staff alike), while the organisation still knows the youth (`organisations_knowing`, asked now:
+    a consent withdrawn or a file handed to another Mission locale ends the plan's reach)."""
     own = organisation_of(user)
     if own is None or not has_role(user, Role.COUNSELLOR, Role.COORDINATOR, Role.PARTNER_WORKER):
         return Reapproach.objects.none()
+    reported = Signal.objects.filter(youth=OuterRef("youth_id"), organisation=own)
+    consented = Consent.objects.filter(youth=OuterRef("youth_id"), withdrawn_at=None, share_with=own)
     return Reapproach.objects.filter(
-        by_organisation=own, status=ReapproachStatus.PLANNED, pathway__closed_at=None, youth__status="active"
+        Q(youth__mission_locale=own) | Exists(reported) | Exists(consented),
+        by_organisation=own,
+        status=ReapproachStatus.PLANNED,
+        pathway__closed_at=None,
+        youth__status="active",
     )
 
 
