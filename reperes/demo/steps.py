@@ -11,7 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 from faker import Faker
 
-from reperes.demo import accounts, alsace, campaigns, mobilisation, partners, pathways, referrals, youths
+from reperes.demo import accounts, alsace, campaigns, mobilisation, partners, pathways, programme, referrals, youths
 from reperes.network.enums import OrganisationKind, Vocabulary
 from reperes.network.models import Contact, Membership, Organisation, Service, Term, User
 from reperes.network.services import create_service, load_funding_schemes, load_vocabularies
@@ -195,6 +195,7 @@ STEPS: list[Step] = [
     # referral reads the barriers the pathways confirmed. Reset in reverse order: before the pathways.
     Step("actions", mobilisation.load_mobilisation, mobilisation.reset_mobilisation),
     Step("orientations", referrals.load_referrals, referrals.reset_referrals),
+    Step("projets", programme.load_programme, programme.reset_programme),  # after the actions they budget
 ]
 
 

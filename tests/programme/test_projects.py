@@ -7,15 +7,23 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.urls import reverse
 from django.utils import timezone
+from pytest_django.asserts import assertContains
 
+from reperes.demo.campaigns import demo_campaigns
+from reperes.demo.programme import load_programme
 from reperes.mobilisation.enums import ActionFormat, ActionKind
+from reperes.mobilisation.models import Action
 from reperes.mobilisation.services import create_action
 from reperes.network.enums import Role
+from reperes.network.models import Organisation, User
 from reperes.pathways.enums import Stage
 from reperes.pathways.services import reach_stage
+from reperes.privacy import policy
 from reperes.privacy.models import WriteRecord
 from reperes.programme.enums import BudgetKind, PartnerRole
+from reperes.programme.models import Campaign, Project
 from reperes.programme.selectors import (
     ProjectFigures,
     actions_of,
@@ -421,3 +429,32 @@ def test_an_action_belongs_to_the_project_of_its_mission_locale_in_the_campaign_
     during = action(TODAY)
     action(campaign.starts_on - timedelta(days=3))
     assert list(actions_of(project)) == [during]
+
+
+# --- The demo -------------------------------------------------------------------------------------
+
+
+def test_the_demo_has_seven_projects_in_the_first_campaign_then_nine_then_ten(demo, client):
+    first, second, current = demo_campaigns()
+    assert [Project.objects.filter(campaign=c).count() for c in (first, second, current)] == [7, 9, 10]
+    assert list(identified_counts(Campaign.objects.filter(pk__in=[first.pk, second.pk])).values()) == [233, 280]
+    assert (first.engineering_rate, first.coordination_rate, first.action_ceiling_percent) == (35, 30, 50)
+    for project in Project.objects.select_related("carrier", "lead"):
+        assert (
+            policy.possible_project_leads(Organisation.objects.filter(pk=project.carrier_id))
+            .filter(pk=project.lead_id)
+            .exists()
+        )
+        assert project.partners.exists() and project.budget_lines.count() == 4, project.name
+        assert 0 < project.youths_to_mobilise <= project.youths_to_identify
+    # Every action of the campaign in progress belongs to the project of its Mission locale.
+    assert sum(actions_of(p).count() for p in Project.objects.filter(campaign=current).select_related("campaign")) == (
+        Action.objects.filter(starts_on__gte=current.starts_on, starts_on__lte=current.ends_on).count()
+    )
+    # The 25 youths met by the three Missions locales without a project in the first campaign are not the funder's.
+    figures = programme_figures([first], protected=True).campaigns[first.pk]
+    assert figures.identified.value == 208
+    client.force_login(User.objects.get(email="region@reperes.example"))
+    assertContains(client.get(reverse("web:home")), "208 jeunes repérés")
+    assertContains(client.get(reverse("programme:campaign_list")), "Perdus de vue — Pays de Saverne", count=3)
+    assert load_programme() == "déjà chargés"
