@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "reperes.mobilisation",
     "reperes.referrals",
     "reperes.programme",
+    "reperes.reporting",
     "reperes.privacy",
     "reperes.web",
     "reperes.demo",

@@ -16,6 +16,7 @@ from reperes.privacy.rules import mobilisation as _mobilisation
 from reperes.privacy.rules import pathways as _pathways
 from reperes.privacy.rules import programme as _programme
 from reperes.privacy.rules import referrals as _referrals
+from reperes.privacy.rules import reporting as _reporting
 from reperes.privacy.rules import signals as _signals
 from reperes.privacy.rules.accounts import (
     ADMIN_GRANTABLE_ROLES,
@@ -44,6 +45,7 @@ from reperes.privacy.rules.organisations import (
 from reperes.privacy.rules.pathways import *  # noqa: F403
 from reperes.privacy.rules.programme import *  # noqa: F403
 from reperes.privacy.rules.referrals import *  # noqa: F403
+from reperes.privacy.rules.reporting import *  # noqa: F403
 from reperes.privacy.rules.roles import AnyUser, has_role, organisation_of, role_of
 from reperes.privacy.rules.signals import *  # noqa: F403
 from reperes.privacy.rules.youths import (
@@ -134,3 +136,4 @@ __all__ += _referrals.__all__
 __all__ += _signals.__all__
 __all__ += _programme.__all__
 __all__ += _exports.__all__
+__all__ += _reporting.__all__
