@@ -302,3 +302,143 @@ class BudgetLine(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.planned}"
+
+
+# --- Timesheets and funding claims --------------------------------------------------------------
+# The Région pays the hours of project engineering and of coordination at the campaign's rates,
+# and co-finances the project's mobilisation actions. A member of the carrier's staff enters their
+# own hours (TimeEntry), submits a week, the project's lead approves it; a claim (Claim) over a
+# period takes the approved hours of that period and locks them. An unlock, with its reason and a
+# history record, gives hours back to their author.
+
+
+class TimeKind(models.TextChoices):
+    """What the Région pays for: the hours of project engineering and of coordination."""
+
+    ENGINEERING = "engineering", _("ingénierie de projet")
+    COORDINATION = "coordination", _("coordination")
+
+
+class TimeStatus(models.TextChoices):
+    """draft → submitted → approved → claimed; a rejection or an unlock brings hours back to draft."""
+
+    DRAFT = "draft", _("brouillon")
+    SUBMITTED = "submitted", _("soumise")
+    APPROVED = "approved", _("validée")
+    CLAIMED = "claimed", _("demandée")
+
+
+class ClaimStatus(models.TextChoices):
+    DRAFT = "draft", _("en préparation")
+    SENT = "sent", _("envoyée au financeur")
+    CANCELLED = "cancelled", _("annulée (déverrouillée)")
+
+
+HOURS_PER_DAY = Decimal(24)
+QUARTER = Decimal("0.25")
+
+
+class TimeEntryQuerySet(models.QuerySet["TimeEntry"]):
+    def of_week(self, monday: date) -> "TimeEntryQuerySet":
+        return self.filter(day__gte=monday, day__lte=monday + timedelta(days=6))
+
+
+class TimeEntry(models.Model):
+    """Hours of one person, on one day, for one project, kind and activity (a cell of the week
+    grid). Only a draft is edited by its author; a claimed entry is locked into its claim until an
+    unlock. The sum of a person's hours on one day stays within 24 (checked by the service, which
+    sees every project at once)."""
+
+    person = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="time_entries", verbose_name=_("personne")
+    )
+    project = models.ForeignKey(
+        Project,
+        on_delete=models.PROTECT,  # claimed hours are the funder's record
+        related_name="time_entries",
+        verbose_name=_("projet"),
+    )
+    day = models.DateField(_("jour"))
+    kind = models.CharField(_("nature"), max_length=16, choices=TimeKind.choices)
+    activity = models.CharField(_("activité"), max_length=100)
+    hours = models.DecimalField(_("heures"), max_digits=4, decimal_places=2)
+    status = models.CharField(_("état"), max_length=16, choices=TimeStatus.choices, default=TimeStatus.DRAFT)
+    claim = models.ForeignKey(
+        "Claim",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="entries",
+        verbose_name=_("demande de financement"),
+    )
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+    rejection_reason = models.CharField(_("motif du refus"), max_length=300, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
+    version = models.PositiveIntegerField(default=0)
+
+    objects = TimeEntryQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("heures")
+        verbose_name_plural = _("heures")
+        ordering = ["day", "project", "kind", "activity", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(hours__gt=0, hours__lte=HOURS_PER_DAY), name="time_entry_hours_within_a_day"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(claim=None) | models.Q(status=TimeStatus.CLAIMED), name="time_entry_claimed"
+            ),
+            models.UniqueConstraint(
+                fields=["person", "project", "day", "kind", "activity"], name="one_time_entry_per_cell"
+            ),
+        ]
+        indexes = [models.Index(fields=["person", "day"]), models.Index(fields=["project", "status", "day"])]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.get_kind_display()} {self.hours} h"
+
+
+class Claim(models.Model):
+    """A funding claim of a project over a period: the approved hours of the period (locked into it)
+    at the campaign's rates, plus the co-financing of the project's actions starting in the period.
+    The amounts are stored as computed when the claim was made (or when an unlock changed it), and
+    can be computed again from its rows (programme.services.claim_amounts): the two must agree to
+    the cent. The periods of a project's claims never overlap, except a cancelled one's."""
+
+    project = models.ForeignKey(Project, on_delete=models.PROTECT, related_name="claims", verbose_name=_("projet"))
+    period_start = models.DateField(_("du"))
+    period_end = models.DateField(_("au"))
+    status = models.CharField(_("état"), max_length=16, choices=ClaimStatus.choices, default=ClaimStatus.DRAFT)
+    hours_amount = models.DecimalField(_("montant des heures (€)"), max_digits=12, decimal_places=2, default=0)
+    actions_amount = models.DecimalField(
+        _("cofinancement des actions (€)"), max_digits=12, decimal_places=2, default=0
+    )
+    total = models.DecimalField(_("total demandé (€)"), max_digits=12, decimal_places=2, default=0)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    version = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("demande de financement")
+        verbose_name_plural = _("demandes de financement")
+        ordering = ["-period_start", "-pk"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(period_end__gte=models.F("period_start")), name="claim_period"),
+            models.CheckConstraint(
+                condition=models.Q(total=models.F("hours_amount") + models.F("actions_amount")),
+                name="claim_total_is_its_sum",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.project} {self.period_start}–{self.period_end}"
+
+    @property
+    def is_active(self) -> bool:
+        return self.status != ClaimStatus.CANCELLED

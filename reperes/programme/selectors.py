@@ -15,19 +15,23 @@ A youth counts as mobilised once a pathway of theirs reached the stage « mobili
 These are counts and querysets for reporting and the demo; pages showing youths still go through
 privacy.policy, and the funder only ever reads counts, protected by programme_figures."""
 
+import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import Count, DateTimeField, Exists, F, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from reperes.mobilisation.models import Action
+from reperes.network.models import User
 from reperes.pathways.enums import Stage
 from reperes.pathways.models import Pathway
 from reperes.programme.disclosure import Breakdown, Cell, Funnel, Shown, Table, protect, secret_note
 from reperes.programme.enums import BudgetKind
-from reperes.programme.models import BudgetLine, Campaign, Project
+from reperes.programme.models import BudgetLine, Campaign, Claim, ClaimStatus, Project, TimeEntry, TimeKind
 from reperes.registry.enums import SignalStatus, YouthStatus
 from reperes.registry.models import Signal, Youth
 from reperes.territory.models import Territory
@@ -237,3 +241,113 @@ def budget_of(project: Project) -> list[BudgetLine]:
     kind not planned yet)."""
     lines = {line.kind: line for line in project.budget_lines.all()}
     return [lines.get(kind) or BudgetLine(project=project, kind=kind, planned=0, requested=0) for kind in BudgetKind]
+
+
+# --- Timesheets and claims ----------------------------------------------------------------------
+
+CENT = Decimal("0.01")
+
+
+def monday_of(day: date) -> date:
+    return day - timedelta(days=day.weekday())
+
+
+def week_token(person: User, monday: date) -> str:
+    """What the week grid was built from: the ids and versions of the person's hours that week. A
+    save from a grid whose token changed since is refused (another tab, another device)."""
+    pairs = TimeEntry.objects.filter(person=person).of_week(monday).order_by("pk").values_list("pk", "version")
+    return hashlib.sha256(";".join(f"{pk}:{version}" for pk, version in pairs).encode()).hexdigest()[:16]
+
+
+def line_amount(hours: Decimal, rate: Decimal) -> Decimal:
+    """The amount of one line of hours: hours × rate, rounded half up to the cent. Totals are sums
+    of rounded lines, never the rounding of a sum, so that every total of a claim is exactly the sum
+    of the lines printed above it."""
+    return (hours * rate).quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+@dataclass(frozen=True)
+class HoursLine:
+    person_id: int
+    person_name: str
+    kind: TimeKind
+    hours: Decimal
+    rate: Decimal
+    amount: Decimal
+
+
+@dataclass(frozen=True)
+class ActionLine:
+    action_id: int
+    title: str
+    starts_on: date
+    cost: Decimal
+    requested: Decimal
+    ceiling: Decimal | None
+    counted: Decimal  # the co-financing requested, within the campaign's ceiling
+
+    @property
+    def over_ceiling(self) -> bool:
+        return self.ceiling is not None and self.requested > self.ceiling
+
+
+@dataclass(frozen=True)
+class ClaimAmounts:
+    hours_lines: list[HoursLine]
+    action_lines: list[ActionLine]
+    hours_amount: Decimal
+    actions_amount: Decimal
+    total: Decimal
+
+
+def rate_of(campaign: Campaign, kind: str) -> Decimal | None:
+    return campaign.engineering_rate if kind == TimeKind.ENGINEERING else campaign.coordination_rate
+
+
+def claim_actions(project: Project, period_start: date, period_end: date) -> QuerySet[Action]:
+    """The project's actions (actions_of) that start in the period: their co-financing is claimed
+    with the hours of the period."""
+    return actions_of(project).filter(starts_on__gte=period_start, starts_on__lte=period_end)
+
+
+def amounts_of(project: Project, entries: Iterable[TimeEntry], actions: Iterable[Action]) -> ClaimAmounts:
+    """The lines and totals of a claim (Decimal throughout): one line of hours per person and kind
+    at the campaign's rate (line_amount), one line per action with its co-financing kept within
+    the campaign's ceiling (an action over it is flagged, and counted at the ceiling). The project
+    must come with its campaign; the entries with their persons."""
+    campaign = project.campaign
+    grouped: dict[tuple[int, str], Decimal] = {}
+    names: dict[int, str] = {}
+    for entry in entries:
+        key = (entry.person_id, entry.kind)
+        grouped[key] = grouped.get(key, Decimal(0)) + entry.hours
+        names[entry.person_id] = entry.person.get_full_name()
+    hours_lines = []
+    for (person_id, kind), hours in sorted(grouped.items(), key=lambda item: (names[item[0][0]], item[0])):
+        rate = rate_of(campaign, kind) or Decimal(0)
+        hours_lines.append(
+            HoursLine(person_id, names[person_id], TimeKind(kind), hours, rate, line_amount(hours, rate))
+        )
+    action_lines = []
+    for action in sorted(actions, key=lambda a: (a.starts_on, a.pk)):
+        ceiling = campaign.action_ceiling(action.cost)
+        counted = action.cofinancing_requested if ceiling is None else min(action.cofinancing_requested, ceiling)
+        action_lines.append(
+            ActionLine(
+                action.pk, action.title, action.starts_on, action.cost, action.cofinancing_requested, ceiling, counted
+            )
+        )
+    hours_amount = sum((line.amount for line in hours_lines), Decimal(0))
+    actions_amount = sum((line.counted for line in action_lines), Decimal(0))
+    return ClaimAmounts(hours_lines, action_lines, hours_amount, actions_amount, hours_amount + actions_amount)
+
+
+def claim_amounts(claim: Claim) -> ClaimAmounts:
+    """The claim's amounts computed again from its rows: its locked hours and the project's actions
+    of its period. They equal the stored amounts unless an action changed since (the report says so);
+    a cancelled claim holds no hours and claims nothing."""
+    project = claim.project
+    if claim.status == ClaimStatus.CANCELLED:
+        return amounts_of(project, [], [])
+    entries = claim.entries.select_related("person")
+    return amounts_of(project, entries, claim_actions(project, claim.period_start, claim.period_end))

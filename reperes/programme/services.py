@@ -7,7 +7,7 @@ personal data of young people."""
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -15,12 +15,26 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from reperes.network.models import Organisation, User
 from reperes.privacy import audit, policy
 from reperes.privacy.enums import WriteAction
 from reperes.programme.enums import BudgetKind, PartnerRole
-from reperes.programme.models import BudgetLine, Campaign, Project, ProjectPartner
+from reperes.programme.models import (
+    HOURS_PER_DAY,
+    QUARTER,
+    BudgetLine,
+    Campaign,
+    Claim,
+    ClaimStatus,
+    Project,
+    ProjectPartner,
+    TimeEntry,
+    TimeKind,
+    TimeStatus,
+)
+from reperes.programme.selectors import amounts_of, claim_actions, claim_amounts, week_token
 from reperes.territory.models import Commune, Territory
 
 
@@ -425,3 +439,400 @@ def set_budget_lines(
     if after != before:
         audit.record_write(locked, acting_user=acting_user, before={"budget": before}, after={"budget": after})
     return created
+
+
+# --- Timesheets ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class GridRow:
+    """One row of the week grid: a project, a kind and an activity, and what each day's cell says
+    (index 0 is Monday). A day absent from `hours` was not posted and stays as it is; None (or
+    zero) clears the cell. `key` names the row's cells in the errors: « <key>-d<index> »."""
+
+    key: str
+    project_id: int | None
+    kind: str
+    activity: str
+    hours: Mapping[int, Decimal | None]
+
+
+def _french_day(day: date) -> str:
+    return day.strftime("%d/%m/%Y")
+
+
+def _hours_error(value: Decimal) -> str | None:
+    if value < 0:
+        return _("Un nombre d'heures ne peut pas être négatif.")
+    if value > HOURS_PER_DAY:
+        return _("Une journée compte au plus 24 heures.")
+    if value % QUARTER:
+        return _("Les heures se comptent par quarts d'heure (0,25 ; 0,5 ; 0,75…).")
+    return None
+
+
+def _locked_days(project_ids: Sequence[int], first: date, last: date) -> dict[int, list[tuple[date, date]]]:
+    """The periods of the projects' claims in force that meet these days: hours are no longer added there."""
+    periods: dict[int, list[tuple[date, date]]] = {}
+    claims = Claim.objects.filter(project_id__in=project_ids, period_start__lte=last, period_end__gte=first).exclude(
+        status=ClaimStatus.CANCELLED
+    )
+    for project_id, start, end in claims.values_list("project_id", "period_start", "period_end"):
+        periods.setdefault(project_id, []).append((start, end))
+    return periods
+
+
+def _entry_snapshot(entry: TimeEntry) -> dict[str, Any]:
+    return audit.snapshot(entry, ["project", "day", "kind", "activity", "hours", "status", "claim"]) | {
+        "hours": str(entry.hours)
+    }
+
+
+@transaction.atomic
+def save_week(*, acting_user: User, monday: date, version: str | None, rows: Sequence[GridRow]) -> list[TimeEntry]:
+    """Save the acting user's week grid at once: every cell, or none. Each refusal is tied to its
+    cell (« <row key>-d<day> ») or to its row's field (« <row key>-project », « -kind »,
+    « -activity »): hours negative, over 24, not in quarters, on a day outside the project's
+    campaign or in a period already claimed, hours no longer a draft (submitted, approved, claimed)
+    that the grid would change, and the sum of a day over 24 h across all projects. Refused too
+    when the week changed since the grid was built (another tab). Returns the entries written."""
+    if not policy.can_enter_hours(acting_user):
+        raise ValidationError(_("Seule l'équipe d'une Mission locale saisit des heures."), code="forbidden")
+    # The person's row is the lock: two tabs saving the same week wait for one another.
+    User.objects.select_for_update().get(pk=acting_user.pk)
+    if version is None or version != week_token(acting_user, monday):
+        raise ValidationError(
+            _("Vos heures de cette semaine ont changé entre-temps (un autre onglet ?) : rechargez la page."),
+            code="concurrent_edit",
+        )
+    days = [monday + timedelta(days=offset) for offset in range(7)]
+    projects = {p.pk: p for p in policy.projects_open_to_hours(acting_user).select_related("campaign")}
+    existing = {
+        (e.project_id, e.kind, e.activity, e.day): e
+        for e in TimeEntry.objects.filter(person=acting_user).of_week(monday)
+    }
+    locked = _locked_days(list(projects), days[0], days[-1])
+    errors: dict[str, str] = {}
+    plan: dict[tuple[int, str, str, date], Decimal | None] = {}
+    cells_of_day: dict[int, list[str]] = {}
+    for row in rows:
+        project = projects.get(row.project_id) if row.project_id is not None else None
+        activity = " ".join(row.activity.split())
+        posted = {j: v for j, v in row.hours.items() if v}
+        if project is None:
+            if posted or activity:
+                errors[f"{row.key}-project"] = _("Choisissez un projet de votre Mission locale.")
+            continue
+        if row.kind not in TimeKind.values:
+            errors[f"{row.key}-kind"] = _("Choisissez ingénierie de projet ou coordination.")
+            continue
+        if not activity:
+            errors[f"{row.key}-activity"] = _("Dites en quelques mots l'activité (100 caractères au plus).")
+            continue
+        if len(activity) > 100:
+            errors[f"{row.key}-activity"] = _("L'activité tient en 100 caractères au plus.")
+            continue
+        for j, raw in row.hours.items():
+            cell, day = f"{row.key}-d{j}", days[j]
+            key = (project.pk, row.kind, activity, day)
+            if key in plan:
+                errors[cell] = _("Cette ligne est en double : regroupez ses heures sur une seule ligne.")
+                continue
+            value = raw or None
+            if value is not None and (message := _hours_error(value)):
+                errors[cell] = message
+                continue
+            entry = existing.get(key)
+            if entry is not None and entry.status != TimeStatus.DRAFT:
+                if value != entry.hours:
+                    errors[cell] = (
+                        _("Ces heures sont verrouillées dans une demande de financement.")
+                        if entry.status == TimeStatus.CLAIMED
+                        else _("Ces heures sont %(status)s : elles ne se modifient plus.")
+                        % {"status": entry.get_status_display()}
+                    )
+                continue
+            if value is not None and entry is None:
+                campaign = project.campaign
+                if not campaign.starts_on <= day <= campaign.ends_on:
+                    errors[cell] = _("Ce jour est hors de la campagne du projet (du %(start)s au %(end)s).") % {
+                        "start": _french_day(campaign.starts_on),
+                        "end": _french_day(campaign.ends_on),
+                    }
+                    continue
+                if any(start <= day <= end for start, end in locked.get(project.pk, [])):
+                    errors[cell] = _("Cette période est verrouillée par une demande de financement.")
+                    continue
+            if value is not None or entry is not None:
+                plan[key] = value
+                if value is not None:
+                    cells_of_day.setdefault(j, []).append(cell)
+    final = {key: entry.hours for key, entry in existing.items()}
+    for key, value in plan.items():
+        if value is None:
+            final.pop(key, None)
+        else:
+            final[key] = value
+    for j, day in enumerate(days):
+        total = sum((hours for key, hours in final.items() if key[3] == day), Decimal(0))
+        if total > HOURS_PER_DAY:
+            message = _(
+                "Le %(day)s compterait %(total)s h : pas plus de 24 heures par jour, tous projets confondus."
+            ) % {"day": _french_day(day), "total": format(total.normalize(), "f").replace(".", ",")}
+            for cell in cells_of_day.get(j, []):
+                errors.setdefault(cell, message)
+    if errors:
+        raise ValidationError(errors)
+    written = []
+    now = timezone.now()
+    for key, value in plan.items():
+        entry = existing.get(key)
+        project_id, kind, activity, day = key
+        if entry is None:
+            assert value is not None
+            entry = TimeEntry.objects.create(
+                person=acting_user, project_id=project_id, day=day, kind=kind, activity=activity, hours=value
+            )
+            audit.record_write(entry, acting_user=acting_user, action=WriteAction.CREATE, after=_entry_snapshot(entry))
+            written.append(entry)
+        elif value is None:
+            audit.record_write(entry, acting_user=acting_user, before=_entry_snapshot(entry), after={"deleted": True})
+            entry.delete()
+        elif value != entry.hours:
+            before = _entry_snapshot(entry)
+            entry.hours, entry.updated_at, entry.version = value, now, entry.version + 1
+            entry.rejection_reason = ""
+            entry.save(update_fields=["hours", "updated_at", "version", "rejection_reason"])
+            audit.record_write(entry, acting_user=acting_user, before=before, after=_entry_snapshot(entry))
+            written.append(entry)
+    return written
+
+
+def _move(entries: Sequence[TimeEntry], *, acting_user: User, status: str, reason: str = "", **fields: Any) -> None:
+    now = timezone.now()
+    for entry in entries:
+        before = _entry_snapshot(entry)
+        entry.status, entry.updated_at, entry.version = status, now, entry.version + 1
+        for name, value in fields.items():
+            setattr(entry, name, value)
+        entry.save(update_fields=["status", "updated_at", "version", *fields])
+        after = _entry_snapshot(entry) | ({"reason": reason} if reason else {})
+        audit.record_write(entry, acting_user=acting_user, before=before, after=after)
+
+
+@transaction.atomic
+def submit_week(*, acting_user: User, monday: date) -> int:
+    """Submit the acting user's draft hours of the week to the projects' leads; how many."""
+    drafts = list(
+        TimeEntry.objects.select_for_update().filter(person=acting_user, status=TimeStatus.DRAFT).of_week(monday)
+    )
+    if not drafts:
+        raise ValidationError(_("Aucune heure en brouillon à soumettre cette semaine."), code="empty")
+    _move(drafts, acting_user=acting_user, status=TimeStatus.SUBMITTED)
+    return len(drafts)
+
+
+@transaction.atomic
+def review_hours(
+    project: Project, *, acting_user: User, entry_ids: Sequence[int], approve: bool, reason: str = ""
+) -> int:
+    """The project's lead approves submitted hours, or sends them back to their author as drafts
+    with a reason; how many."""
+    if not policy.projects_approvable_by(acting_user).filter(pk=project.pk).exists():
+        raise ValidationError(_("Seul·e le ou la responsable du projet valide ses heures."), code="forbidden")
+    reason = " ".join(reason.split())
+    if not approve and not reason:
+        raise ValidationError({"reason": _("Dites pourquoi ces heures sont refusées : leur auteur le lira.")})
+    entries = list(
+        TimeEntry.objects.select_for_update().filter(project=project, status=TimeStatus.SUBMITTED, pk__in=entry_ids)
+    )
+    if not entries:
+        raise ValidationError(_("Choisissez des heures qui attendent une validation."), code="empty")
+    now = timezone.now()
+    if approve:
+        _move(entries, acting_user=acting_user, status=TimeStatus.APPROVED, reviewed_by=acting_user, reviewed_at=now)
+    else:
+        _move(
+            entries,
+            acting_user=acting_user,
+            status=TimeStatus.DRAFT,
+            reason=reason,
+            reviewed_by=acting_user,
+            reviewed_at=now,
+            rejection_reason=reason[:300],
+        )
+    return len(entries)
+
+
+# --- Funding claims -----------------------------------------------------------------------------
+
+
+def _claim_snapshot(claim: Claim) -> dict[str, Any]:
+    data = audit.snapshot(claim, ["project", "period_start", "period_end", "status"])
+    return data | {name: _money(getattr(claim, name)) for name in ("hours_amount", "actions_amount", "total")}
+
+
+def _store_amounts(claim: Claim) -> None:
+    amounts = claim_amounts(claim)
+    claim.hours_amount, claim.actions_amount, claim.total = (
+        amounts.hours_amount,
+        amounts.actions_amount,
+        amounts.total,
+    )
+
+
+@transaction.atomic
+def create_claim(project: Project, *, acting_user: User, period_start: date, period_end: date) -> Claim:
+    """A claim of the project over a period within its campaign: the approved hours of the period
+    are locked into it, at the campaign's rates, with the co-financing of the actions starting in
+    the period (claims_amounts). Refused when the campaign's rates are not set, when the period
+    meets another claim in force, when hours of the period still wait (draft or submitted: they
+    could never be claimed afterwards), and when the period holds nothing to claim."""
+    locked = Project.objects.select_for_update().select_related("campaign").get(pk=project.pk)
+    if not policy.can_create_claims(acting_user, locked):
+        raise ValidationError(
+            _("Seule la coordination de la Mission locale porteuse fait ses demandes."), code="forbidden"
+        )
+    campaign = locked.campaign
+    if period_end < period_start:
+        raise ValidationError({"period_end": _("La fin de la période précède son début.")})
+    if period_start < campaign.starts_on or period_end > campaign.ends_on:
+        raise ValidationError(
+            _("La période est à l'intérieur de la campagne (du %(start)s au %(end)s).")
+            % {"start": _french_day(campaign.starts_on), "end": _french_day(campaign.ends_on)}
+        )
+    if campaign.engineering_rate is None or campaign.coordination_rate is None:
+        raise ValidationError(_("Le financeur n'a pas encore fixé les taux horaires de la campagne."), code="no_rates")
+    other = (
+        locked.claims.exclude(status=ClaimStatus.CANCELLED)
+        .filter(period_start__lte=period_end, period_end__gte=period_start)
+        .first()
+    )
+    if other is not None:
+        raise ValidationError(
+            _("La période rencontre celle d'une autre demande (du %(start)s au %(end)s).")
+            % {"start": _french_day(other.period_start), "end": _french_day(other.period_end)}
+        )
+    in_period = TimeEntry.objects.select_for_update().filter(
+        project=locked, day__gte=period_start, day__lte=period_end
+    )
+    waiting = in_period.filter(status__in=[TimeStatus.DRAFT, TimeStatus.SUBMITTED]).count()
+    if waiting:
+        raise ValidationError(
+            ngettext(
+                "%(count)d saisie d'heures de la période n'est pas encore validée : faites-la valider ou "
+                "retirer avant la demande.",
+                "%(count)d saisies d'heures de la période ne sont pas encore validées : faites-les valider ou "
+                "retirer avant la demande.",
+                waiting,
+            )
+            % {"count": waiting},
+            code="waiting",
+        )
+    approved = list(in_period.filter(status=TimeStatus.APPROVED).select_related("person"))
+    actions = list(claim_actions(locked, period_start, period_end))
+    if not approved and not actions:
+        raise ValidationError(
+            _("Rien à demander sur cette période : aucune heure validée ni aucune action de mobilisation."),
+            code="empty",
+        )
+    amounts = amounts_of(locked, approved, actions)
+    claim = Claim.objects.create(
+        project=locked,
+        period_start=period_start,
+        period_end=period_end,
+        created_by=acting_user,
+        hours_amount=amounts.hours_amount,
+        actions_amount=amounts.actions_amount,
+        total=amounts.total,
+    )
+    TimeEntry.objects.filter(pk__in=[e.pk for e in approved]).update(
+        status=TimeStatus.CLAIMED, claim=claim, updated_at=timezone.now()
+    )
+    audit.record_write(
+        claim,
+        acting_user=acting_user,
+        action=WriteAction.CREATE,
+        after=_claim_snapshot(claim) | {"entries": sorted(e.pk for e in approved)},
+    )
+    return claim
+
+
+def _locked_claim(claim: Claim) -> Claim:
+    return Claim.objects.select_for_update().select_related("project__campaign").get(pk=claim.pk)
+
+
+@transaction.atomic
+def send_claim(claim: Claim, *, acting_user: User) -> Claim:
+    """Send a claim in preparation to the campaign's funder, who can read it from then on."""
+    locked = _locked_claim(claim)
+    if not policy.can_create_claims(acting_user, locked.project):
+        raise ValidationError(_("Seule la coordination de la Mission locale porteuse envoie ses demandes."))
+    if locked.status != ClaimStatus.DRAFT:
+        raise ValidationError(_("Cette demande a déjà été envoyée ou annulée."), code="done")
+    before = _claim_snapshot(locked)
+    locked.status, locked.sent_at, locked.version = ClaimStatus.SENT, timezone.now(), locked.version + 1
+    locked.save(update_fields=["status", "sent_at", "version"])
+    audit.record_write(locked, acting_user=acting_user, before=before, after=_claim_snapshot(locked))
+    return locked
+
+
+def _unlock_reason(reason: str) -> str:
+    reason = " ".join(reason.split())
+    if len(reason) < 5:
+        raise ValidationError(
+            {"reason": _("Dites pourquoi ces heures sont déverrouillées (le motif reste à l'historique).")}
+        )
+    return reason[:300]
+
+
+@transaction.atomic
+def unlock_entry(entry: TimeEntry, *, acting_user: User, reason: str) -> Claim:
+    """Take claimed hours out of their claim, back to their author as a draft, with a reason kept
+    in the history of both; the claim's amounts are computed again. The hours can then be
+    corrected, but not claimed again in a claim whose period covers them: to claim them again,
+    unlock the whole claim and make it anew."""
+    locked_entry = TimeEntry.objects.select_for_update().select_related("project").get(pk=entry.pk)
+    if not policy.can_unlock_hours(acting_user, locked_entry.project):
+        raise ValidationError(_("Seule la coordination de la Mission locale porteuse déverrouille des heures."))
+    reason = _unlock_reason(reason)
+    if locked_entry.status != TimeStatus.CLAIMED or locked_entry.claim_id is None:
+        raise ValidationError(_("Ces heures ne sont pas verrouillées dans une demande."), code="not_claimed")
+    claim = _locked_claim(Claim(pk=locked_entry.claim_id))
+    before = _claim_snapshot(claim)
+    _move([locked_entry], acting_user=acting_user, status=TimeStatus.DRAFT, reason=reason, claim=None)
+    _store_amounts(claim)
+    claim.version += 1
+    claim.save(update_fields=["hours_amount", "actions_amount", "total", "version"])
+    audit.record_write(
+        claim,
+        acting_user=acting_user,
+        before=before,
+        after=_claim_snapshot(claim) | {"unlocked_entry": locked_entry.pk, "reason": reason},
+    )
+    return claim
+
+
+@transaction.atomic
+def unlock_claim(claim: Claim, *, acting_user: User, reason: str) -> Claim:
+    """Cancel a claim: every hour it held goes back to its author as a draft, the claim keeps its
+    period for the record but claims nothing any more, and the reason stays in the history."""
+    locked = _locked_claim(claim)
+    if not policy.can_unlock_hours(acting_user, locked.project):
+        raise ValidationError(_("Seule la coordination de la Mission locale porteuse déverrouille une demande."))
+    reason = _unlock_reason(reason)
+    if locked.status == ClaimStatus.CANCELLED:
+        raise ValidationError(_("Cette demande est déjà annulée."), code="done")
+    before = _claim_snapshot(locked)
+    entries = list(locked.entries.select_for_update())
+    _move(entries, acting_user=acting_user, status=TimeStatus.DRAFT, reason=reason, claim=None)
+    locked.status, locked.version = ClaimStatus.CANCELLED, locked.version + 1
+    locked.hours_amount = locked.actions_amount = locked.total = Decimal(0)
+    locked.save(update_fields=["status", "version", "hours_amount", "actions_amount", "total"])
+    audit.record_write(
+        locked,
+        acting_user=acting_user,
+        before=before | {"entries": sorted(e.pk for e in entries)},
+        after=_claim_snapshot(locked) | {"reason": reason},
+    )
+    return locked

@@ -20,7 +20,7 @@ from reperes.network.enums import OrganisationKind, Role
 from reperes.network.models import Organisation, User
 from reperes.privacy.rules.roles import AnyUser, has_role, organisation_of
 from reperes.privacy.rules.youths import possible_referents
-from reperes.programme.models import Campaign, Project, ProjectPartner
+from reperes.programme.models import Campaign, Claim, Project, ProjectPartner
 
 __all__: list[str] = [
     "campaigns_open_to_projects",
@@ -141,3 +141,73 @@ def can_edit_campaign_rules(user: AnyUser, campaign: Campaign) -> bool:
         return True
     funder = _funder(user)
     return funder is not None and campaign.funder_id == funder.pk
+
+
+# --- Timesheets and funding claims --------------------------------------------------------------
+# Hours are entered by the staff (counsellors and coordinators) of the carrying Mission locale,
+# each their own, for the projects their Mission locale carries; the project's lead approves them;
+# the carrier's coordinators make the claims, send them and unlock hours (administrators unlock
+# too); the campaign's funder reads the claims sent to it, administrators read every claim. A claim
+# names the staff whose hours it pays, with their hours by kind: these are people at work, not
+# youths, and the funder's financial control needs to know whose hours it pays (the call for
+# projects pays the hours of engineering and of coordination). No claim names a young person.
+
+__all__ += [
+    "can_create_claims",
+    "can_enter_hours",
+    "can_unlock_hours",
+    "claims_visible_to",
+    "projects_approvable_by",
+    "projects_open_to_hours",
+]
+
+
+def _mission_locale_staff_of(user: AnyUser) -> Organisation | None:
+    own = organisation_of(user)
+    if own is None or not has_role(user, Role.COUNSELLOR, Role.COORDINATOR) or own.kind != OrganisationKind.MISSION_LOCALE:
+        return None
+    return own
+
+
+def can_enter_hours(user: AnyUser) -> bool:
+    """Counsellors and coordinators of a Mission locale enter their own hours (their week grid)."""
+    return _mission_locale_staff_of(user) is not None
+
+
+def projects_open_to_hours(user: AnyUser) -> QuerySet[Project]:
+    """The projects a member of staff enters hours for: those their Mission locale carries."""
+    if (mission := _mission_locale_staff_of(user)) is not None:
+        return Project.objects.filter(carrier=mission)
+    return Project.objects.none()
+
+
+def projects_approvable_by(user: AnyUser) -> QuerySet[Project]:
+    """The projects whose hours the user approves: those they lead, while they are on the staff of
+    the carrier. Nobody else approves, administrators neither (the lead answers for the hours)."""
+    if (mission := _mission_locale_staff_of(user)) is not None:
+        return Project.objects.filter(carrier=mission, lead_id=user.pk)
+    return Project.objects.none()
+
+
+def can_create_claims(user: AnyUser, project: Project) -> bool:
+    """The carrier's coordinators make, send and cancel the project's claims; administrators read."""
+    mission = _coordinated_mission_locale(user)
+    return mission is not None and project.carrier_id == mission.pk
+
+
+def can_unlock_hours(user: AnyUser, project: Project) -> bool:
+    """The carrier's coordinators and administrators unlock claimed hours (with a reason)."""
+    return has_role(user, Role.ADMIN) or can_create_claims(user, project)
+
+
+def claims_visible_to(user: AnyUser) -> QuerySet[Claim]:
+    """Administrators: every claim. The carrier's coordinator: the project's claims. The campaign's
+    funder: the claims sent to it (not those in preparation nor cancelled before being sent).
+    Nobody else."""
+    if has_role(user, Role.ADMIN):
+        return Claim.objects.all()
+    if (funder := _funder(user)) is not None:
+        return Claim.objects.filter(project__campaign__funder=funder).exclude(sent_at=None)
+    if (mission := _coordinated_mission_locale(user)) is not None:
+        return Claim.objects.filter(project__carrier=mission)
+    return Claim.objects.none()
