@@ -3,6 +3,7 @@ from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.db.models import QuerySet
+from django.utils.text import capfirst, format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from reperes.network.models import Organisation, User
@@ -157,9 +158,12 @@ class BudgetForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        for kind in BudgetKind:
-            self.fields[f"{kind}_planned"] = _amount(_("Montant prévu (€)"))
-            self.fields[f"{kind}_requested"] = _amount(_("Part demandée au financeur (€)"))
+        for kind in BudgetKind:  # each label names its line: the error summary links to one field
+            what = capfirst(kind.label)
+            self.fields[f"{kind}_planned"] = _amount(format_lazy(_("{what} : montant prévu (€)"), what=what))
+            self.fields[f"{kind}_requested"] = _amount(
+                format_lazy(_("{what} : part demandée au financeur (€)"), what=what)
+            )
 
     def rows(self) -> list[tuple[str, forms.BoundField, forms.BoundField]]:
         return [(str(kind.label), self[f"{kind}_planned"], self[f"{kind}_requested"]) for kind in BudgetKind]

@@ -141,7 +141,7 @@ def _check_project(
         errors["name"] = _("Donnez un nom au projet.")
     if not carrier.is_mission_locale:
         errors["carrier"] = _("Un projet est porté par une Mission locale.")
-    elif not policy.possible_project_leads(carrier).filter(pk=lead.pk).exists():
+    elif not policy.possible_project_leads(Organisation.objects.filter(pk=carrier.pk)).filter(pk=lead.pk).exists():
         errors["lead"] = _(
             "Le ou la responsable du projet fait partie de l'équipe de la Mission locale porteuse "
             "(conseiller·ère ou coordinateur·rice en activité)."

@@ -13,13 +13,13 @@ reader sees only what concerns them:
 - counsellors, partner workers (a project's partners included) and a funder's officer for another
   funder's campaigns see nothing here: 404."""
 
-from django.db.models import QuerySet
+from django.db.models import F, QuerySet
 from django.utils import timezone
 
 from reperes.network.enums import OrganisationKind, Role
 from reperes.network.models import Organisation, User
 from reperes.privacy.rules.roles import AnyUser, has_role, organisation_of
-from reperes.privacy.rules.youths import possible_referents
+from reperes.privacy.rules.youths import MISSION_LOCALE_STAFF
 from reperes.programme.models import Campaign, Claim, Project, ProjectPartner
 
 __all__: list[str] = [
@@ -129,10 +129,20 @@ def carriers_for(user: AnyUser) -> QuerySet[Organisation]:
     return Organisation.objects.none()
 
 
-def possible_project_leads(carrier: Organisation) -> QuerySet[User]:
-    """Who may lead a project and approve its hours: an active counsellor or coordinator of the
-    carrying Mission locale."""
-    return possible_referents(carrier)
+def possible_project_leads(carriers: QuerySet[Organisation]) -> QuerySet[User]:
+    """Who may lead a project of one of these Missions locales and approve its hours: an active
+    counsellor or coordinator of the carrying Mission locale (as for a youth's référent), each
+    annotated with `mission_locale_name`."""
+    return (
+        User.objects.filter(
+            is_active=True,
+            memberships__organisation__in=carriers,
+            memberships__is_active=True,
+            memberships__role__in=list(MISSION_LOCALE_STAFF),
+        )
+        .annotate(mission_locale_name=F("memberships__organisation__name"))
+        .order_by("last_name", "first_name", "pk")
+    )
 
 
 def can_edit_campaign_rules(user: AnyUser, campaign: Campaign) -> bool:
