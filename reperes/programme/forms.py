@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from reperes.network.models import Organisation, User
 from reperes.programme.enums import BudgetKind, PartnerRole
 from reperes.programme.models import Campaign, Project
-from reperes.programme.services import PlannedLine
+from reperes.programme.services import GridRow, PlannedLine
 from reperes.territory.forms import CommuneListField
 
 if TYPE_CHECKING:
@@ -233,3 +233,49 @@ class CampaignRulesForm(forms.Form):
             "project_ceiling": campaign.project_ceiling,
             "version": campaign.rules_version,
         }
+
+
+# --- Week grid ----------------------------------------------------------------------------------
+
+GRID_BLANK_ROWS = 2
+GRID_MAX_ROWS = 40
+
+
+def parse_week_grid(data: Any) -> tuple[list[GridRow], dict[str, str]]:
+    """The rows of a posted week grid (reperes.programme.services.GridRow), and the cells that are
+    not numbers at all (« <row>-d<day> »: message). An absent day stays as it is, an empty one
+    clears its cell."""
+    rows: list[GridRow] = []
+    errors: dict[str, str] = {}
+    count = min(int(data.get("rows") or 0) if str(data.get("rows") or "").isdigit() else 0, GRID_MAX_ROWS)
+    for index in range(count):
+        key = f"r{index}"
+        project = str(data.get(f"{key}-project") or "")
+        hours: dict[int, Decimal | None] = {}
+        for day in range(7):
+            name = f"{key}-d{day}"
+            if name not in data:
+                continue
+            raw = str(data.get(name) or "").strip().replace(",", ".")
+            try:
+                hours[day] = Decimal(raw) if raw else None
+            except ArithmeticError:
+                errors[name] = str(_("Écrivez un nombre d'heures, par exemple 1,5."))
+            else:
+                if hours[day] is not None and not hours[day].is_finite():  # type: ignore[union-attr]
+                    errors[name] = str(_("Écrivez un nombre d'heures, par exemple 1,5."))
+        rows.append(
+            GridRow(
+                key,
+                int(project) if project.isdigit() else None,
+                str(data.get(f"{key}-kind") or ""),
+                str(data.get(f"{key}-activity") or "")[:200],
+                hours,
+            )
+        )
+    return rows, errors
+
+
+class ClaimForm(forms.Form):
+    period_start = forms.DateField(label=_("Du"), widget=forms.DateInput(attrs={"type": "date"}))
+    period_end = forms.DateField(label=_("Au"), widget=forms.DateInput(attrs={"type": "date"}))

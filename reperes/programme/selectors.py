@@ -24,7 +24,9 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.db.models import Count, DateTimeField, Exists, F, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
+from django.utils.translation import gettext
 
+from reperes.exports.tables import Column, Kind, ReportTable
 from reperes.mobilisation.models import Action
 from reperes.network.models import User
 from reperes.pathways.enums import Stage
@@ -351,3 +353,65 @@ def claim_amounts(claim: Claim) -> ClaimAmounts:
         return amounts_of(project, [], [])
     entries = claim.entries.select_related("person")
     return amounts_of(project, entries, claim_actions(project, claim.period_start, claim.period_end))
+
+
+def claim_tables(claim: Claim, amounts: ClaimAmounts) -> list[ReportTable]:
+    """The financial report of a claim as report tables (page, XLSX, PDF): the same Decimal cells
+    everywhere, so that the file's totals are the page's."""
+    hours = ReportTable(
+        title=gettext("Heures d'ingénierie et de coordination"),
+        columns=[
+            Column(gettext("Personne")),
+            Column(gettext("Nature")),
+            Column(gettext("Heures"), Kind.MONEY),
+            Column(gettext("Taux horaire"), Kind.MONEY),
+            Column(gettext("Montant"), Kind.MONEY),
+        ],
+        rows=[[line.person_name, line.kind.label, line.hours, line.rate, line.amount] for line in amounts.hours_lines],
+        total=[
+            gettext("Total des heures"),
+            "",
+            sum((line.hours for line in amounts.hours_lines), Decimal(0)),
+            None,
+            amounts.hours_amount,
+        ],
+        footnotes=[
+            gettext(
+                "Chaque ligne est arrondie au centime (au plus proche, la moitié vers le haut) ; "
+                "le total est la somme des lignes."
+            )
+        ],
+    )
+    actions = ReportTable(
+        title=gettext("Cofinancement des actions de mobilisation"),
+        columns=[
+            Column(gettext("Action")),
+            Column(gettext("Début")),
+            Column(gettext("Coût"), Kind.MONEY),
+            Column(gettext("Demandé"), Kind.MONEY),
+            Column(gettext("Plafond"), Kind.MONEY),
+            Column(gettext("Retenu"), Kind.MONEY),
+        ],
+        rows=[
+            [
+                line.title + (" *" if line.over_ceiling else ""),
+                line.starts_on.strftime("%d/%m/%Y"),
+                line.cost,
+                line.requested,
+                line.ceiling,
+                line.counted,
+            ]
+            for line in amounts.action_lines
+        ],
+        total=[gettext("Total des actions"), "", None, None, None, amounts.actions_amount],
+        footnotes=[gettext("* Action au-delà du plafond de cofinancement de la campagne : retenue au plafond.")]
+        if any(line.over_ceiling for line in amounts.action_lines)
+        else [],
+    )
+    total = ReportTable(
+        title=gettext("Total de la demande"),
+        columns=[Column(gettext("Poste")), Column(gettext("Montant"), Kind.MONEY)],
+        rows=[[gettext("Heures"), amounts.hours_amount], [gettext("Actions de mobilisation"), amounts.actions_amount]],
+        total=[gettext("Total demandé"), amounts.total],
+    )
+    return [hours, actions, total]

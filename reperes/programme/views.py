@@ -1,32 +1,62 @@
 """Views of the programme (thin: they ask the policy, call one service, render). No page names a
 young person: counts only, protected for readers who never see a person (programme_figures)."""
 
+from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.forms import Form
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
 from reperes.actions import act
+from reperes.exports.pdf import pdf_response
+from reperes.exports.xlsx import xlsx_response
 from reperes.network.models import Organisation, User
 from reperes.privacy import policy
 from reperes.programme.enums import PartnerRole
-from reperes.programme.forms import PROJECT_FIELDS, BudgetForm, CampaignRulesForm, PartnerForm, ProjectForm
-from reperes.programme.models import Campaign, Project
-from reperes.programme.selectors import actions_of, budget_of, programme_figures
+from reperes.programme.forms import (
+    GRID_BLANK_ROWS,
+    GRID_MAX_ROWS,
+    PROJECT_FIELDS,
+    BudgetForm,
+    CampaignRulesForm,
+    ClaimForm,
+    PartnerForm,
+    ProjectForm,
+    parse_week_grid,
+)
+from reperes.programme.models import Campaign, Claim, ClaimStatus, Project, TimeEntry, TimeKind, TimeStatus
+from reperes.programme.selectors import (
+    actions_of,
+    budget_of,
+    claim_amounts,
+    claim_tables,
+    monday_of,
+    programme_figures,
+    week_token,
+)
 from reperes.programme.services import (
     add_partner,
+    create_claim,
     create_project,
     percent,
     remove_partner,
+    review_hours,
+    save_week,
+    send_claim,
     set_budget_lines,
     set_campaign_rules,
+    submit_week,
+    unlock_claim,
+    unlock_entry,
     update_project,
 )
 from reperes.typing import HtmxHttpRequest
@@ -283,3 +313,252 @@ def campaign_rules(request: HtmxHttpRequest, campaign_id: int) -> HttpResponse:
             messages.success(request, _("Règles de la campagne enregistrées."))
             return redirect(reverse("programme:campaign_list") + f"#campagne-{campaign.pk}")
     return render(request, "programme/campaign_rules.html", {"form": form, "campaign": campaign, "conflict": conflict})
+
+
+# --- Timesheets and claims ----------------------------------------------------------------------
+
+DAY_NAMES = ["lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche"]
+
+
+def _monday(request: HtmxHttpRequest) -> date:
+    raw = request.GET.get("semaine") or request.POST.get("semaine") or ""
+    try:
+        return monday_of(date.fromisoformat(raw))
+    except ValueError:
+        return monday_of(timezone.localdate())
+
+
+def _grid(user: User, monday: date, data: Any = None, errors: dict[str, list[str]] | None = None) -> dict[str, Any]:
+    days = [monday + timedelta(days=offset) for offset in range(7)]
+    projects = list(policy.projects_open_to_hours(user).select_related("campaign").order_by("name"))
+    entries = list(TimeEntry.objects.filter(person=user).of_week(monday).select_related("project"))
+    keys: list[tuple[int, str, str]] = []
+    for entry in entries:
+        if (key := (entry.project_id, entry.kind, entry.activity)) not in keys:
+            keys.append(key)
+    by_cell = {(e.project_id, e.kind, e.activity, e.day): e for e in entries}
+    errors = errors or {}
+    rows = []
+    count = max(
+        len(keys) + GRID_BLANK_ROWS, int(data.get("rows", 0)) if data and str(data.get("rows")).isdigit() else 0
+    )
+    for index in range(min(count, GRID_MAX_ROWS)):
+        prefix = f"r{index}"
+        project_id, kind, activity = keys[index] if index < len(keys) else (None, TimeKind.ENGINEERING, "")
+        if data is not None:
+            project_id = int(data[f"{prefix}-project"]) if str(data.get(f"{prefix}-project", "")).isdigit() else None
+            kind, activity = data.get(f"{prefix}-kind", kind), data.get(f"{prefix}-activity", "")
+        cells = []
+        for j, day in enumerate(days):
+            found = by_cell.get((project_id, kind, activity, day)) if project_id else None
+            name = f"{prefix}-d{j}"
+            value = data.get(name, "") if data is not None else (format(found.hours.normalize(), "f") if found else "")
+            cells.append(
+                {
+                    "name": name,
+                    "day": day,
+                    "value": value,
+                    "locked": found is not None and found.status != TimeStatus.DRAFT,
+                    "entry": found,
+                    "errors": errors.get(name, []),
+                }
+            )
+        rows.append(
+            {
+                "prefix": prefix,
+                "project_id": project_id,
+                "kind": kind,
+                "activity": activity,
+                "cells": cells,
+                "errors": [
+                    m for field in ("project", "kind", "activity") for m in errors.get(f"{prefix}-{field}", [])
+                ],
+            }
+        )
+    day_totals = [sum((e.hours for e in entries if e.day == day), Decimal(0)) for day in days]
+    return {
+        "monday": monday,
+        "days": [{"date": day, "name": DAY_NAMES[j], "total": day_totals[j]} for j, day in enumerate(days)],
+        "week_total": sum(day_totals, Decimal(0)),
+        "previous": monday - timedelta(days=7),
+        "next": monday + timedelta(days=7),
+        "projects": projects,
+        "kinds": TimeKind.choices,
+        "rows": rows,
+        "row_count": len(rows),
+        "version": week_token(user, monday),
+        "drafts": sum(1 for e in entries if e.status == TimeStatus.DRAFT),
+        "rejected": [e for e in entries if e.status == TimeStatus.DRAFT and e.rejection_reason],
+        "general_errors": errors.get("__all__", []),
+    }
+
+
+def timesheet(request: HtmxHttpRequest) -> HttpResponse:
+    """The user's own week grid: rows of project × kind × activity, a column per day."""
+    user = _user(request)
+    if not policy.can_enter_hours(user):
+        raise Http404
+    monday = _monday(request)
+    if request.method == "POST":
+        rows, bad_cells = parse_week_grid(request.POST)
+        errors: dict[str, list[str]] = {name: [message] for name, message in bad_cells.items()}
+        if not errors:
+            try:
+                with transaction.atomic():
+                    save_week(acting_user=user, monday=monday, version=request.POST.get("version"), rows=rows)
+                    if request.POST.get("submit"):
+                        submit_week(acting_user=user, monday=monday)
+            except ValidationError as error:
+                if hasattr(error, "error_dict"):
+                    errors = {
+                        key: [str(m) for e in found for m in e.messages] for key, found in error.error_dict.items()
+                    }
+                else:
+                    errors = {"__all__": [str(m) for m in error.messages]}
+            else:
+                if request.POST.get("submit"):
+                    messages.success(request, _("Semaine soumise au ou à la responsable du projet."))
+                else:
+                    messages.success(request, _("Heures enregistrées."))
+                return redirect(reverse("programme:timesheet") + f"?semaine={monday.isoformat()}")
+        context = _grid(user, monday, request.POST, errors)
+        return render(request, "programme/timesheet.html", context, status=200)
+    return render(request, "programme/timesheet.html", _grid(user, monday))
+
+
+def time_review(request: HtmxHttpRequest, project_id: int) -> HttpResponse:
+    """The hours submitted to the project's lead: approve them, or send them back with a reason."""
+    user = _user(request)
+    project = get_object_or_404(policy.projects_approvable_by(user).select_related("campaign"), pk=project_id)
+    if request.method == "POST":
+        ids = [int(pk) for pk in request.POST.getlist("entries") if pk.isdigit()]
+        approve = request.POST.get("decision") != "reject"
+        back = redirect("programme:time_review", project_id=project.pk)
+        return act(
+            request,
+            lambda: review_hours(
+                project, acting_user=user, entry_ids=ids, approve=approve, reason=request.POST.get("reason", "")
+            ),
+            done=_("Heures validées.") if approve else _("Heures renvoyées à leur auteur."),
+            then=back,
+            refused=back,
+        )
+    waiting = list(
+        project.time_entries.filter(status=TimeStatus.SUBMITTED).select_related("person").order_by("person", "day")
+    )
+    return render(request, "programme/time_review.html", {"project": project, "entries": waiting})
+
+
+def claim_list(request: HtmxHttpRequest, project_id: int) -> HttpResponse:
+    """The project's claims; the carrier's coordinator makes a new one over a period."""
+    user = _user(request)
+    project = _project(user, project_id)
+    can_create = policy.can_create_claims(user, project)
+    form = ClaimForm(request.POST or None)
+    if request.method == "POST":
+        if not can_create:
+            raise Http404
+        if form.is_valid():
+            try:
+                claim = create_claim(
+                    project,
+                    acting_user=user,
+                    period_start=form.cleaned_data["period_start"],
+                    period_end=form.cleaned_data["period_end"],
+                )
+            except ValidationError as error:
+                _add_errors(form, error)
+            else:
+                messages.success(request, _("Demande préparée : vérifiez-la, puis envoyez-la au financeur."))
+                return redirect("programme:claim_detail", claim_id=claim.pk)
+    claims = policy.claims_visible_to(user).filter(project=project).order_by("-period_start", "-pk")
+    context = {"project": project, "claims": list(claims), "form": form if can_create else None}
+    return render(request, "programme/claim_list.html", context)
+
+
+def _claim(user: User, claim_id: int) -> Claim:
+    return get_object_or_404(
+        policy.claims_visible_to(user).select_related("project__campaign__funder", "project__carrier", "created_by"),
+        pk=claim_id,
+    )
+
+
+def _claim_context(user: User, claim: Claim) -> dict[str, Any]:
+    amounts = claim_amounts(claim)
+    return {
+        "claim": claim,
+        "project": claim.project,
+        "campaign": claim.project.campaign,
+        "amounts": amounts,
+        "tables": claim_tables(claim, amounts),
+        "reconciles": amounts.total == claim.total,
+        "can_send": policy.can_create_claims(user, claim.project) and claim.status == ClaimStatus.DRAFT,
+        "can_unlock": policy.can_unlock_hours(user, claim.project) and claim.status != ClaimStatus.CANCELLED,
+    }
+
+
+@require_safe
+def claim_detail(request: HtmxHttpRequest, claim_id: int) -> HttpResponse:
+    """The financial report of a claim: hours by person and kind at the campaign's rates, the
+    actions' co-financing, and the totals."""
+    user = _user(request)
+    return render(request, "programme/claim_detail.html", _claim_context(user, _claim(user, claim_id)))
+
+
+@require_safe
+def claim_xlsx(request: HtmxHttpRequest, claim_id: int) -> HttpResponse:
+    user = _user(request)
+    claim = _claim(user, claim_id)
+    tables = claim_tables(claim, claim_amounts(claim))
+    return xlsx_response(f"demande-{claim.pk}.xlsx", tables, title=_("Demande de financement"), stacked=True)
+
+
+@require_safe
+def claim_pdf(request: HtmxHttpRequest, claim_id: int) -> HttpResponse:
+    """Rendered at once: a claim is a few pages (one line per person and kind, one per action)."""
+    user = _user(request)
+    context = _claim_context(user, _claim(user, claim_id))
+    context["title"] = _("Demande de financement")
+    return pdf_response(f"demande-{claim_id}.pdf", "programme/claim_pdf.html", context, request=request)
+
+
+@require_POST
+def claim_send(request: HtmxHttpRequest, claim_id: int) -> HttpResponse:
+    user = _user(request)
+    claim = _claim(user, claim_id)
+    back = redirect("programme:claim_detail", claim_id=claim.pk)
+    return act(
+        request,
+        lambda: send_claim(claim, acting_user=user),
+        done=_("Demande envoyée au financeur."),
+        then=back,
+        refused=back,
+    )
+
+
+@require_POST
+def claim_unlock(request: HtmxHttpRequest, claim_id: int) -> HttpResponse:
+    """Unlock one entry of the claim (« entry » posted) or the whole claim, with a reason."""
+    user = _user(request)
+    claim = _claim(user, claim_id)
+    if not policy.can_unlock_hours(user, claim.project):
+        raise Http404
+    back = redirect("programme:claim_detail", claim_id=claim.pk)
+    reason = request.POST.get("reason", "")
+    entry_id = request.POST.get("entry", "")
+    if entry_id.isdigit():
+        entry = get_object_or_404(claim.entries.all(), pk=int(entry_id))
+        return act(
+            request,
+            lambda: unlock_entry(entry, acting_user=user, reason=reason),
+            done=_("Heures déverrouillées et rendues à leur auteur."),
+            then=back,
+            refused=back,
+        )
+    return act(
+        request,
+        lambda: unlock_claim(claim, acting_user=user, reason=reason),
+        done=_("Demande annulée : ses heures sont rendues à leurs auteurs."),
+        then=back,
+        refused=back,
+    )

@@ -12,6 +12,7 @@ from typing import Any
 from django.utils import timezone
 
 from reperes.programme.enums import PartnerRole
+from reperes.programme.models import Claim, ClaimStatus
 from reperes.programme.services import add_partner, create_campaign, create_project
 from tests.privacy.test_access_log import NoYouth, Read
 from tests.privacy.test_permission_matrix import Route
@@ -25,6 +26,14 @@ READS: dict[str, NoYouth | tuple[Read, ...]] = {
     "programme:budget_edit": NoYouth("the form of a project's budget"),
     "programme:partner_add": NoYouth("adds a partner and redirects", method="POST"),
     "programme:partner_remove": NoYouth("removes a partner and redirects", method="POST"),
+    "programme:timesheet": NoYouth("the user's own week of hours"),
+    "programme:time_review": NoYouth("hours of staff waiting for the lead's approval"),
+    "programme:claim_list": NoYouth("a project's funding claims"),
+    "programme:claim_detail": NoYouth("a claim: staff hours, rates, actions and amounts"),
+    "programme:claim_xlsx": NoYouth("the claim as a workbook"),
+    "programme:claim_pdf": NoYouth("the claim as a PDF"),
+    "programme:claim_send": NoYouth("sends a claim and redirects", method="POST"),
+    "programme:claim_unlock": NoYouth("unlocks hours and redirects", method="POST"),
 }
 
 
@@ -48,7 +57,15 @@ def populate(world: Any) -> dict[str, Any]:
         youths_to_mobilise=10,
     )
     partner = add_partner(project, acting_user=coordinator, organisation=world.partner, role=PartnerRole.MOBILISATION)
-    return {"programme_campaign": campaign, "programme_project": project, "programme_partner": partner}
+    claim = Claim.objects.create(
+        project=project, created_by=coordinator, period_start=today, period_end=today, status=ClaimStatus.DRAFT
+    )
+    return {
+        "programme_campaign": campaign,
+        "programme_project": project,
+        "programme_partner": partner,
+        "programme_claim": claim,
+    }
 
 
 def no_youth_kwargs(route: Route, world: Any) -> dict[str, Any] | None:
@@ -56,6 +73,8 @@ def no_youth_kwargs(route: Route, world: Any) -> dict[str, Any] | None:
         return {"project_id": world.extra["programme_project"].pk}
     if route.arguments == {"project_partner_id"}:
         return {"project_partner_id": world.extra["programme_partner"].pk}
+    if route.arguments == {"claim_id"}:
+        return {"claim_id": world.extra["programme_claim"].pk}
     if route.arguments == {"campaign_id"}:
         return {"campaign_id": world.extra["programme_campaign"].pk}
     return None

@@ -15,14 +15,27 @@ from django.utils import timezone
 
 from reperes.privacy import policy
 from reperes.programme.enums import PartnerRole
+from reperes.programme.models import Claim, ClaimStatus
 from reperes.programme.services import add_partner, create_campaign, create_project
 from tests.network.factories import MembershipFactory, OrganisationFactory
-from tests.privacy.test_permission_matrix import ADMIN, COORDINATOR, FUNDER, Rule, form, get, post
+from tests.privacy.test_permission_matrix import (
+    ADMIN,
+    COORDINATOR,
+    FUNDER,
+    ML_STAFF,
+    NOBODY,
+    Rule,
+    form,
+    get,
+    post,
+)
 
 RELATIONS: dict[frozenset[str], tuple[str, ...]] = {
     frozenset({"project_id"}): ("own", "other"),
     frozenset({"project_partner_id"}): ("own", "other"),
     frozenset({"campaign_id"}): ("own", "other"),
+    # claim_id -> own (a claim sent for A's project), other (one sent for B's project).
+    frozenset({"claim_id"}): ("own", "other"),
 }
 
 EDITORS = frozenset({COORDINATOR, ADMIN})
@@ -50,6 +63,21 @@ EXPECTED: dict[str, Rule] = {
     "programme:partner_add": post(lambda world: {}, own=EDITORS, other={ADMIN}),
     # project_partners_editable_by: the partners of the projects the user edits.
     "programme:partner_remove": post(lambda world: {}, own=EDITORS, other={ADMIN}),
+    # can_enter_hours: counsellors and coordinators of a Mission locale, each their own week.
+    "programme:timesheet": get(none=ML_STAFF, action=form(none=ML_STAFF)),
+    # projects_approvable_by: the project's lead only (A's coordinator leads A's project).
+    "programme:time_review": get(own={COORDINATOR}, other=NOBODY, action=form(own={COORDINATOR}, other=NOBODY)),
+    # projects_visible_to reads the claims (claims_visible_to); can_create_claims: the carrier's coordinator.
+    "programme:claim_list": get(
+        own={COORDINATOR, FUNDER, ADMIN}, other={ADMIN}, action=form(own={COORDINATOR}, other=NOBODY)
+    ),
+    # claims_visible_to: the carrier's coordinator, the funder of the campaign once sent, administrators.
+    "programme:claim_detail": get(own={COORDINATOR, FUNDER, ADMIN}, other={ADMIN}),
+    "programme:claim_xlsx": get(own={COORDINATOR, FUNDER, ADMIN}, other={ADMIN}),
+    "programme:claim_pdf": get(own={COORDINATOR, FUNDER, ADMIN}, other={ADMIN}),
+    # can_create_claims sends; can_unlock_hours (the carrier's coordinator, administrators) unlocks.
+    "programme:claim_send": post(lambda world: {}, own={COORDINATOR}, other=NOBODY),
+    "programme:claim_unlock": post(lambda world: {}, own={COORDINATOR, ADMIN}, other={ADMIN}),
 }
 
 
@@ -74,7 +102,11 @@ def populate(world: Any) -> dict[str, dict[str, int]]:
     partner_b = add_partner(
         project_b, acting_user=admin, organisation=world.other_signal.organisation, role=PartnerRole.ACTION
     )
+    sent = {"status": ClaimStatus.SENT, "sent_at": timezone.now(), "period_start": today, "period_end": today}
+    claim_a = Claim.objects.create(project=project_a, created_by=coordinator, **sent)
+    claim_b = Claim.objects.create(project=project_b, created_by=admin, **sent)
     return {
+        "claim_id": {"own": claim_a.pk, "other": claim_b.pk},
         "project_id": {"own": project_a.pk, "other": project_b.pk},
         "project_partner_id": {"own": partner_a.pk, "other": partner_b.pk},
         "campaign_id": {"own": own.pk, "other": other.pk},
