@@ -352,7 +352,12 @@ def _grid(user: User, monday: date, data: Any = None, errors: dict[str, list[str
         for j, day in enumerate(days):
             found = by_cell.get((project_id, kind, activity, day)) if project_id else None
             name = f"{prefix}-d{j}"
-            value = data.get(name, "") if data is not None else (format(found.hours.normalize(), "f") if found else "")
+            # A posted value comes back as typed, with a point: a number field drops « 3,5 ».
+            value = (
+                str(data.get(name, "")).strip().replace(",", ".")
+                if data is not None
+                else (format(found.hours.normalize(), "f") if found else "")
+            )
             cells.append(
                 {
                     "name": name,
