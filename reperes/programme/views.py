@@ -158,6 +158,9 @@ def project_detail(request: HtmxHttpRequest, project_id: int) -> HttpResponse:
         "communes": list(project.territory.communes.order_by("name")) if project.territory else None,
         "carrier_communes": project.carrier.territory.communes.count() if project.carrier.territory else 0,
         "can_edit": can_edit,
+        "can_review_hours": policy.projects_approvable_by(user).filter(pk=project.pk).exists(),
+        "can_see_claims": policy.can_create_claims(user, project)
+        or policy.claims_visible_to(user).filter(project=project).exists(),
         "partner_form": PartnerForm(partners=_partner_choices(project)) if can_edit else None,
     }
     return render(request, "programme/project_detail.html", context)
@@ -531,6 +534,8 @@ def claim_pdf(request: HtmxHttpRequest, claim_id: int) -> HttpResponse:
 def claim_send(request: HtmxHttpRequest, claim_id: int) -> HttpResponse:
     user = _user(request)
     claim = _claim(user, claim_id)
+    if not policy.can_create_claims(user, claim.project):
+        raise Http404
     back = redirect("programme:claim_detail", claim_id=claim.pk)
     return act(
         request,

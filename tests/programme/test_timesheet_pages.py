@@ -335,3 +335,32 @@ def test_the_claim_report_runs_as_many_queries_with_1_or_10_lines(
     with django_assert_max_num_queries(MAX_QUERIES):
         response = client.get(reverse("programme:claim_detail", args=[claim.pk]))
     assert response.status_code == 200
+
+
+# --- Navigation ----------------------------------------------------------------------------------
+
+
+def test_the_menu_names_my_hours_for_the_staff_of_a_mission_locale_only(client, project, counsellor, outsiders):
+    url = reverse("programme:timesheet")
+    client.force_login(counsellor)
+    assertContains(client.get(reverse("web:home")), f'href="{url}"')
+    client.force_login(outsiders["partner worker of the project's partner"])
+    assertNotContains(client.get(reverse("web:home")), f'href="{url}"')
+
+
+def test_the_project_page_links_to_the_approval_list_and_the_claims_for_whom_they_are_open(client, project):
+    review, claims = (reverse(name, args=[project.pk]) for name in ("programme:time_review", "programme:claim_list"))
+    client.force_login(project.lead)
+    page = client.get(reverse("programme:project_detail", args=[project.pk]))
+    assertContains(page, f'href="{review}"')
+    assertContains(page, f'href="{claims}"')
+    another_coordinator = member(Role.COORDINATOR, project.carrier)
+    client.force_login(another_coordinator)
+    page = client.get(reverse("programme:project_detail", args=[project.pk]))
+    assertNotContains(page, f'href="{review}"')
+    assertContains(page, f'href="{claims}"')
+    officer = member(Role.FUNDER_OFFICER, project.campaign.funder)
+    client.force_login(officer)
+    page = client.get(reverse("programme:project_detail", args=[project.pk]))
+    assertNotContains(page, f'href="{review}"')
+    assertNotContains(page, f'href="{claims}"')  # no claim sent yet
