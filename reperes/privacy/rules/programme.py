@@ -174,7 +174,11 @@ __all__ += [
 
 def _mission_locale_staff_of(user: AnyUser) -> Organisation | None:
     own = organisation_of(user)
-    if own is None or not has_role(user, Role.COUNSELLOR, Role.COORDINATOR) or own.kind != OrganisationKind.MISSION_LOCALE:
+    if (
+        own is None
+        or not has_role(user, Role.COUNSELLOR, Role.COORDINATOR)
+        or own.kind != OrganisationKind.MISSION_LOCALE
+    ):
         return None
     return own
 
