@@ -8,6 +8,7 @@ from typing import Any
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Exists, OuterRef
 from django.forms import Form
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -130,7 +131,14 @@ def project_detail(request: HtmxHttpRequest, project_id: int) -> HttpResponse:
     """A project: its carrier, lead, territory, partners and roles, objectives against the youths
     identified and mobilised so far, budget and actions."""
     user = _user(request)
-    project = _project(user, project_id)
+    # Whether the user approves the project's hours, asked in the same query as the project.
+    approvable = Exists(policy.projects_approvable_by(user).filter(pk=OuterRef("pk")))
+    project = get_object_or_404(
+        policy.projects_visible_to(user)
+        .select_related("campaign__funder", "carrier__territory", "lead", "territory")
+        .annotate(approvable=approvable),
+        pk=project_id,
+    )
     can_edit = policy.can_edit_project(user, project)
     figures = programme_figures([project.campaign], protected=not policy.can_view_personal_data(user))
     partners = list(project.partners.select_related("organisation").order_by("organisation__name"))
@@ -158,7 +166,7 @@ def project_detail(request: HtmxHttpRequest, project_id: int) -> HttpResponse:
         "communes": list(project.territory.communes.order_by("name")) if project.territory else None,
         "carrier_communes": project.carrier.territory.communes.count() if project.carrier.territory else 0,
         "can_edit": can_edit,
-        "can_review_hours": policy.projects_approvable_by(user).filter(pk=project.pk).exists(),
+        "can_review_hours": bool(project.approvable),  # type: ignore[attr-defined]  # annotated above
         "can_see_claims": policy.can_create_claims(user, project)
         or policy.claims_visible_to(user).filter(project=project).exists(),
         "partner_form": PartnerForm(partners=_partner_choices(project)) if can_edit else None,
