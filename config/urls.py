@@ -16,6 +16,7 @@ urlpatterns = [
     path("actions/", include("reperes.mobilisation.urls")),
     path("orientations/", include("reperes.referrals.urls")),
     path("programme/", include("reperes.programme.urls")),
+    path("bilan/", include("reperes.reporting.urls")),
     path("exports/", include("reperes.exports.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -100,6 +100,11 @@ class Bilan:
         return [table for section in self.sections for table in section.tables]
 
     @property
+    def shows_projects(self) -> bool:
+        """The qualitative part names each entry's project (a campaign's bilan)."""
+        return self.project is None
+
+    @property
     def figures(self) -> list[tuple[str, str]]:
         """The key figures formatted (exports/partials/key_figures.html)."""
         return [(label, display(value, kind)) for label, value, kind in self.key_figures]

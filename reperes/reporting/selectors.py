@@ -54,13 +54,16 @@ from django.db.models.lookups import GreaterThanOrEqual, LessThan
 from django.utils import timezone
 
 from reperes.mobilisation.models import Action, Attendance, Enrolment, Session
+from reperes.network.models import User
 from reperes.pathways.enums import BarrierStatus, EventKind
 from reperes.pathways.models import PathwayEvent, YouthBarrier
+from reperes.privacy import policy
 from reperes.programme.models import BudgetLine, Campaign, Project
 from reperes.programme.selectors import actions_of, youths_of
 from reperes.registry.enums import BirthPrecision, ListKind
 from reperes.registry.models import ImportedRow, Signal, Youth
-from reperes.reporting.enums import AgeBand, Situation
+from reperes.reporting.enums import AgeBand, AssessmentCategory, AssessmentKind, Situation
+from reperes.reporting.models import ProjectAssessment
 from reperes.territory.models import Departement, Territory
 
 # Barriers that count: confirmed on the file, whatever became of them since.
@@ -377,3 +380,22 @@ def _signals(projects: list[Project], since: datetime, before: datetime) -> dict
         .order_by()
     )
     return {(r["project"], r["organisation__kind"]): r["count"] for r in rows}
+
+
+# --- The qualitative part -----------------------------------------------------------------------
+
+
+def assessments_shown(project: Project | None, campaign: Campaign | None, *, user: User) -> list[ProjectAssessment]:
+    """The strengths and difficulties shown with a bilan: the project's own, or with a campaign's,
+    those of its projects the user reads (policy.bilan_projects_visible_to); none across campaigns.
+    By category, then strengths before difficulties."""
+    projects: QuerySet[Project]
+    if project is not None:
+        projects = Project.objects.filter(pk=project.pk)
+    elif campaign is not None:
+        projects = policy.bilan_projects_visible_to(user).filter(campaign=campaign)
+    else:
+        return []
+    order = {category: index for index, category in enumerate(AssessmentCategory.values)}
+    found = list(ProjectAssessment.objects.filter(project__in=projects).select_related("project"))
+    return sorted(found, key=lambda a: (order[a.category], a.kind != AssessmentKind.STRENGTH, a.project.name, a.pk))

@@ -601,9 +601,17 @@ from tests.privacy import (  # noqa: E402
     access_pathways,
     access_programme,
     access_referrals,
+    access_reporting,
 )
 
-EXTENSIONS = (access_pathways, access_mobilisation, access_referrals, access_exports, access_programme)
+EXTENSIONS = (
+    access_pathways,
+    access_mobilisation,
+    access_referrals,
+    access_exports,
+    access_programme,
+    access_reporting,
+)
 for _extension in EXTENSIONS:
     assert not set(_extension.READS) & set(READS), _extension.__name__
     READS |= _extension.READS

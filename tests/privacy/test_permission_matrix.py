@@ -666,9 +666,17 @@ from tests.privacy import (  # noqa: E402
     matrix_pathways,
     matrix_programme,
     matrix_referrals,
+    matrix_reporting,
 )
 
-EXTENSIONS = (matrix_pathways, matrix_mobilisation, matrix_referrals, matrix_programme, matrix_exports)
+EXTENSIONS = (
+    matrix_pathways,
+    matrix_mobilisation,
+    matrix_referrals,
+    matrix_programme,
+    matrix_exports,
+    matrix_reporting,
+)
 for _extension in EXTENSIONS:
     assert not set(_extension.EXPECTED) & set(EXPECTED), _extension.__name__
     EXPECTED |= _extension.EXPECTED
