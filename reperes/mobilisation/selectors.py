@@ -1,13 +1,13 @@
-"""Reads of reperes.mobilisation. `timeline_entries`, `home_card` and `youths_needing_attention`
-are called by other apps; keep their signatures."""
+"""Reads of reperes.mobilisation. `timeline_entries`, `home_card`, `youths_needing_attention` and
+`youth_ids_needing_attention` are called by other apps; keep their signatures."""
 
-from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Count, F, Q, QuerySet, Sum, Window
+from django.db.models.functions import FirstValue, Lead, RowNumber
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
@@ -211,25 +211,43 @@ def home_card(user: User) -> dict[str, Any]:
     return {"to_record": False, "sessions": list(upcoming[:HOME_CARD_SIZE]), "count": upcoming.count()}
 
 
+def _last_of_two_absences(among: QuerySet[Youth] | None = None) -> QuerySet[Attendance]:
+    """For each enrolment not withdrawn (of these youths, when given) whose last two attendances
+    recorded are both « absent », its last attendance: one pass over the attendances, numbered
+    latest first in each enrolment (window functions), no subquery per enrolment."""
+    attendances = Attendance.objects.filter(enrolment__withdrawn_at=None)
+    if among is not None:
+        attendances = attendances.filter(enrolment__youth__in=among)
+    enrolment = F("enrolment_id")
+    latest_first = [F("session__starts_at").desc(), F("session_id").desc()]
+    return attendances.annotate(
+        rank=Window(RowNumber(), partition_by=enrolment, order_by=latest_first),
+        last_status=Window(FirstValue("status"), partition_by=enrolment, order_by=latest_first),
+        # On the first row, the attendance before the last one.
+        previous_status=Window(Lead("status"), partition_by=enrolment, order_by=latest_first),
+    ).filter(rank=1, last_status=AttendanceStatus.ABSENT, previous_status=AttendanceStatus.ABSENT)
+
+
+def youth_ids_needing_attention(among: QuerySet[Youth] | None = None) -> QuerySet[Attendance, Any]:
+    """The youths `youths_needing_attention` flags (among these youths, when given: a queryset, it
+    stays a subquery), as a queryset of youth ids for the caseload's « à risque » filter and count:
+    `pk__in=youth_ids_needing_attention(among=youths)`. The database decides, no list of ids goes
+    through Python."""
+    return _last_of_two_absences(among).values("enrolment__youth_id")
+
+
 def youths_needing_attention(youth_ids: Iterable[int]) -> dict[int, str]:
     """Youths whose last two attendances recorded in an action they are still enrolled in are
     both « absent » (an excused absence breaks the row), with the reason « deux absences de suite à
-    « <action> » ». One query, whatever the number of youths."""
+    « <action> » » (the action of their first such enrolment). One query, for the few youths of a
+    page: the rule is `youth_ids_needing_attention`'s."""
     ids = list(youth_ids)
     if not ids:
         return {}
-    rows = (
-        Attendance.objects.filter(enrolment__youth_id__in=ids, enrolment__withdrawn_at=None)
-        .order_by("enrolment_id", "-session__starts_at", "-session_id")
-        .values_list("enrolment__youth_id", "enrolment_id", "enrolment__action__title", "status")
+    rows = _last_of_two_absences(Youth.objects.filter(pk__in=ids)).values_list(
+        "enrolment__youth_id", "enrolment_id", "enrolment__action__title"
     )
-    last_two: dict[int, list[str]] = defaultdict(list)
     flagged: dict[int, str] = {}
-    for youth_id, enrolment_id, title, status in rows:
-        statuses = last_two[enrolment_id]
-        if len(statuses) >= 2:
-            continue
-        statuses.append(status)
-        if statuses == [AttendanceStatus.ABSENT, AttendanceStatus.ABSENT] and youth_id not in flagged:
-            flagged[youth_id] = _("deux absences de suite à « %(title)s »") % {"title": title}
+    for youth_id, _enrolment, title in sorted(rows):
+        flagged.setdefault(youth_id, _("deux absences de suite à « %(title)s »") % {"title": title})
     return flagged

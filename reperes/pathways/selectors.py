@@ -1,21 +1,36 @@
 """Reads of the pathway: the timeline of a file, the caseload and its alerts. Always through the
-privacy policy; the alerts are computed for a whole caseload in a fixed number of queries."""
+privacy policy. Which youths are at risk is decided by the database (`at_risk_condition`, for the
+counts and the « à risque » filter); the alerts' details are computed only for the youths of a
+page, in a fixed number of queries."""
 
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
-from django.db.models import Case, Exists, F, OuterRef, QuerySet, Subquery, Value, When
+from django.db.models import (
+    Case,
+    Count,
+    F,
+    FilteredRelation,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
 from django.db.models.functions import Coalesce
+from django.db.models.lookups import IsNull, LessThan
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from reperes.mobilisation import selectors as mobilisation
 from reperes.network.models import Organisation, User
-from reperes.pathways.enums import BarrierStatus, EventKind, Stage, barrier_section
-from reperes.pathways.models import FollowUp, Pathway, PathwayEvent, YouthBarrier
+from reperes.pathways.enums import BarrierStatus, EventKind, ReapproachStatus, Stage, barrier_section
+from reperes.pathways.models import FollowUp, Pathway, PathwayEvent, Reapproach, YouthBarrier
 from reperes.pathways.timeline import TimelineEntry
 from reperes.privacy import policy
 from reperes.privacy.enums import Section
@@ -219,41 +234,93 @@ CASELOAD_SORTS = {
 }
 
 
+def followed_youths(user: User, *, mine_only: bool = True) -> QuerySet[Youth]:
+    """The youths a Mission locale's staff follow: their own, or the whole Mission locale's (no
+    annotation: the scope the caseload's subqueries are drawn from)."""
+    youths = policy.youths_visible_to(user)
+    if not policy.can_follow_youths(user):
+        return youths.none()
+    return youths.filter(referent=user) if mine_only else youths
+
+
 def caseload_youths(
     user: User, *, mine_only: bool = True, stage: int | None = None, sort: str = "name"
 ) -> QuerySet[Youth]:
     """The youths a Mission locale's staff follow (their own, or the whole Mission locale's), with the
     open pathway's stage and last real contact annotated, sorted in French order by default."""
-    youths = policy.youths_visible_to(user)
-    if not policy.can_follow_youths(user):
-        return youths.none()
-    if mine_only:
-        youths = youths.filter(referent=user)
-    open_pathways = Pathway.objects.filter(youth=OuterRef("pk"), closed_at=None)
-    exited = Exists(Pathway.objects.filter(youth=OuterRef("pk")))
-    youths = youths.annotate(
-        stage_now=Coalesce(
-            Subquery(open_pathways.values("stage")[:1]),
-            Case(When(exited, then=Value(EXITED)), default=Value(int(Stage.SPOTTED))),
-        ),
-        contact_at=Subquery(open_pathways.values("last_contact_at")[:1]),
-        opened_at=Subquery(open_pathways.values("opened_at")[:1]),
-    )
+    youths = followed_youths(user, mine_only=mine_only)
+    # Whether a youth without an open pathway has a closed one, row by row: a page needs it for its
+    # rows only (the counts, for every youth, take another way: `caseload_counts`).
+    closed = Pathway.objects.filter(youth=OuterRef("pk"), closed_at__isnull=False).values("youth_id")
+    youths = _with_stage(youths, exited=IsNull(Subquery(closed[:1]), False))
     if stage is not None:
-        youths = youths.filter(stage_now=stage)
+        youths = youths.filter(stage_now=stage)  # type: ignore[misc]  # an annotation
     return youths.select_related("commune").order_by(*CASELOAD_SORTS.get(sort, CASELOAD_SORTS["name"]))
 
 
-def alerts_for(user: User, youths: list[Youth]) -> dict[int, list[Alert]]:
-    """For each youth (annotated by `caseload_youths`), why they are at risk of being lost again and
-    the next step: no real contact for the Mission locale's number of days, a re-approach due, a
-    follow-up due, two missed sessions in a row, a referral expired unanswered."""
-    today = timezone.localdate()
+def _with_stage(youths: QuerySet[Youth], *, exited: Q | IsNull) -> QuerySet[Youth]:
+    """`stage_now` (EXITED when the youth has no open pathway and `exited` holds), `contact_at` and
+    `opened_at`, from the open pathway: at most one per youth (a unique constraint), so a left join
+    and not a subquery per youth."""
+    youths = youths.alias(open_pathway=FilteredRelation("pathways", condition=Q(pathways__closed_at=None)))
+    return youths.annotate(
+        stage_now=Coalesce(
+            F("open_pathway__stage"),
+            Case(When(exited, then=Value(EXITED)), default=Value(int(Stage.SPOTTED))),
+            output_field=IntegerField(),
+        ),
+        contact_at=F("open_pathway__last_contact_at"),
+        opened_at=F("open_pathway__opened_at"),
+    )
+
+
+def _quiet_days(user: User) -> int:
     organisation = user.organisation
-    quiet_days = organisation.quiet_days_alert if organisation is not None else 30
+    return organisation.quiet_days_alert if organisation is not None else 30
+
+
+def at_risk_condition(user: User, among: QuerySet[Youth]) -> Q:
+    """The rule of `alerts_for` as one condition on a queryset of `caseload_youths` (it reads its
+    annotations), for the database to decide which youths are at risk. `among` is the plain set
+    those youths are drawn from (`followed_youths`): each alert but the quiet one is the subquery of
+    the youth ids it flags among them, computed once by the database, never a list of ids in
+    Python; mobilisation and referrals state their own rules."""
+    today = timezone.localdate()
+    quiet_since = timezone.now() - timedelta(days=_quiet_days(user))
+    last_seen = Coalesce(F("contact_at"), F("opened_at"), F("created_at"))
+    quiet = Q(LessThan(last_seen, quiet_since)) & ~Q(stage_now__in=[EXITED, Stage.OUTCOME])
+    reapproach_due = Reapproach.objects.filter(
+        youth__in=among, status=ReapproachStatus.PLANNED, due_on__lte=today
+    ).values("youth_id")
+    follow_up_due = (
+        policy.follow_ups_visible_to(user)
+        .filter(outcome__pathway__youth__in=among, done_on=None, due_on__lte=today)
+        .values("outcome__pathway__youth_id")
+    )
+    return (
+        quiet
+        | Q(pk__in=reapproach_due)
+        | Q(pk__in=follow_up_due)
+        | Q(pk__in=mobilisation.youth_ids_needing_attention(among=among))
+        | Q(pk__in=referrals.youth_ids_needing_attention(among=among))
+    )
+
+
+def at_risk(user: User, youths: QuerySet[Youth], *, mine_only: bool) -> QuerySet[Youth]:
+    """The youths of `caseload_youths(user, mine_only=mine_only, …)` (filtered further or not) that
+    `alerts_for` would give at least one alert."""
+    return youths.filter(at_risk_condition(user, followed_youths(user, mine_only=mine_only)))
+
+
+def alerts_for(user: User, youths: list[Youth]) -> dict[int, list[Alert]]:
+    """For each youth (annotated by `caseload_youths`: the few of a page), why they are at risk of
+    being lost again and the next step: no real contact for the Mission locale's number of days, a
+    re-approach due, a follow-up due, two missed sessions in a row, a referral expired unanswered.
+    A fixed number of queries; `at_risk_condition` is the same rule for the database."""
+    today = timezone.localdate()
     alerts: dict[int, list[Alert]] = defaultdict(list)
     ids = [youth.pk for youth in youths]
-    quiet_since = timezone.now() - timedelta(days=quiet_days)
+    quiet_since = timezone.now() - timedelta(days=_quiet_days(user))
     for youth in youths:
         if getattr(youth, "stage_now", Stage.SPOTTED) in (EXITED, Stage.OUTCOME):
             continue  # out of the pathway, or in training or a job: the follow-ups watch them
@@ -267,11 +334,9 @@ def alerts_for(user: User, youths: list[Youth]) -> dict[int, list[Alert]]:
                     "quiet",
                 )
             )
-    due = (
-        policy.reapproaches_for(user)
-        .model.objects.filter(youth_id__in=ids, status="planned", due_on__lte=today)
-        .select_related("by_organisation")
-    )
+    due = Reapproach.objects.filter(
+        youth_id__in=ids, status=ReapproachStatus.PLANNED, due_on__lte=today
+    ).select_related("by_organisation")
     for plan in due:
         alerts[plan.youth_id].append(
             Alert(
@@ -300,11 +365,45 @@ def alerts_for(user: User, youths: list[Youth]) -> dict[int, list[Alert]]:
     return alerts
 
 
+@dataclass(frozen=True)
+class CaseloadCounts:
+    """A caseload counted by stage (EXITED for those whose pathway is closed): youths, and youths
+    at risk (`at_risk_condition`)."""
+
+    youths: dict[int, int]
+    at_risk: dict[int, int]
+
+    def total(self, stage: int | None = None) -> int:
+        return self.youths[stage] if stage is not None else sum(self.youths.values())
+
+    def total_at_risk(self, stage: int | None = None) -> int:
+        return self.at_risk[stage] if stage is not None else sum(self.at_risk.values())
+
+
+def caseload_counts(user: User, *, mine_only: bool) -> CaseloadCounts:
+    """How many youths of `caseload_youths(user, mine_only=mine_only)` at each stage, and how many of
+    them at risk, in one grouped query: no row of the caseload is read, whatever its size."""
+    among = followed_youths(user, mine_only=mine_only)
+    # Here every youth is counted: the ids of those with a closed pathway are one set, computed
+    # once (a subquery per youth would be costed by PostgreSQL as high enough to compile it, JIT,
+    # which takes longer than the query).
+    closed = Pathway.objects.filter(youth__in=among, closed_at__isnull=False).values("youth_id")
+    youths = _with_stage(among, exited=Q(pk__in=closed))
+    stages = [*Stage.values, EXITED]
+    counts = CaseloadCounts(youths=dict.fromkeys(stages, 0), at_risk=dict.fromkeys(stages, 0))
+    by_stage = youths.order_by().values("stage_now")  # type: ignore[misc]  # an annotation
+    rows = by_stage.annotate(n=Count("pk"), at_risk=Count("pk", filter=at_risk_condition(user, among)))
+    for stage, n, at_risk_n in rows.values_list("stage_now", "n", "at_risk"):
+        counts.youths[stage] = n
+        counts.at_risk[stage] = at_risk_n
+    return counts
+
+
 def stage_counts(youths: QuerySet[Youth]) -> dict[int, int]:
     """How many youths at each stage (EXITED for those whose pathway is closed), in one query."""
     counts = dict.fromkeys([*Stage.values, EXITED], 0)
-    for stage in youths.order_by().values_list("stage_now", flat=True):  # type: ignore[misc]
-        counts[stage] += 1
+    by_stage = youths.order_by().values("stage_now")  # type: ignore[misc]  # an annotation
+    counts.update(dict(by_stage.annotate(n=Count("pk")).values_list("stage_now", "n")))
     return counts
 
 

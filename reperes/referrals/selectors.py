@@ -1,11 +1,11 @@
-"""Reads of reperes.referrals. `timeline_entries`, `home_card` and `youths_needing_attention` are
-called by other apps; keep their signatures."""
+"""Reads of reperes.referrals. `timeline_entries`, `home_card`, `youths_needing_attention` and
+`youth_ids_needing_attention` are called by other apps; keep their signatures."""
 
 from collections import Counter
 from collections.abc import Iterable
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
@@ -127,21 +127,36 @@ def home_card(user: User) -> dict[str, Any]:
     }
 
 
+def _expired_and_last(among: QuerySet[Youth] | None = None) -> QuerySet[Referral]:
+    """Referrals expired unanswered that are their youth's last one (none sent after, the pk
+    breaking a tie): once referred again, the old one is done with."""
+    later = Referral.objects.filter(youth_id=OuterRef("youth_id")).filter(
+        Q(sent_at__gt=OuterRef("sent_at")) | Q(sent_at=OuterRef("sent_at"), pk__gt=OuterRef("pk"))
+    )
+    expired = Referral.objects.filter(status=ReferralStatus.EXPIRED)
+    if among is not None:
+        expired = expired.filter(youth__in=among)
+    return expired.filter(~Exists(later)).order_by()
+
+
+def youth_ids_needing_attention(among: QuerySet[Youth] | None = None) -> QuerySet[Referral, Any]:
+    """The youths `youths_needing_attention` flags (among these youths, when given: a queryset, it
+    stays a subquery), as a queryset of `youth_id` for a subquery of the caseload's « à risque »
+    filter and count. Use it in `pk__in`, or correlate it (`.filter(youth_id=OuterRef("pk"))`) in
+    an `Exists`: the database decides, no list of ids goes through Python."""
+    return _expired_and_last(among).values("youth_id")
+
+
 def youths_needing_attention(youth_ids: Iterable[int]) -> dict[int, str]:
-    """Among these youths, those whose last referral expired unanswered, with a short French
-    reason and next step (one query). The caseload is read by staff who may not hold a section:
-    a specialised partner (PJJ, CSAPA…) is named « un partenaire spécialisé »."""
+    """Among these youths (a page of the caseload), those whose last referral expired unanswered,
+    with a short French reason and next step (one query; the rule is `youth_ids_needing_attention`'s).
+    The caseload is read by staff who may not hold a section: a specialised partner (PJJ, CSAPA…) is
+    named « un partenaire spécialisé »."""
     ids = list(youth_ids)
     if not ids:
         return {}
-    latest: dict[int, Referral] = {}
-    for referral in (
-        Referral.objects.filter(youth_id__in=ids).select_related("to_organisation").order_by("sent_at", "pk")
-    ):
-        latest[referral.youth_id] = referral
     return {
-        youth_id: _("orientation vers %(partner)s restée sans réponse : relancez-le ou orientez ailleurs")
+        referral.youth_id: _("orientation vers %(partner)s restée sans réponse : relancez-le ou orientez ailleurs")
         % {"partner": policy.organisation_label(referral.to_organisation, set())}
-        for youth_id, referral in latest.items()
-        if referral.status == ReferralStatus.EXPIRED
+        for referral in _expired_and_last().filter(youth_id__in=ids).select_related("to_organisation")
     }

@@ -13,7 +13,7 @@ from reperes.mobilisation import selectors as mobilisation
 from reperes.network.enums import Role
 from reperes.network.models import User
 from reperes.network.selectors import coverage_of
-from reperes.pathways.selectors import alerts_for, caseload_youths
+from reperes.pathways.selectors import at_risk, caseload_youths
 from reperes.privacy import policy
 from reperes.programme.enums import CampaignStatus
 from reperes.programme.models import Campaign
@@ -80,9 +80,9 @@ def counsellor_tasks(user: User) -> dict[str, Any]:
 
 
 def at_risk_count(user: User) -> int:
-    """How many of the user's own youths are at risk of being lost again (the caseload's alerts)."""
-    youths = list(caseload_youths(user, mine_only=True))
-    return sum(1 for found in alerts_for(user, youths).values() if found)
+    """How many of the user's own youths are at risk of being lost again (the caseload's alerts),
+    counted by the database in one query."""
+    return at_risk(user, caseload_youths(user, mine_only=True), mine_only=True).count()
 
 
 def partnership_overview(user: User) -> dict[str, Any]:
