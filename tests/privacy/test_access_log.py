@@ -17,14 +17,17 @@ Every read is checked twice:
 Run with ``-s`` to see « N URLs classées, M lectures, 0 écart ».
 """
 
+import io
 import logging
 import re
+import subprocess
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
+import openpyxl
 import pytest
 from django.apps import apps
 from django.contrib import admin
@@ -687,9 +690,26 @@ def _request(client: Client, read: Read, path: str, world: World) -> tuple[HttpR
 INPUT = re.compile(r"<input\b[^>]*>", re.IGNORECASE)
 
 
+def response_text(response: HttpResponse) -> str:
+    """A page's text; a PDF's (pdftotext) or a workbook's cells, for a download."""
+    kind = response.get("Content-Type", "")
+    if kind.startswith("application/pdf"):
+        run = subprocess.run(["pdftotext", "-", "-"], input=response.content, capture_output=True, check=True)
+        return run.stdout.decode()
+    if kind.startswith("application/vnd.openxmlformats-officedocument.spreadsheetml"):
+        book = openpyxl.load_workbook(io.BytesIO(response.content), read_only=True)
+        return "\n".join(
+            " ".join(str(value) for value in row if value is not None)
+            for sheet in book.worksheets
+            for row in sheet.iter_rows(values_only=True)
+        )
+    return response.content.decode()
+
+
 def names_shown(response: HttpResponse, youths: list[Youth]) -> set[int]:
-    """The youths whose last name the page shows, outside form fields (a typed search)."""
-    text = INPUT.sub("", response.content.decode())
+    """The youths whose last name the page shows, outside form fields (a typed search); a PDF or an
+    XLSX file is read as its text."""
+    text = INPUT.sub("", response_text(response))
     return {y.pk for y in youths if re.search(rf"\b{re.escape(y.last_name)}\b", text, re.IGNORECASE)}
 
 
