@@ -7,6 +7,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
+from typing import Any
 
 from django.db.models import (
     Case,
@@ -85,6 +86,17 @@ def timeline(user: User, youth: Youth, *, kinds: Iterable[str] = ()) -> list[Tim
     if Section.PATHWAY not in sections:
         return []
     entries: list[TimelineEntry] = []
+
+    def _entry(
+        at: datetime, kind: str, label: str, author: User | None, organisation: object, *args: Any
+    ) -> TimelineEntry:
+        name = (
+            policy.pathway_organisation_label(user, organisation, sections)
+            if isinstance(organisation, Organisation)
+            else ""
+        )
+        return _timeline_entry(at, kind, label, author, name, *args)
+
     events = PathwayEvent.objects.filter(pathway__youth=youth).select_related("author", "organisation")
     for event in events:
         if event.kind == EventKind.STAGE:
@@ -101,7 +113,9 @@ def timeline(user: User, youth: Youth, *, kinds: Iterable[str] = ()) -> list[Tim
             "outcome": attempt.get_outcome_display(),
         }
         if attempt.through is not None:
-            label += " — " + _("par %(partner)s") % {"partner": policy.organisation_label(attempt.through, sections)}
+            label += " — " + _("par %(partner)s") % {
+                "partner": policy.pathway_organisation_label(user, attempt.through, sections)
+            }
         if attempt.decline_reason:
             label += " (" + attempt.get_decline_reason_display() + ")"
         at = _midnight(attempt.happened_on)
@@ -109,7 +123,7 @@ def timeline(user: User, youth: Youth, *, kinds: Iterable[str] = ()) -> list[Tim
     for plan in youth.reapproaches.select_related("created_by", "by_organisation"):
         label = _("Nouvelle approche prévue à partir du %(day)s par %(who)s (%(how)s) — %(status)s") % {
             "day": plan.due_on.strftime("%d/%m/%Y"),
-            "who": policy.organisation_label(plan.by_organisation, sections),
+            "who": policy.pathway_organisation_label(user, plan.by_organisation, sections),
             "how": plan.get_how_display(),
             "status": plan.get_status_display(),
         }
@@ -163,17 +177,16 @@ def timeline(user: User, youth: Youth, *, kinds: Iterable[str] = ()) -> list[Tim
     return sorted(entries, key=lambda entry: entry.at, reverse=True)
 
 
-def _entry(
+def _timeline_entry(
     at: datetime,
     kind: str,
     label: str,
     author: User | None,
-    organisation: object,
+    name: str,
     sections: set[str],
     detail: str = "",
     section: str = Section.PATHWAY,
 ) -> TimelineEntry:
-    name = policy.organisation_label(organisation, sections) if isinstance(organisation, Organisation) else ""
     return TimelineEntry(
         at=at, kind=kind, label=label, author=_name(author), organisation=name, detail=detail, section=section
     )
@@ -195,7 +208,7 @@ def reported_barriers(user: User, youth: Youth) -> list[ReportedBarrier]:
     for signal in policy.file_signals_visible_to(user, youth).select_related("organisation"):
         for kind in signal.barriers:
             if kind not in reviewed and kind in Barrier.values:
-                by_kind[kind].append(policy.organisation_label(signal.organisation, sections))
+                by_kind[kind].append(policy.pathway_organisation_label(user, signal.organisation, sections))
     visible = policy.barrier_kinds_visible(sections, sorted(by_kind))
     return [ReportedBarrier(kind, str(Barrier(kind).label), sorted(set(by_kind[kind]))) for kind in visible]
 

@@ -280,12 +280,6 @@ def test_a_partner_reads_no_sensitive_barrier_its_consent_does_not_share(client,
     assert set(read.sections.split(",")) == {"identity", "pathway", "housing"}
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="HOLE: the pathway timeline names to a partner reading by consent the other partners that know the "
-    "youth (« par Atelier Passerelle »: contacts made through them, re-approaches given to them), which the "
-    "file itself hides (file_signals_visible_to, « votre structure » on the consent)",
-)
 def test_a_partner_does_not_learn_from_the_timeline_which_other_partners_know_the_youth(
     client, referent, worker, other_worker
 ):

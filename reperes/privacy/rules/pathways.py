@@ -7,18 +7,26 @@ justice: the référent, or a partner the consent shares it with). Notes: a part
 organisation unless shared. A re-approach plan names only a partner that already knows the youth."""
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.utils.translation import gettext
 
-from reperes.network.enums import Role
+from reperes.network.enums import OrganisationKind, Role
 from reperes.network.models import Organisation
 from reperes.pathways.enums import ReapproachStatus, barrier_section
 from reperes.pathways.models import FollowUp, Note, Reapproach
 from reperes.privacy.rules.roles import AnyUser, has_role, organisation_of
-from reperes.privacy.rules.youths import SENSITIVE_KINDS, can_edit_youth, can_view_youth, sections_visible_to
+from reperes.privacy.rules.youths import (
+    SENSITIVE_KINDS,
+    can_edit_youth,
+    can_view_youth,
+    organisation_label,
+    sections_visible_to,
+)
 from reperes.registry.enums import Barrier
 from reperes.registry.models import Consent, Signal, Youth
 
 __all__ = [
     "barrier_kinds_visible",
+    "pathway_organisation_label",
     "can_add_note",
     "can_report_reapproach",
     "can_set_barrier",
@@ -132,3 +140,18 @@ def follow_ups_visible_to(user: AnyUser) -> QuerySet[FollowUp]:
     return FollowUp.objects.filter(
         outcome__pathway__youth__mission_locale=own, outcome__pathway__youth__status="active"
     )
+
+
+def pathway_organisation_label(user: AnyUser, organisation: Organisation, sections: set[str]) -> str:
+    """An organisation named on a youth's pathway (timeline, signalled barriers) as this reader may
+    read it: `organisation_label`, and to a partner worker any other partner is « un autre
+    partenaire » — which partners know a youth is the Mission locale's to know, as the file's
+    signals say « votre structure » only (ADR 008)."""
+    own = organisation_of(user)
+    if (
+        has_role(user, Role.PARTNER_WORKER)
+        and (own is None or organisation.pk != own.pk)
+        and organisation.kind != OrganisationKind.MISSION_LOCALE
+    ):
+        return gettext("un autre partenaire")
+    return organisation_label(organisation, sections)
