@@ -58,7 +58,7 @@ def csv_value(cell: Cell, column: Column) -> object:
         return safe_cell(str(value))
     if column.kind == Kind.INTEGER:
         return str(value)
-    if column.kind == Kind.MONEY:
+    if column.kind in (Kind.MONEY, Kind.QUANTITY):
         return format_decimal(value, 2).replace("\u202f", "")
     return format_decimal(Decimal(str(value)) * 100, 1).replace("\u202f", "") + " %"
 

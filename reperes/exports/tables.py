@@ -23,6 +23,7 @@ class Kind(StrEnum):
     TEXT = "text"
     INTEGER = "integer"
     MONEY = "money"  # euros, Decimal, two decimals
+    QUANTITY = "quantity"  # a Decimal quantity such as hours, two decimals, no unit
     PERCENT = "percent"  # a ratio: Decimal("0.253") is 25,3 %
 
 
@@ -130,7 +131,7 @@ def check_cell(column: Column, cell: Cell) -> None:
         ok = isinstance(value, str)
     elif kind == Kind.INTEGER:
         ok = isinstance(value, int) and not isinstance(value, bool)
-    elif kind == Kind.MONEY:  # never a float: an amount claimed must add up to the cent
+    elif kind in (Kind.MONEY, Kind.QUANTITY):  # never a float: an amount claimed must add up to the cent
         ok = isinstance(value, Decimal | int) and not isinstance(value, bool)
     else:
         ok = isinstance(value, Decimal | int | float) and not isinstance(value, bool)
@@ -164,6 +165,8 @@ def display(cell: Cell, kind: Kind) -> str:
         return format_decimal(value, 0)
     if kind == Kind.MONEY:
         return format_decimal(value, 2) + NO_BREAK_SPACE + "€"
+    if kind == Kind.QUANTITY:
+        return format_decimal(value, 2)
     if kind == Kind.PERCENT:
         return format_decimal(Decimal(str(value)) * 100, 1) + THIN_SPACE + "%"
     return str(value)

@@ -25,7 +25,7 @@ from reperes.exports.csv import safe_cell
 from reperes.exports.tables import Cell, Column, Kind, ReportTable, display, is_suppressed, plain
 
 CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-NUMBER_FORMATS = {Kind.INTEGER: "#,##0", Kind.MONEY: '#,##0.00\\ "€"', Kind.PERCENT: "0.0%"}
+NUMBER_FORMATS = {Kind.INTEGER: "#,##0", Kind.MONEY: '#,##0.00\\ "€"', Kind.QUANTITY: "#,##0.00", Kind.PERCENT: "0.0%"}
 TITLE_FONT = Font(bold=True, size=13)
 HEADER_FONT = Font(bold=True)
 HEADER_FILL = PatternFill("solid", fgColor="D9D9D9")  # black on light grey: 15:1
@@ -55,7 +55,7 @@ def _write_cell(sheet: Worksheet, row: int, index: int, column: Column, value: C
             sheet.cell(row=row, column=index).alignment = Alignment(horizontal="right")
         return
     number: int | Decimal | float = raw
-    if column.kind == Kind.MONEY and isinstance(raw, int):
+    if column.kind in (Kind.MONEY, Kind.QUANTITY) and isinstance(raw, int):
         number = Decimal(raw)
     cell = sheet.cell(row=row, column=index, value=number)
     cell.number_format = NUMBER_FORMATS[column.kind]

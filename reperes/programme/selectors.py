@@ -363,11 +363,14 @@ def claim_tables(claim: Claim, amounts: ClaimAmounts) -> list[ReportTable]:
         columns=[
             Column(gettext("Personne")),
             Column(gettext("Nature")),
-            Column(gettext("Heures"), Kind.MONEY),
+            Column(gettext("Heures"), Kind.QUANTITY),
             Column(gettext("Taux horaire"), Kind.MONEY),
             Column(gettext("Montant"), Kind.MONEY),
         ],
-        rows=[[line.person_name, line.kind.label, line.hours, line.rate, line.amount] for line in amounts.hours_lines],
+        rows=[
+            [line.person_name, str(line.kind.label), line.hours, line.rate, line.amount]
+            for line in amounts.hours_lines
+        ],
         total=[
             gettext("Total des heures"),
             "",
