@@ -28,8 +28,8 @@ def navigation(request: HttpRequest) -> dict[str, object]:
     # share one menu.
     if policy.can_view_programme(user) and not policy.has_role(user, Role.COORDINATOR):
         items.append((_("Programme"), reverse("programme:campaign_list")))
-    if policy.can_enter_hours(user):
-        items.append((_("Mes heures"), reverse("programme:timesheet")))
+    # « Mes heures » and, for coordinators, the programme are reached from the home page
+    # (web/partials/programme_card.html) while the menu has no room left for them.
     if policy.can_triage_signals(user):
         items.append((_("Doublons"), reverse("registry:duplicate_list")))
     if policy.can_import_lists(user):

@@ -38,7 +38,11 @@ def home_context(user: User) -> dict[str, Any]:
     """What the home pages show: the user's organisation, the size of its territory, and what the
     user's role has to do or to watch."""
     organisation = user.organisation
-    context: dict[str, Any] = {"organisation": organisation}
+    context: dict[str, Any] = {
+        "organisation": organisation,
+        "can_enter_hours": policy.can_enter_hours(user),
+        "can_view_programme": policy.can_view_programme(user),
+    }
     if organisation is not None and organisation.territory is not None:
         context["territory"] = organisation.territory
         context["territory_communes"] = organisation.territory.communes.count()

@@ -33,3 +33,17 @@ def test_the_partner_reads_the_outcomes_of_its_signals_and_the_meetings_asked_of
     assertContains(response, "La Mission locale n&#x27;a pas réussi à joindre le jeune : 1")
     assertContains(response, "Reçu par la Mission locale, qui va désigner un·e référent·e : 1")
     assertContains(response, "vous demande de proposer un rendez-vous à 1 jeune")
+
+
+def test_mission_locale_staff_reach_their_hours_and_the_programme_from_home(client):
+    mission = mission_locale("Mission locale de Saverne", "67437")
+    counsellor = MembershipFactory(role=Role.COUNSELLOR, organisation=mission).user
+    coordinator = MembershipFactory(role=Role.COORDINATOR, organisation=mission).user
+    client.force_login(counsellor)
+    home = client.get(reverse("web:home"))
+    assertContains(home, f'href="{reverse("programme:timesheet")}"')
+    assertNotContains(home, f'href="{reverse("programme:campaign_list")}"')
+    client.force_login(coordinator)
+    home = client.get(reverse("web:home"))
+    assertContains(home, f'href="{reverse("programme:timesheet")}"')
+    assertContains(home, f'href="{reverse("programme:campaign_list")}"')
