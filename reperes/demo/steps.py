@@ -11,7 +11,18 @@ from django.db import transaction
 from django.utils import timezone
 from faker import Faker
 
-from reperes.demo import accounts, alsace, campaigns, mobilisation, partners, pathways, programme, referrals, youths
+from reperes.demo import (
+    accounts,
+    alsace,
+    campaigns,
+    mobilisation,
+    partners,
+    pathways,
+    programme,
+    referrals,
+    reporting,
+    youths,
+)
 from reperes.network.enums import OrganisationKind, Vocabulary
 from reperes.network.models import Contact, Membership, Organisation, Service, Term, User
 from reperes.network.services import create_service, load_funding_schemes, load_vocabularies
@@ -196,6 +207,7 @@ STEPS: list[Step] = [
     Step("actions", mobilisation.load_mobilisation, mobilisation.reset_mobilisation),
     Step("orientations", referrals.load_referrals, referrals.reset_referrals),
     Step("projets", programme.load_programme, programme.reset_programme),  # after the actions they budget
+    Step("bilans", reporting.load_assessments, reporting.reset_assessments),  # the projects' qualitative part
 ]
 
 

@@ -232,23 +232,26 @@ def _projects_by_stage(reader: Reader, counts: CampaignCounts) -> ReportTable:
     return ReportTable(title=_("Par projet"), columns=columns, rows=rows, total=total)
 
 
-def flow_section(reader: Reader, project: int | None) -> Section | None:
+def flow_section(reader: Reader, counts: CampaignCounts, project: int | None) -> Section | None:
     scope = where(project)
-    if not reader.has(at(furthest(FIRST), **scope)):
+    situations = cells.categories(counts)["situation"]
+    if not reader.has(at(furthest(FIRST), **where(project, situation=situations[0]))):
         return None
-    columns = [Column(_("Étape la plus avancée"))] + [Column(str(s.label), Kind.INTEGER) for s in Situation]
+    columns = [Column(_("Étape la plus avancée"))] + [
+        Column(str(Situation(s).label), Kind.INTEGER) for s in situations
+    ]
     columns.append(Column(_("Total"), Kind.INTEGER))
     rows: list[Row] = [
         [
             stage_label(k),
-            *(reader.count(at(furthest(k), **where(project, situation=s))) for s in Situation.values),
+            *(reader.count(at(furthest(k), **where(project, situation=s))) for s in situations),
             reader.count(at(furthest(k), **scope)),
         ]
         for k in STAGES
     ]
     total: Row = [
         _("Tous les jeunes repérés"),
-        *(reader.count(at(stage(FIRST), **where(project, situation=s))) for s in Situation.values),
+        *(reader.count(at(stage(FIRST), **where(project, situation=s))) for s in situations),
         reader.count(at(stage(FIRST), **scope)),
     ]
     table = ReportTable(
@@ -276,7 +279,10 @@ def _breakdown(
     project: int | None,
 ) -> ReportTable | None:
     whole = at(population, **where(project))
-    if not items or not reader.has(at(population, **where(project, **{dimension: items[0][0]}))):
+    items = [
+        (code, label) for code, label in items if reader.has(at(population, **where(project, **{dimension: code})))
+    ]
+    if not items:
         return None
     rows: list[Row] = [
         [
@@ -296,17 +302,23 @@ def _breakdown(
 
 def profile_section(reader: Reader, counts: CampaignCounts, project: int | None) -> Section:
     section = Section("profil", _("Qui sont les jeunes"))
+    sexes = cells.categories(counts)["sex"]
     sex_rows: list[Row] = []
     for k in STAGES:
         scope = where(project)
-        if not reader.has(at(stage(k), **where(project, sex=Sex.FEMALE))):
+        if not reader.has(at(stage(k), **where(project, sex=sexes[0]))):
             continue
+        women = (
+            reader.share(at(stage(k), **where(project, sex=Sex.FEMALE)), at(stage(k), **scope))
+            if Sex.FEMALE in sexes
+            else Figure("", False, Decimal(0))
+        )
         sex_rows.append(
             [
                 stage_label(k),
-                *(reader.count(at(stage(k), **where(project, sex=x))) for x in cells.SEXES),
+                *(reader.count(at(stage(k), **where(project, sex=x))) for x in sexes),
                 reader.count(at(stage(k), **scope)),
-                reader.share(at(stage(k), **where(project, sex=Sex.FEMALE)), at(stage(k), **scope)),
+                women,
             ]
         )
     if sex_rows:
@@ -314,14 +326,14 @@ def profile_section(reader: Reader, counts: CampaignCounts, project: int | None)
             title=_("Jeunes femmes et jeunes hommes, à chaque étape"),
             columns=[
                 Column(_("Étape atteinte")),
-                *(Column(_labelled(x, SEX_LABELS), Kind.INTEGER) for x in cells.SEXES),
+                *(Column(_labelled(x, SEX_LABELS), Kind.INTEGER) for x in sexes),
                 Column(_("Total"), Kind.INTEGER),
                 Column(_("Part des jeunes femmes"), Kind.PERCENT),
             ],
             rows=sex_rows,
         )
         section.tables.append(table)
-        if len(sex_rows) > 1:
+        if len(sex_rows) > 1 and len(sexes) > 1:
             section.charts.append(
                 (
                     table.title,
@@ -330,8 +342,9 @@ def profile_section(reader: Reader, counts: CampaignCounts, project: int | None)
                         table.title,
                         [str(row[0]) for row in sex_rows],
                         [
-                            (_labelled(Sex.FEMALE, SEX_LABELS), [row[1] for row in sex_rows]),
-                            (_labelled(Sex.MALE, SEX_LABELS), [row[2] for row in sex_rows]),
+                            (_labelled(x, SEX_LABELS), [row[1 + i] for row in sex_rows])
+                            for i, x in enumerate(sexes)
+                            if x
                         ],
                     ),
                 )
@@ -343,7 +356,7 @@ def profile_section(reader: Reader, counts: CampaignCounts, project: int | None)
             _("Commune de résidence, rurale ou urbaine"),
             _("Commune"),
             "area",
-            [(code, _labelled(code, AREA_LABELS)) for code in cells.AREAS],
+            [(code, _labelled(code, AREA_LABELS)) for code in cats["area"]],
         ),
         (
             _("Département de résidence"),
@@ -591,7 +604,7 @@ def _period(counts: CampaignCounts) -> str:
 
 def _sections(reader: Reader, counts: CampaignCounts, project: int | None) -> list[Section]:
     optional = (
-        flow_section(reader, project),
+        flow_section(reader, counts, project),
         profile_section(reader, counts, project),
         source_section(reader, counts, project),
         barrier_section(reader, project),
@@ -655,7 +668,8 @@ def funder_bilan(funder: Organisation, campaigns: Sequence[Campaign], *, today: 
         counts = campaign_counts(campaign, today=today)
         reader = Reader(publication(counts))
         stages = [reader.count(at(stage(k))) if counts.projects else _zero() for k in STAGES]
-        lost = reader.count(at(stage(FIRST), situation=Situation.LOST_AGAIN)) if counts.projects else _zero()
+        lost_cell = at(stage(FIRST), situation=Situation.LOST_AGAIN)
+        lost = reader.count(lost_cell) if reader.has(lost_cell) else _zero()
         for k, value in zip(STAGES, stages, strict=True):
             stage_totals[k].add(value)
         lost_total.add(lost)

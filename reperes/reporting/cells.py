@@ -74,20 +74,31 @@ def _grid(
 
 
 def categories(counts: CampaignCounts) -> dict[str, tuple[str, ...]]:
-    """The categories of each dimension the data hold: every one of the fixed lists, and for
-    départements and sources, those met (a category nobody is in adds nothing)."""
-    departements = sorted({row.departement for row in counts.profiles} - {UNKNOWN})
-    sources = sorted({row.source for row in counts.profiles} - {UNKNOWN})
-    senders = sorted({kind for _project, kind in counts.signals})
+    """The categories of each dimension that hold someone in the campaign, in their fixed order
+    (every project, though). A category nobody is in adds nothing to a table, and a column of
+    zeros would do harm: a project's zero in it, made secret beside the project's small total,
+    could only be protected by masking the column's own zero total, which disclosure.protect
+    masks last — after everything else."""
+    met: dict[str, set[str]] = defaultdict(set)
+    for row in counts.pathways:
+        met["sex"].add(row.sex)
+        met["situation"].add(row.situation)
+    for p in counts.profiles:
+        met["age"].add(p.age)
+        met["area"].add(p.area)
+        met["departement"].add(p.departement)
+        met["source"].add(p.source)
+    departements = sorted(met["departement"] - {UNKNOWN}) + ([UNKNOWN] if UNKNOWN in met["departement"] else [])
+    sources = sorted(met["source"] - {UNKNOWN}) + ([UNKNOWN] if UNKNOWN in met["source"] else [])
     return {
         "project": tuple(str(p.pk) for p in counts.projects),
-        "sex": SEXES,
-        "situation": SITUATIONS,
-        "age": AGES,
-        "area": AREAS,
-        "departement": (*departements, UNKNOWN),
-        "source": (*sources, UNKNOWN),
-        "sender": tuple(senders),
+        "sex": tuple(x for x in SEXES if x in met["sex"]) or SEXES[:1],
+        "situation": tuple(x for x in SITUATIONS if x in met["situation"]) or SITUATIONS[:1],
+        "age": tuple(x for x in AGES if x in met["age"]) or AGES[:1],
+        "area": tuple(x for x in AREAS if x in met["area"]) or AREAS[:1],
+        "departement": tuple(departements) or (UNKNOWN,),
+        "source": tuple(sources) or (UNKNOWN,),
+        "sender": tuple(sorted({kind for (_project, kind), n in counts.signals.items() if n})),
     }
 
 
@@ -114,10 +125,10 @@ def tables(counts: CampaignCounts) -> list[Table]:
     found: list[Table] = [Funnel({stage(k): sum(reached[k].values()) for k in STAGES})]
     for k in STAGES:
         found.append(Breakdown(stage(k), "project", {p: reached[k].get(p, 0) for p in projects}))
-        found.append(Breakdown(stage(k), "sex", {x: reached_by_sex[k].get(x, 0) for x in SEXES}))
-        found.append(Breakdown(furthest(k), "situation", {x: left[k].get(x, 0) for x in SITUATIONS}))
-    found.append(Breakdown(stage(FIRST), "situation", {x: situation.get(x, 0) for x in SITUATIONS}))
-    found.append(CrossTable(stage(FIRST), "project", "sex", _grid(projects, SEXES, identified_by_sex)))
+        found.append(Breakdown(stage(k), "sex", {x: reached_by_sex[k].get(x, 0) for x in cats["sex"]}))
+        found.append(Breakdown(furthest(k), "situation", {x: left[k].get(x, 0) for x in cats["situation"]}))
+    found.append(Breakdown(stage(FIRST), "situation", {x: situation.get(x, 0) for x in cats["situation"]}))
+    found.append(CrossTable(stage(FIRST), "project", "sex", _grid(projects, cats["sex"], identified_by_sex)))
     by: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     by_sex: dict[str, dict[tuple[str, str], int]] = defaultdict(lambda: defaultdict(int))
     for p in counts.profiles:
@@ -130,7 +141,7 @@ def tables(counts: CampaignCounts) -> list[Table]:
         for dimension in ("age", "area")
     ]
     found += [
-        CrossTable(stage(FIRST), dimension, "sex", _grid(cats[dimension], SEXES, by_sex[dimension]))
+        CrossTable(stage(FIRST), dimension, "sex", _grid(cats[dimension], cats["sex"], by_sex[dimension]))
         for dimension in ("departement", "source")
     ]
     identified = counts.identified
@@ -177,14 +188,17 @@ def detailed_tables(counts: CampaignCounts) -> list[Table]:
             grids[(stage(FIRST), dimension)][(project, category)] += p.count
     found: list[Table] = []
     for k in STAGES:
-        found.append(CrossTable(stage(k), "project", "sex", _grid(projects, SEXES, grids[(stage(k), "sex")])))
+        found.append(CrossTable(stage(k), "project", "sex", _grid(projects, cats["sex"], grids[(stage(k), "sex")])))
         found.append(
             CrossTable(
-                furthest(k), "project", "situation", _grid(projects, SITUATIONS, grids[(furthest(k), "situation")])
+                furthest(k),
+                "project",
+                "situation",
+                _grid(projects, cats["situation"], grids[(furthest(k), "situation")]),
             )
         )
     for dimension in ("situation", "age", "area", "departement", "source"):
-        columns = SITUATIONS if dimension == "situation" else cats[dimension]
+        columns = cats[dimension]
         found.append(
             CrossTable(stage(FIRST), "project", dimension, _grid(projects, columns, grids[(stage(FIRST), dimension)]))
         )
