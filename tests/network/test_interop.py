@@ -8,7 +8,7 @@ from data_inclusion.schema.v1 import Structure as SchemaStructure
 from django.core.management import CommandError, call_command
 from django.utils import timezone
 
-from reperes.demo.youths import reset_youths
+from reperes.demo.steps import STEPS
 from reperes.network.enums import OrganisationKind, Vocabulary
 from reperes.network.interop import (
     MAX_FILE_BYTES,
@@ -162,7 +162,9 @@ def test_export_keeps_what_the_schema_cannot_carry_in_the_sidecar(db):
 
 def test_round_trip_into_an_empty_directory_gives_the_same_document(demo):
     exported = export_directory()
-    reset_youths()  # the demo's signals point at the partners
+    # The demo's signals, actions, referrals and projects point at the partners: undo them first.
+    for step in reversed(STEPS[STEPS.index(next(s for s in STEPS if s.name == "jeunes")) :]):
+        step.reset()
     partners = Organisation.objects.partners()
     Service.objects.filter(organisation__in=partners).delete()
     Membership.objects.filter(organisation__in=partners).delete()
