@@ -26,7 +26,7 @@ from django.utils.translation import gettext_lazy
 from reperes.exports import charts
 from reperes.exports.charts import Svg
 from reperes.exports.tables import Cell as ReportCell
-from reperes.exports.tables import Column, Kind, ReportTable, display
+from reperes.exports.tables import Column, Kind, ReportTable, display, format_decimal
 from reperes.mobilisation.enums import ActionKind
 from reperes.network.enums import OrganisationKind
 from reperes.network.models import Organisation
@@ -38,7 +38,14 @@ from reperes.registry.enums import Barrier, Sex
 from reperes.reporting import cells
 from reperes.reporting.cells import ENROLLED, FIRST, SIGNALS, STAGES, YES, at, furthest, stage, where
 from reperes.reporting.enums import AgeBand, Situation
-from reperes.reporting.selectors import UNKNOWN, ActionFigures, CampaignCounts, campaign_counts
+from reperes.reporting.selectors import (
+    UNKNOWN,
+    ActionFigures,
+    CampaignCounts,
+    WomenShare,
+    campaign_counts,
+    women_share_references,
+)
 from reperes.territory.enums import AreaClass
 
 SOURCE_LABELS = {
@@ -420,6 +427,79 @@ def barrier_section(reader: Reader, project: int | None) -> Section | None:
     return Section("freins", _("Freins périphériques"), [table])
 
 
+# Percentage points between the share of young women identified and their share of the age group,
+# from which the gap is flagged: the reference is an estimate (reporting/data/README.md), not a
+# measure to the point.
+GAP_FLAGGED = Decimal(5)
+
+
+def _gap(share: Figure, reference: Decimal | None) -> tuple[ReportCell, ReportCell]:
+    """The gap in points and its flag; secret with the share (the flag would tell where it lies)."""
+    if share.suppressed:
+        return _secret(), _secret()
+    if reference is None or share.value is None:
+        return "—", ""
+    points = (Decimal(share.value) - reference) * 100
+    text = f"{format_decimal(points, 1)} points".replace("-", "−")
+    if points > 0:
+        text = "+" + text
+    return text, (_("écart marqué") if abs(points) >= GAP_FLAGGED else "")
+
+
+def gender_section(reader: Reader, counts: CampaignCounts, references: Mapping[str, WomenShare]) -> Section | None:
+    """The gender lens: the share of young women among the youths identified, per département and
+    per kind of partner who identified them, against their share among the 16–25 year-olds."""
+    cats = cells.categories(counts)
+    if Sex.FEMALE not in cats["sex"]:
+        return None
+    default = references.get("")
+    present = [references[code].share for code in cats["departement"] if code in references]
+    campaign_reference = (sum(present, Decimal(0)) / len(present)) if present else (default.share if default else None)
+    columns = [
+        Column(""),
+        Column(_("Jeunes femmes"), Kind.INTEGER),
+        Column(_("Jeunes repérés"), Kind.INTEGER),
+        Column(_("Part des jeunes femmes"), Kind.PERCENT),
+        Column(_("Part parmi les 16–25 ans"), Kind.PERCENT),
+        Column(_("Écart")),
+        Column(_("À regarder")),
+    ]
+
+    def line(label: str, where_: dict[str, str], reference: Decimal | None) -> Row:
+        women, whole = at(stage(FIRST), **where_, sex=Sex.FEMALE), at(stage(FIRST), **where_)
+        share = reader.share(women, whole)
+        return [label, reader.count(women), reader.count(whole), share, reference, *_gap(share, reference)]
+
+    overall = line(_("Toute la campagne"), {}, campaign_reference)
+    by_place: list[Row] = []
+    for code in cats["departement"]:
+        if code == UNKNOWN:
+            by_place.append(line(str(SOURCE_LABELS[UNKNOWN]), {"departement": code}, None))
+            continue
+        reference = references[code].share if code in references else (default.share if default else None)
+        by_place.append(line(counts.departements.get(code, code), {"departement": code}, reference))
+    by_source = [line(source_label(code), {"source": code}, campaign_reference) for code in cats["source"]]
+    sources = sorted({f"{r.source} ({r.year})" for r in references.values()})
+    notes = [
+        _(
+            "Part parmi les 16–25 ans : %(source)s. Un écart de %(points)s points ou plus est marqué. "
+            "Pour les partenaires, la référence est celle des départements de la campagne."
+        )
+        % {"source": " ; ".join(sources) or _("non renseignée"), "points": GAP_FLAGGED}
+    ]
+    heading = [Column(_("Département")), *columns[1:]]
+    tables = [
+        ReportTable(_("Jeunes femmes repérées, par département"), heading, by_place, total=overall, footnotes=notes),
+        ReportTable(
+            _("Jeunes femmes repérées, par type de partenaire"),
+            [Column(_("Repérés par")), *columns[1:]],
+            by_source,
+            total=overall,
+        ),
+    ]
+    return Section("jeunes-femmes", _("Le repérage des jeunes femmes"), tables)
+
+
 def _action_line(figures: ActionFigures, enrolled: Figure) -> list[Figure | int | Decimal | str | None]:
     rate: Figure | None = None
     if enrolled.suppressed:
@@ -611,6 +691,8 @@ def _sections(reader: Reader, counts: CampaignCounts, project: int | None) -> li
     )
     found = [funnel_section(reader, counts, project)]
     found += [section for section in optional if section is not None and (section.tables or section.notes)]
+    if project is None and (lens := gender_section(reader, counts, women_share_references())) is not None:
+        found.append(lens)
     found += [
         actions_section(reader, counts, project),
         partners_section(reader, counts, project),

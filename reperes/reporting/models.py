@@ -44,3 +44,31 @@ class ProjectAssessment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} — {self.get_category_display()}"
+
+
+class WomenShareReference(models.Model):
+    """The share of young women among the 16–25 year-olds of a département (the national default
+    when `departement_code` is empty), against which the bilan sets the share of young women among
+    the youths identified. Loaded from reporting/data/women_share_16_25.csv (an estimate, with its
+    source: see data/README.md), editable by administrators in the Django admin."""
+
+    departement_code = models.CharField(
+        _("département (code INSEE, vide : France entière)"), max_length=3, blank=True, unique=True
+    )
+    share = models.DecimalField(_("part des femmes parmi les 16–25 ans"), max_digits=5, decimal_places=4)
+    year = models.PositiveSmallIntegerField(_("année"))
+    source = models.CharField(_("source"), max_length=300)
+    licence = models.CharField(_("licence"), max_length=100)
+    note = models.CharField(_("à savoir"), max_length=300, blank=True)
+    updated_at = models.DateTimeField(_("mise à jour"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("part des jeunes femmes (référence)")
+        verbose_name_plural = _("parts des jeunes femmes (référence)")
+        ordering = ["departement_code"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(share__gte=0, share__lte=1), name="women_share_is_a_ratio")
+        ]
+
+    def __str__(self) -> str:
+        return self.departement_code or "France"

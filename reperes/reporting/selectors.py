@@ -63,7 +63,7 @@ from reperes.programme.selectors import actions_of, youths_of
 from reperes.registry.enums import BirthPrecision, ListKind
 from reperes.registry.models import ImportedRow, Signal, Youth
 from reperes.reporting.enums import AgeBand, AssessmentCategory, AssessmentKind, Situation
-from reperes.reporting.models import ProjectAssessment
+from reperes.reporting.models import ProjectAssessment, WomenShareReference
 from reperes.territory.models import Departement, Territory
 
 # Barriers that count: confirmed on the file, whatever became of them since.
@@ -399,3 +399,19 @@ def assessments_shown(project: Project | None, campaign: Campaign | None, *, use
     order = {category: index for index, category in enumerate(AssessmentCategory.values)}
     found = list(ProjectAssessment.objects.filter(project__in=projects).select_related("project"))
     return sorted(found, key=lambda a: (order[a.category], a.kind != AssessmentKind.STRENGTH, a.project.name, a.pk))
+
+
+# --- The gender lens's reference ----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class WomenShare:
+    share: Decimal  # a ratio
+    year: int
+    source: str
+
+
+def women_share_references() -> dict[str, WomenShare]:
+    """The share of young women among the 16–25 year-olds, by département code ("": France), as the
+    administrators keep it (WomenShareReference; an estimate until INSEE's figures are entered)."""
+    return {r.departement_code: WomenShare(r.share, r.year, r.source) for r in WomenShareReference.objects.all()}
