@@ -33,7 +33,7 @@ from reperes.network.models import Organisation
 from reperes.pathways.enums import Stage
 from reperes.programme.disclosure import Cell, Publication, ShownPercent, protect, secret_note
 from reperes.programme.enums import BudgetKind
-from reperes.programme.models import Campaign, Project
+from reperes.programme.models import Campaign, Project, TimeKind
 from reperes.registry.enums import Barrier, Sex
 from reperes.reporting import cells
 from reperes.reporting.cells import ENROLLED, FIRST, SIGNALS, STAGES, YES, at, furthest, stage, where
@@ -638,17 +638,47 @@ def budget_section(counts: CampaignCounts, project: int | None) -> Section:
             [_("Cofinancement des actions demandé"), cofinancing],
         ],
     )
-    return Section(
-        "budget",
-        _("Heures et budget"),
-        [budget, rates],
-        notes=[
-            _(
-                "Les heures d'ingénierie et de coordination réalisées et les demandes de versement figureront ici "
-                "avec les feuilles de temps."
-            )
-        ],
+    hours, claims = _hours_and_claims(counts, listed)
+    return Section("budget", _("Heures et budget"), [budget, rates, hours, claims])
+
+
+def _hours_text(value: Decimal) -> str:
+    return f"{format_decimal(value, 2)} h"
+
+
+def _hours_and_claims(counts: CampaignCounts, listed: Sequence[Project]) -> tuple[ReportTable, ReportTable]:
+    """Staff hours approved (programme's timesheets) and funding claims sent, by project."""
+    hour_rows: list[Row] = []
+    claim_rows: list[Row] = []
+    totals = [Decimal(0)] * 2
+    claimed = [Decimal(0)] * 3
+    for p in listed:
+        engineering = counts.hours.get((p.pk, TimeKind.ENGINEERING), Decimal(0))
+        coordination = counts.hours.get((p.pk, TimeKind.COORDINATION), Decimal(0))
+        totals = [totals[0] + engineering, totals[1] + coordination]
+        hour_rows.append([p.name, _hours_text(engineering), _hours_text(coordination)])
+        amounts = counts.claimed.get(p.pk, (Decimal(0), Decimal(0), Decimal(0)))
+        claimed = [a + b for a, b in zip(claimed, amounts, strict=True)]
+        claim_rows.append([p.name, *amounts])
+    hours = ReportTable(
+        title=_("Heures d'ingénierie et de coordination validées"),
+        columns=[Column(_("Projet")), Column(_("Ingénierie de projet")), Column(_("Coordination"))],
+        rows=hour_rows,
+        total=[_("Total"), _hours_text(totals[0]), _hours_text(totals[1])] if len(listed) > 1 else None,
+        footnotes=[_("Heures saisies par l'équipe de la Mission locale et validées par le responsable du projet.")],
     )
+    claims = ReportTable(
+        title=_("Demandes de financement envoyées au financeur"),
+        columns=[
+            Column(_("Projet")),
+            Column(_("Heures"), Kind.MONEY),
+            Column(_("Cofinancement des actions"), Kind.MONEY),
+            Column(_("Total demandé"), Kind.MONEY),
+        ],
+        rows=claim_rows,
+        total=[_("Total"), *claimed] if len(listed) > 1 else None,
+    )
+    return hours, claims
 
 
 # --- The three bilans ---------------------------------------------------------------------------

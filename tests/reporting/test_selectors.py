@@ -129,7 +129,7 @@ def test_the_queries_do_not_grow_with_the_youths(world, django_assert_num_querie
     with django_assert_num_queries(len(few.captured_queries)):
         counts = campaign_counts(world.campaign)
     assert counts.identified == 18
-    assert len(few.captured_queries) <= 12
+    assert len(few.captured_queries) <= 14
 
 
 # --- Tables that add up, and protection that holds ---------------------------------------------
@@ -214,3 +214,45 @@ def test_a_project_bilan_reads_its_cells_from_the_campaigns_publication(world, s
     row = next(r for r in by_project.rows if r[0] == world.project_a.name)
     funnel = project.tables[0]
     assert [numeric(r[1]) for r in funnel.rows] == [numeric(v) for v in row[1:]]
+
+
+def test_approved_hours_and_sent_claims_are_counted_by_the_bilans_date(world):
+    from reperes.programme.models import Claim, ClaimStatus, TimeEntry, TimeKind, TimeStatus
+
+    day = world.campaign.starts_on + timedelta(days=30)
+    lead = world.project_a.lead
+    for kind, hours, status in (
+        (TimeKind.ENGINEERING, Decimal("7.50"), TimeStatus.APPROVED),
+        (TimeKind.COORDINATION, Decimal("3.25"), TimeStatus.APPROVED),
+        (TimeKind.COORDINATION, Decimal("2.00"), TimeStatus.SUBMITTED),  # not approved: not counted
+    ):
+        TimeEntry.objects.create(
+            person=lead,
+            project=world.project_a,
+            day=day,
+            kind=kind,
+            activity=f"réunion {status}",
+            hours=hours,
+            status=status,
+        )
+    Claim.objects.create(
+        project=world.project_a,
+        period_start=world.campaign.starts_on,
+        period_end=day,
+        status=ClaimStatus.SENT,
+        hours_amount=Decimal("360.00"),
+        actions_amount=Decimal("600.00"),
+        total=Decimal("960.00"),
+        created_by=lead,
+        sent_at=aware(day + timedelta(days=3)),
+    )
+    counts = campaign_counts(world.campaign)
+    assert counts.hours == {
+        (world.project_a.pk, TimeKind.ENGINEERING): Decimal("7.50"),
+        (world.project_a.pk, TimeKind.COORDINATION): Decimal("3.25"),
+    }
+    assert counts.claimed[world.project_a.pk] == (Decimal("360.00"), Decimal("600.00"), Decimal("960.00"))
+    (budget,) = [s for s in campaign_bilan(world.campaign).sections if s.key == "budget"]
+    hours, claims = budget.tables[2:]
+    assert hours.total == ["Total", "7,50 h", "3,25 h"]
+    assert claims.total[3] == Decimal("960.00")
