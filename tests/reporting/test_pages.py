@@ -77,7 +77,7 @@ def test_the_funder_opens_its_campaigns_bilan_with_the_funnel_and_no_name(client
     html = response.content.decode()
     assert "Bilan — Campagne passée" in html and 'role="img"' in html  # the funnel chart
     assert "Entonnoir du parcours" in html and world.project_a.name in html
-    assert '<span class="value">30</span> <span class="label">jeunes repérés</span>' in html
+    assert '<span class="d-block fs-3 fw-bold">30</span> <span class="small">jeunes repérés</span>' in html
     assert_no_name(html, world)
     assert "/jeunes/" not in html  # no link to a file
 
