@@ -5,6 +5,7 @@ qualitative part with its history and its stale-form refusal."""
 import io
 import re
 import subprocess
+from datetime import timedelta
 
 import pytest
 from django.urls import reverse
@@ -260,3 +261,15 @@ def test_the_page_does_not_run_more_queries_with_more_youths(client, world, djan
     client.get(url)
     with django_assert_max_num_queries(40):
         client.get(url)
+
+
+def test_a_campaign_in_its_first_month_reads_its_first_figures_next_month(client):
+    from reperes.reporting.selectors import reference_date
+    from tests.reporting.factories import TODAY
+
+    young = bilan_world(starts_on=TODAY.replace(day=1), ends_on=TODAY.replace(day=1) + timedelta(days=360))
+    young.identify(young.project_a, day=0)
+    assert reference_date(young.campaign) is None
+    html = page(client, young.officer, "reporting:campaign", young.campaign.pk).content.decode()
+    assert "Premiers chiffres à la fin du premier mois de la campagne." in html
+    assert_no_name(html, young)
