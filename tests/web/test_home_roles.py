@@ -266,7 +266,7 @@ def test_funder_sees_only_the_campaigns_of_their_organisation(client, funder_off
 def test_funder_without_campaign_reads_an_empty_state_and_no_promise_of_a_page(client, funder_officer):
     response = home(client, funder_officer)
     assertContains(response, "Aucune campagne pour votre structure")
-    assertContains(response, "dans une prochaine version")
+    assertContains(response, "apparaîtra ici dès que votre structure en aura une")
     links = re.findall(r'href="([^"]*)"', response.content.decode())
     assert not [link for link in links if "bilan" in link.lower()]
 
