@@ -84,7 +84,8 @@ def set_campaign_rules(
     action's cost it co-finances at most (a percentage) and, optionally, the most it pays one
     project. None leaves a rule unset. Refused when someone changed the rules since the form was
     opened."""
-    locked = Campaign.objects.select_for_update().select_related("rules_updated_by").get(pk=campaign.pk)
+    # of=self: PostgreSQL locks no row of the nullable side of an outer join (rules_updated_by).
+    locked = Campaign.objects.select_for_update(of=("self",)).select_related("rules_updated_by").get(pk=campaign.pk)
     if not policy.can_edit_campaign_rules(acting_user, locked):
         raise ValidationError(_("Seul le financeur de la campagne en fixe les règles."), code="forbidden")
     if version is None or str(version) != str(locked.rules_version):
@@ -247,7 +248,7 @@ def create_project(
 
 def _locked_project(project: Project, acting_user: User, version: str | int | None) -> Project:
     locked = (
-        Project.objects.select_for_update()
+        Project.objects.select_for_update(of=("self",))  # updated_by and territory may be null
         .select_related("campaign", "carrier", "updated_by", "territory")
         .get(pk=project.pk)
     )
