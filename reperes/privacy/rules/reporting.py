@@ -18,7 +18,9 @@ from django.db.models import QuerySet
 
 from reperes.network.enums import OrganisationKind, Role
 from reperes.network.models import Organisation
-from reperes.privacy.rules.roles import AnyUser, has_role, organisation_of
+from reperes.privacy.rules.programme import _coordinated_mission_locale as _coordinated
+from reperes.privacy.rules.programme import _funder
+from reperes.privacy.rules.roles import AnyUser, has_role
 from reperes.programme.models import Campaign, Project
 
 __all__: list[str] = [
@@ -31,20 +33,6 @@ __all__: list[str] = [
     "can_view_project_bilan",
     "can_write_assessment",
 ]
-
-
-def _coordinated(user: AnyUser) -> Organisation | None:
-    own = organisation_of(user)
-    if own is None or not has_role(user, Role.COORDINATOR) or own.kind != OrganisationKind.MISSION_LOCALE:
-        return None
-    return own
-
-
-def _funder(user: AnyUser) -> Organisation | None:
-    own = organisation_of(user)
-    if own is None or not has_role(user, Role.FUNDER_OFFICER):
-        return None
-    return own
 
 
 def can_read_bilans(user: AnyUser) -> bool:
