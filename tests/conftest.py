@@ -62,15 +62,28 @@ def admin_user(db):
     return MembershipFactory(role=Role.ADMIN).user
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def demo(django_db_setup, django_db_blocker):
-    """The demo, loaded once per module (several seconds) inside a transaction rolled back after
-    the module's last test; each test runs in a savepoint of it and sees it intact. A module that
-    uses it should use it in every test: the data stays until the module ends."""
+    """The demo, loaded once for the whole run (a minute on PostgreSQL) inside a transaction rolled
+    back at its end; each test runs in a savepoint of it and sees it intact. The tests that use it
+    run last (`pytest_collection_modifyitems` below): no other test sees its data. Browser journeys
+    have their own, restored from a snapshot (tests/e2e/conftest.py)."""
     with django_db_blocker.unblock(), transaction.atomic():
         call_command("load_demo", force=True, verbosity=0)
         yield
         transaction.set_rollback(True)
+
+
+@pytest.hookimpl(trylast=True)  # after pytest-django's own ordering
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Move the tests on the shared demo to the end, in their order: once it is loaded, its data
+    stays until the run ends."""
+    e2e = Path(__file__).parent / "e2e"
+
+    def on_shared_demo(item: pytest.Item) -> bool:
+        return "demo" in getattr(item, "fixturenames", ()) and not item.path.is_relative_to(e2e)
+
+    items[:] = [item for item in items if not on_shared_demo(item)] + [item for item in items if on_shared_demo(item)]
 
 
 DATABASE_BACKEND = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
@@ -116,12 +129,3 @@ def db_worker(settings, tmp_path) -> Iterator[subprocess.Popen]:
                 process.wait()
         log.close()
         print((tmp_path / "db_worker.log").read_text()[-5000:])  # shown when the test fails
-
-
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """The module-scoped `demo` stays loaded until its module ends: in each module, the tests
-    that use it run after those that expect an empty registry."""
-    first_seen: dict[str, int] = {}
-    for item in items:
-        first_seen.setdefault(str(item.path), len(first_seen))
-    items.sort(key=lambda item: (first_seen[str(item.path)], "demo" in getattr(item, "fixturenames", ())))

@@ -282,7 +282,11 @@ class Walk:
     def _date_events(self, at: datetime) -> None:
         """The events the last service wrote (stamped during this load) happened at `at`. The
         opening keeps the day the youth was reported (the service sets it from the record)."""
-        PathwayEvent.objects.filter(pathway__youth_id=self.youth.pk, at__gte=self.ctx.now).exclude(
+        # The pathway ids first: an UPDATE filtered through a join becomes `id IN (subquery with
+        # the join)`, which PostgreSQL plans as nested sequential scans when its statistics say the
+        # tables are empty (as after a rolled-back load), and the demo load then stalls for minutes.
+        pathways = list(Pathway.objects.filter(youth_id=self.youth.pk).values_list("pk", flat=True))
+        PathwayEvent.objects.filter(pathway_id__in=pathways, at__gte=self.ctx.now).exclude(
             kind=EventKind.OPENED
         ).update(at=at)
 
