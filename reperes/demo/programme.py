@@ -4,9 +4,9 @@ Projects. The seed says that seven projects were carried in the first campaign (
 2014), each by a Mission locale that steers it and coordinates its partnership. The demo gives them
 to the seven Missions locales that met the most young people then; the three others (Centre
 Alsace, Trois Frontières, Sundgau: the rural south, where the seed says partners able to identify
-youths were lacking) carry none, so the youths they met (25 of the 233) count in the campaign but
-in no project, and the funder's home reads 208 for it. The second campaign has nine projects
-(Centre Alsace and Trois Frontières join), the one in progress ten: every Mission locale runs
+youths were lacking) carry none and identify nobody in it (reperes.demo.youths), so the bilan counts
+the seed's 233 youths in the seven projects. The second campaign has nine projects (Centre Alsace
+and Trois Frontières join; its 280 youths live in their areas), the one in progress ten: every Mission locale runs
 mobilisation actions in it (reperes.demo.mobilisation), and each action belongs to the project of
 its Mission locale (programme.selectors.actions_of). Every project covers its carrier's whole
 territory.

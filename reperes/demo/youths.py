@@ -40,7 +40,7 @@ from django.contrib.auth.hashers import make_password
 from django.utils import timezone
 from faker import Faker
 
-from reperes.demo import campaigns
+from reperes.demo import campaigns, programme
 from reperes.demo.accounts import ACCOUNTS, DEMO_DOMAIN
 from reperes.network.enums import OrganisationKind, Role
 from reperes.network.models import Membership, Organisation, User
@@ -201,10 +201,15 @@ def _plan(fake: Faker, rng: Random, identifiers: list[Organisation], now: dateti
     names: set[str] = set()
     person = 0
     spans = [(c.starts_on, c.ends_on) for c in campaigns.demo_campaigns()]
-    for seed, (starts_on, ends_on) in zip(campaigns.SEEDS, spans, strict=True):
+    for index, (seed, (starts_on, ends_on)) in enumerate(zip(campaigns.SEEDS, spans, strict=True)):
+        # A campaign's youths live where one of its projects is carried: the seed counts them in its
+        # projects (233 in the seven of the first), and the Missions locales without one then lacked
+        # partners able to identify youths.
+        apart = _communes_of(programme.LATE_CARRIERS[index])
+        open_to = {pk: [c for c in communes if c.pk not in apart] for pk, communes in served.items()}
         for _n in range(seed.youths):
-            partner = rng.choice(reporters)
-            communes = served[partner.pk]
+            partner = rng.choice([p for p in reporters if open_to[p.pk]])
+            communes = open_to[partner.pk]
             commune = rng.choices(communes, weights=[c.population + 50 for c in communes])[0]
             female = rng.random() < FEMALE_SHARE
             while True:  # two demo youths never share a name: the counts stay exact
@@ -230,6 +235,12 @@ def _plan(fake: Faker, rng: Random, identifiers: list[Organisation], now: dateti
         commune = rng.choice(served[partner.pk])
         reports.append(Report(at, partner, commune, first, "", "f" if female else "m", rng.randint(16, 25), None))
     return sorted(reports, key=lambda r: r.at)
+
+
+def _communes_of(missions: set[str]) -> set[int]:
+    """The communes the Missions locales named serve."""
+    areas = Organisation.objects.missions_locales().filter(name__in=missions).values("territory")
+    return set(Commune.objects.filter(territories__in=areas).values_list("pk", flat=True))
 
 
 def _met_again(

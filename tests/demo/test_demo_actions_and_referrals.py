@@ -142,7 +142,7 @@ def test_every_referral_status_is_there_with_its_dated_history(demo):
 
 def test_referrals_rest_on_a_consent_naming_the_partner_or_on_a_reason_to_go_without(demo):
     overrides = Referral.objects.exclude(consent_override_reason="")
-    assert 1 <= overrides.count() <= 3
+    assert 1 <= overrides.count() <= Referral.objects.count() / 5  # the exception: most rest on a consent
     for referral in Referral.objects.select_related("youth", "to_organisation", "from_user"):
         covered = policy.consent_covers_referral(
             referral.youth, referral.to_organisation, set(referral.shared_sections)

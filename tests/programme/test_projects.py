@@ -451,10 +451,10 @@ def test_the_demo_has_seven_projects_in_the_first_campaign_then_nine_then_ten(de
     assert sum(actions_of(p).count() for p in Project.objects.filter(campaign=current).select_related("campaign")) == (
         Action.objects.filter(starts_on__gte=current.starts_on, starts_on__lte=current.ends_on).count()
     )
-    # The 25 youths met by the three Missions locales without a project in the first campaign are not the funder's.
+    # The seed's 233 youths of the first campaign, all met where one of its seven projects is carried.
     figures = programme_figures([first], protected=True).campaigns[first.pk]
-    assert figures.identified.value == 208
+    assert figures.identified.value == 233
     client.force_login(User.objects.get(email="region@reperes.example"))
-    assertContains(client.get(reverse("web:home")), "208 jeunes repérés")
+    assertContains(client.get(reverse("web:home")), "233 jeunes repérés")
     assertContains(client.get(reverse("programme:campaign_list")), "Perdus de vue — Pays de Saverne", count=3)
     assert load_programme() == "déjà chargés"

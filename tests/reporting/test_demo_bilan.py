@@ -55,15 +55,11 @@ def test_the_first_campaigns_bilan_counts_its_projects_youths_and_seven_projects
     assert third_counts.reference_date is not None and third_counts.reference_date < third.ends_on
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="reperes/demo/programme.py gives the first campaign's seven projects to seven of the ten Missions "
-    "locales: the youths the other three met (25 of the 233) count in no project, so the bilan reads 208.",
-)
-def test_the_first_campaigns_bilan_reads_the_seeds_233_youths(demo):
-    first = campaigns.demo_campaigns()[0]
+def test_the_bilans_read_the_seeds_233_then_280_youths_all_in_projects(demo):
+    first, second, _current = campaigns.demo_campaigns()
     assert youths_identified_in(first).count() == 233
     assert campaign_counts(first).identified == 233
+    assert campaign_counts(second).identified == 280
 
 
 def test_the_funder_reads_the_first_bilan_with_its_funnel_and_no_name_in_any_file(demo, client, tmp_path):
