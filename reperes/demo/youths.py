@@ -237,7 +237,7 @@ def _plan(fake: Faker, rng: Random, identifiers: list[Organisation], now: dateti
     return sorted(reports, key=lambda r: r.at)
 
 
-def _communes_of(missions: set[str]) -> set[int]:
+def _communes_of(missions: set[str]) -> set[str]:
     """The communes the Missions locales named serve."""
     areas = Organisation.objects.missions_locales().filter(name__in=missions).values("territory")
     return set(Commune.objects.filter(territories__in=areas).values_list("pk", flat=True))
