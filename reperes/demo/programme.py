@@ -6,8 +6,8 @@ to the seven Missions locales that met the most young people then; the three oth
 Alsace, Trois Frontières, Sundgau: the rural south, where the seed says partners able to identify
 youths were lacking) carry none and identify nobody in it (reperes.demo.youths), so the bilan counts
 the seed's 233 youths in the seven projects. The second campaign has nine projects (Centre Alsace
-and Trois Frontières join; its 280 youths live in their areas), the one in progress ten: every Mission locale runs
-mobilisation actions in it (reperes.demo.mobilisation), and each action belongs to the project of
+and Trois Frontières join; its 280 youths live in their areas), the one in progress ten: every
+Mission locale runs mobilisation actions in it (reperes.demo.mobilisation), and each action belongs to the project of
 its Mission locale (programme.selectors.actions_of). Every project covers its carrier's whole
 territory.
 

@@ -207,8 +207,9 @@ def _plan(fake: Faker, rng: Random, identifiers: list[Organisation], now: dateti
         # partners able to identify youths.
         apart = _communes_of(programme.LATE_CARRIERS[index])
         open_to = {pk: [c for c in communes if c.pk not in apart] for pk, communes in served.items()}
+        reporting = [p for p in reporters if open_to[p.pk]]
         for _n in range(seed.youths):
-            partner = rng.choice([p for p in reporters if open_to[p.pk]])
+            partner = rng.choice(reporting)
             communes = open_to[partner.pk]
             commune = rng.choices(communes, weights=[c.population + 50 for c in communes])[0]
             female = rng.random() < FEMALE_SHARE
