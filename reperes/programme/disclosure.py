@@ -5,7 +5,8 @@ through `protect`, which returns a `Publication`: each cell either published or 
 
 - **Primary secret**: a count from 1 to `small_cell_threshold() - 1` (10 by default) is secret.
   Zero is published (it reveals « nobody »), except beside a total that is itself secret: a 0 in a
-  line of 4 youths says that all 4 share the other category.
+  line of 4 youths says that all 4 share the other category — unless a published 0 total
+  already says it (a category nobody is in at all).
 - **Secondary secret**: more cells are made secret until no secret cell can be recovered from what
   is published — neither exactly (by subtraction from a total, across tables sharing a total or a
   margin, or between the stages of a funnel) nor as a range lying wholly under the threshold
@@ -231,10 +232,28 @@ class Structure:
 
     def primary_secret(self, threshold: int) -> set[Cell]:
         secret = {cell for cell, value in self.values.items() if 0 < value < threshold}
+        zeros: set[Cell] = set()
         for line in self.sums:
             if line.total in secret:  # a 0 beside a small total
-                secret.update(part for part in line.parts if self.values.get(part) == 0)
-        return secret
+                zeros.update(part for part in line.parts if self.values.get(part) == 0)
+        return secret | (zeros - self._told_by_an_empty_line(zeros))
+
+    def _told_by_an_empty_line(self, zeros: set[Cell]) -> set[Cell]:
+        """The zeros a published 0 total already tells: the parts of a line whose total is 0 and
+        published. A category nobody is in at all is no secret of a small group, and masking its
+        zero would mean masking that empty total too, which protects nothing."""
+        told: set[Cell] = set()
+        changed = True
+        while changed:  # a 0 told is published, and may itself be the empty total of a line
+            changed = False
+            for line in self.sums:
+                if self.values.get(line.total) != 0 or (line.total in zeros and line.total not in told):
+                    continue
+                fresh = {part for part in line.parts if part in zeros} - told
+                if fresh:
+                    told |= fresh
+                    changed = True
+        return told
 
     def publish(self, secret: Iterable[Cell], threshold: int) -> "Publication":
         hidden = set(secret)

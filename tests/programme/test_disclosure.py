@@ -434,3 +434,27 @@ def test_the_pseudonym_key_comes_from_the_settings_or_else_from_the_secret_key()
         assert derived != pseudonym("4821", key="one-secret")  # derived, not the secret key itself
     with override_settings(REPERES_PSEUDONYM_KEY="", SECRET_KEY="another-secret"):
         assert pseudonym("4821") != derived
+
+
+def test_a_zero_told_by_an_empty_category_is_published_and_only_its_small_group_is_masked():
+    # Nobody of unknown sex in either project: the column's total of 0 is published, so the zero
+    # beside Saverne's 4 youths tells nothing more and costs no other cell.
+    table = CrossTable(
+        "identified",
+        "project",
+        "sex",
+        {
+            "saverne": {"female": 4, "male": 0, "unknown": 0},
+            "strasbourg": {"female": 60, "male": 70, "unknown": 0},
+            "colmar": {"female": 50, "male": 55, "unknown": 0},
+        },
+    )
+
+    published = protect([table], threshold=T)
+
+    assert_safe(published)
+    assert published.values[table.column_cell("unknown")] == 0
+    assert published.values[table.cell("saverne", "unknown")] == 0
+    assert published.values[table.cell("saverne", "male")] is None  # « all 4 are women »
+    assert published.values[table.total_cell] == 239
+    assert {table.cell("saverne", "unknown"), table.column_cell("unknown")}.isdisjoint(published.secret_cells)
