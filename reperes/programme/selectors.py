@@ -13,7 +13,7 @@ the project of its organising Mission locale in the campaign during which it sta
 A youth counts as mobilised once a pathway of theirs reached the stage « mobilisé·e ».
 
 These are counts and querysets for reporting and the demo; pages showing youths still go through
-privacy.policy, and the funder only ever reads counts, protected by programme_figures."""
+privacy.policy, and the funder only ever reads counts, the bilan's protected cells (reporting.bilan)."""
 
 import hashlib
 from collections.abc import Iterable
@@ -31,7 +31,7 @@ from reperes.mobilisation.models import Action
 from reperes.network.models import User
 from reperes.pathways.enums import Stage
 from reperes.pathways.models import Pathway
-from reperes.programme.disclosure import Breakdown, Cell, Funnel, Shown, Table, protect, secret_note
+from reperes.programme.disclosure import Shown
 from reperes.programme.enums import BudgetKind
 from reperes.programme.models import BudgetLine, Campaign, Claim, ClaimStatus, Project, TimeEntry, TimeKind
 from reperes.registry.enums import SignalStatus, YouthStatus
@@ -153,10 +153,11 @@ def project_figures(projects: Iterable[Project]) -> dict[int, ProjectFigures]:
 
 @dataclass(frozen=True)
 class FiguresShown:
-    """The youths identified and mobilised, as the page may show them: each count or « secret »."""
+    """The youths identified and mobilised, as the page may show them: each count, « secret », or
+    « — » for a project added since its campaign's bilan was last drawn up (counted in the next)."""
 
-    identified: Shown
-    mobilised: Shown
+    identified: Shown | str
+    mobilised: Shown | str
 
 
 @dataclass(frozen=True)
@@ -169,73 +170,28 @@ class ProgrammeFigures:
     note: str = ""
 
 
-def _stages(campaign_id: int) -> tuple[str, str]:
-    return f"identified:{campaign_id}", f"mobilised:{campaign_id}"
-
-
-def programme_figures(campaigns: Iterable[Campaign], *, protected: bool) -> ProgrammeFigures:
-    """The figures of the campaigns' projects, in three queries (projects, then one aggregate).
-
-    For readers who never see a person (the funder, administrators), `protected`: each campaign is
-    a funnel (identified ⊇ mobilised) broken down by project, and every count goes through
-    disclosure.protect, so that no small count can be read, not even by difference between a
-    project, its campaign's total and the funder's home page (same cells). Protected figures
-    always cover every project of the campaign, whoever reads. Unprotected, for the carrier's
-    coordinator (whose staff hold the files), the counts are shown as they are."""
+def programme_figures(campaigns: Iterable[Campaign]) -> ProgrammeFigures:
+    """The exact figures of the campaigns' projects today, in three queries (projects, then one
+    aggregate): for the carrier's coordinator, whose staff hold the files. Readers who never see a
+    person read the bilan's frozen, protected cells instead (reporting.bilan.programme_figures)."""
     listed = list(campaigns)
     projects = list(Project.objects.filter(campaign__in=listed).select_related("campaign"))
     counts = project_figures(projects)
     by_campaign: dict[int, list[Project]] = {c.pk: [] for c in listed}
     for project in projects:
         by_campaign[project.campaign_id].append(project)
-    if not protected:
-        return ProgrammeFigures(
-            projects={
-                pk: FiguresShown(Shown(found.identified, 0), Shown(found.mobilised, 0)) for pk, found in counts.items()
-            },
-            campaigns={
-                campaign_id: FiguresShown(
-                    Shown(sum(counts[p.pk].identified for p in carried), 0),
-                    Shown(sum(counts[p.pk].mobilised for p in carried), 0),
-                )
-                for campaign_id, carried in by_campaign.items()
-            },
-        )
-    tables: list[Table] = []
-    for campaign_id, carried in by_campaign.items():
-        if not carried:
-            continue
-        identified, mobilised = _stages(campaign_id)
-        by_project = {str(p.pk): counts[p.pk] for p in carried}
-        tables.append(Breakdown(identified, "project", {pk: f.identified for pk, f in by_project.items()}))
-        tables.append(Breakdown(mobilised, "project", {pk: f.mobilised for pk, f in by_project.items()}))
-        tables.append(
-            Funnel(
-                {
-                    identified: sum(f.identified for f in by_project.values()),
-                    mobilised: sum(f.mobilised for f in by_project.values()),
-                }
+    return ProgrammeFigures(
+        projects={
+            pk: FiguresShown(Shown(found.identified, 0), Shown(found.mobilised, 0)) for pk, found in counts.items()
+        },
+        campaigns={
+            campaign_id: FiguresShown(
+                Shown(sum(counts[p.pk].identified for p in carried), 0),
+                Shown(sum(counts[p.pk].mobilised for p in carried), 0),
             )
-        )
-    publication = protect(tables)
-    shown_projects, shown_campaigns = {}, {}
-    for campaign_id, carried in by_campaign.items():
-        identified, mobilised = _stages(campaign_id)
-        if not carried:
-            shown_campaigns[campaign_id] = FiguresShown(
-                Shown(0, publication.threshold), Shown(0, publication.threshold)
-            )
-            continue
-        shown_campaigns[campaign_id] = FiguresShown(
-            publication.shown(Cell(identified)), publication.shown(Cell(mobilised))
-        )
-        for project in carried:
-            where = (("project", str(project.pk)),)
-            shown_projects[project.pk] = FiguresShown(
-                publication.shown(Cell(identified, where)), publication.shown(Cell(mobilised, where))
-            )
-    note = secret_note(publication.threshold) if publication.secret_cells else ""
-    return ProgrammeFigures(projects=shown_projects, campaigns=shown_campaigns, note=note)
+            for campaign_id, carried in by_campaign.items()
+        },
+    )
 
 
 def budget_of(project: Project) -> list[BudgetLine]:

@@ -41,7 +41,6 @@ from reperes.programme.selectors import (
     claim_amounts,
     claim_tables,
     monday_of,
-    programme_figures,
     week_token,
 )
 from reperes.programme.services import (
@@ -60,6 +59,7 @@ from reperes.programme.services import (
     unlock_entry,
     update_project,
 )
+from reperes.reporting.bilan import programme_figures as bilan_figures
 from reperes.typing import HtmxHttpRequest
 
 
@@ -105,7 +105,7 @@ def campaign_list(request: HtmxHttpRequest) -> HttpResponse:
     by_campaign: dict[int, list[Project]] = {campaign.pk: [] for campaign in campaigns}
     for project in projects.order_by("name", "pk"):
         by_campaign[project.campaign_id].append(project)
-    figures = programme_figures(campaigns, protected=not policy.can_view_personal_data(user))
+    figures = bilan_figures(campaigns, protected=not policy.can_view_personal_data(user))
     rows = [
         {
             "campaign": campaign,
@@ -140,7 +140,7 @@ def project_detail(request: HtmxHttpRequest, project_id: int) -> HttpResponse:
         pk=project_id,
     )
     can_edit = policy.can_edit_project(user, project)
-    figures = programme_figures([project.campaign], protected=not policy.can_view_personal_data(user))
+    figures = bilan_figures([project.campaign], protected=not policy.can_view_personal_data(user))
     partners = list(project.partners.select_related("organisation").order_by("organisation__name"))
     lines = budget_of(project)
     actions = list(actions_of(project).order_by("starts_on", "pk"))

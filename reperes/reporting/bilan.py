@@ -14,7 +14,7 @@ the total is the sum of the rows; protected, either it is published or it reads 
 Across campaigns, a total is the sum of the campaigns' published cells, and secret as soon as one
 of them is (it would give the secret one back)."""
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
@@ -31,9 +31,11 @@ from reperes.mobilisation.enums import ActionKind
 from reperes.network.enums import OrganisationKind
 from reperes.network.models import Organisation
 from reperes.pathways.enums import Stage
-from reperes.programme.disclosure import Cell, Publication, ShownPercent, protect, secret_note
+from reperes.programme.disclosure import Cell, Publication, Shown, ShownPercent, protect, secret_note
 from reperes.programme.enums import BudgetKind
 from reperes.programme.models import Campaign, Project, TimeKind
+from reperes.programme.selectors import FiguresShown, ProgrammeFigures
+from reperes.programme.selectors import programme_figures as live_programme_figures
 from reperes.registry.enums import Barrier, Sex
 from reperes.reporting import cells
 from reperes.reporting.cells import ENROLLED, FIRST, SIGNALS, STAGES, YES, at, furthest, stage, where
@@ -43,9 +45,10 @@ from reperes.reporting.selectors import (
     ActionFigures,
     CampaignCounts,
     WomenShare,
-    campaign_counts,
+    campaign_projects,
     women_share_references,
 )
+from reperes.reporting.services import campaign_figures
 from reperes.territory.enums import AreaClass
 
 SOURCE_LABELS = {
@@ -733,8 +736,8 @@ def _sections(reader: Reader, counts: CampaignCounts, project: int | None) -> li
 
 def campaign_bilan(campaign: Campaign, *, today: date | None = None) -> "Bilan":
     """The campaign's bilan, protected: what the funder, administrators and coordinators read."""
-    counts = campaign_counts(campaign, today=today)
-    reader = Reader(publication(counts))
+    counts, published = campaign_figures(campaign, today=today)
+    reader = Reader(published)
     return Bilan(
         title=_("Bilan — %(name)s") % {"name": campaign.name},
         subtitle=_period(counts),
@@ -751,8 +754,8 @@ def campaign_bilan(campaign: Campaign, *, today: date | None = None) -> "Bilan":
 def project_bilan(project: Project, *, exact: bool = False, today: date | None = None) -> "Bilan":
     """One project's bilan, read from its campaign's publication: protected, or `exact` for the
     carrier's coordinator (the policy decides, reporting.views)."""
-    counts = campaign_counts(project.campaign, today=today)
-    reader = Reader(publication(counts, exact=exact))
+    counts, published = campaign_figures(project.campaign, today=today)
+    reader = Reader(publication(counts, exact=True) if exact else published)
     return Bilan(
         title=_("Bilan — %(name)s") % {"name": project.name},
         subtitle=f"{project.campaign.name} · {project.carrier.name}. {_period(counts)}",
@@ -777,8 +780,8 @@ def funder_bilan(funder: Organisation, campaigns: Sequence[Campaign], *, today: 
     lost_total, actions_total, hours_total = _Total(), 0, 0
     requested_total = Decimal(0)
     for campaign in campaigns:
-        counts = campaign_counts(campaign, today=today)
-        reader = Reader(publication(counts))
+        counts, published = campaign_figures(campaign, today=today)
+        reader = Reader(published)
         stages = [reader.count(at(stage(k))) if counts.projects else _zero() for k in STAGES]
         lost_cell = at(stage(FIRST), situation=Situation.LOST_AGAIN)
         lost = reader.count(lost_cell) if reader.has(lost_cell) else _zero()
@@ -864,3 +867,33 @@ class _Total:
 
 def today() -> date:
     return timezone.localdate()
+
+
+def programme_figures(campaigns: Iterable[Campaign], *, protected: bool) -> ProgrammeFigures:
+    """The youths identified and mobilised per project and per campaign on the programme's pages and
+    the funder's home. Protected, they are the cells of each campaign's bilan (`campaign_figures`,
+    the same Publication), so that no page gives back a cell another one masks; exact (the
+    carrier's coordinator), they are counted live (programme.selectors.programme_figures)."""
+    listed = list(campaigns)
+    if not protected:
+        return live_programme_figures(listed)
+    projects: dict[int, FiguresShown] = {}
+    shown: dict[int, FiguresShown] = {}
+    secret = False
+    for campaign in listed:
+        counts, published = campaign_figures(campaign)
+        if not counts.projects or counts.reference_date is None:
+            zero = FiguresShown(Shown(0, published.threshold), Shown(0, published.threshold))
+            shown[campaign.pk] = zero
+            projects.update(dict.fromkeys((p.pk for p in counts.projects), zero))
+            continue
+        identified, mobilised = stage(FIRST), stage(int(Stage.MOBILISED))
+        shown[campaign.pk] = FiguresShown(published.shown(at(identified)), published.shown(at(mobilised)))
+        projects.update(dict.fromkeys((p.pk for p in campaign_projects(campaign)), FiguresShown("—", "—")))
+        for project in counts.projects:
+            projects[project.pk] = FiguresShown(
+                published.shown(at(identified, project=str(project.pk))),
+                published.shown(at(mobilised, project=str(project.pk))),
+            )
+        secret = secret or bool(published.secret_cells)
+    return ProgrammeFigures(projects=projects, campaigns=shown, note=secret_note(_threshold()) if secret else "")

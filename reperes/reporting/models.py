@@ -72,3 +72,31 @@ class WomenShareReference(models.Model):
 
     def __str__(self) -> str:
         return self.departement_code or "France"
+
+
+class BilanSnapshot(models.Model):
+    """A campaign's youth counts as its bilan first read them for one reference date, and the cells
+    disclosure control made secret then (ADR 009, « differences across time »): every later read of
+    that bilan — page, chart, export, the programme's pages and the funder's home — publishes these,
+    never a recount, even after a merge or a late correction. Staff hours, claims and budgets are
+    not youth counts: they are read live. Made by reporting.services.campaign_figures."""
+
+    campaign = models.ForeignKey(
+        "programme.Campaign", on_delete=models.CASCADE, related_name="bilan_snapshots", verbose_name=_("campagne")
+    )
+    reference_date = models.DateField(_("arrêté au"))
+    counts = models.JSONField(_("effectifs"))
+    secret = models.JSONField(_("cases secrètes"))
+    threshold = models.PositiveSmallIntegerField(_("seuil"))
+    created_at = models.DateTimeField(_("figé le"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("bilan figé")
+        verbose_name_plural = _("bilans figés")
+        ordering = ["campaign", "reference_date"]
+        constraints = [
+            models.UniqueConstraint(fields=["campaign", "reference_date"], name="one_bilan_snapshot_per_date")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.campaign} au {self.reference_date}"

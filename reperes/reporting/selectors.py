@@ -29,7 +29,8 @@ These are exact counts. Nothing here is shown to the funder as it is: reporting.
 (reperes.programme.disclosure) before any page, chart or export."""
 
 from collections import defaultdict
-from dataclasses import dataclass, field
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass, field, fields
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
@@ -163,29 +164,76 @@ def campaign_projects(campaign: Campaign) -> list[Project]:
     return list(campaign.projects.select_related("campaign", "carrier").order_by("name", "pk"))
 
 
-def campaign_counts(campaign: Campaign, *, today: date | None = None) -> CampaignCounts:
+def campaign_counts(
+    campaign: Campaign, *, today: date | None = None, frozen: Mapping[str, Any] | None = None
+) -> CampaignCounts:
     """The exact counts of the campaign's bilan at its reference date: fourteen queries, however
-    many youths the campaign holds (tests/reporting/test_queries.py)."""
+    many youths the campaign holds (tests/reporting/test_queries.py). With `frozen` (a
+    BilanSnapshot's `counts`, see `dump_youth_counts`), the youths' counts are those frozen and only
+    the staff hours, claims and budgets are read."""
     projects = campaign_projects(campaign)
     day = reference_date(campaign, today)
+    if frozen is not None:
+        kept = set(frozen["projects"])  # a project added after the freeze is not in its bilan
+        projects = [p for p in projects if p.pk in kept]
     counts = CampaignCounts(campaign=campaign, projects=projects, reference_date=day)
     if not projects or day is None:
         return counts
     before = _day_after(day)
-    youth_sets = {p.pk: youths_of(p).filter(Q(identified_at__lt=before)).values("pk") for p in projects}
-    action_sets = {p.pk: actions_of(p).filter(starts_on__lte=day).values("pk") for p in projects}
-    youths = Youth.objects.annotate(project=_keyed("pk", youth_sets)).filter(Q(project__isnull=False))
-    counts.pathways = _pathway_rows(youths, before)
-    counts.profiles = _profile_rows(youths)
-    counts.barriers = _barriers(youth_sets)
-    _fill_actions(counts, action_sets, before)
-    counts.signals = _signals(projects, campaign.received_from, before)
+    if frozen is not None:
+        _load_youth_counts(counts, frozen)
+    else:
+        youth_sets = {p.pk: youths_of(p).filter(Q(identified_at__lt=before)).values("pk") for p in projects}
+        action_sets = {p.pk: actions_of(p).filter(starts_on__lte=day).values("pk") for p in projects}
+        youths = Youth.objects.annotate(project=_keyed("pk", youth_sets)).filter(Q(project__isnull=False))
+        counts.pathways = _pathway_rows(youths, before)
+        counts.profiles = _profile_rows(youths)
+        counts.barriers = _barriers(youth_sets)
+        _fill_actions(counts, action_sets, before)
+        counts.signals = _signals(projects, campaign.received_from, before)
     for line in BudgetLine.objects.filter(project__in=projects):
         counts.budget[(line.project_id, line.kind)] = (line.planned, line.requested)
     _fill_hours_and_claims(counts, day, before)
     codes = {row.departement for row in counts.profiles} - {UNKNOWN}
     counts.departements = dict(Departement.objects.filter(code__in=codes).values_list("code", "name"))
     return counts
+
+
+# --- Frozen counts (reporting.models.BilanSnapshot) ----------------------------------------------
+
+_KEYED_PARTS = ("barriers", "action_kinds", "partner_actions", "signals")  # dict[(project, code)] -> count
+
+
+def dump_youth_counts(counts: CampaignCounts) -> dict[str, Any]:
+    """The youths' counts of `counts` as JSON: what a BilanSnapshot freezes."""
+    return {
+        "projects": [p.pk for p in counts.projects],
+        "pathways": [asdict(row) for row in counts.pathways],
+        "profiles": [asdict(row) for row in counts.profiles],
+        "actions": {
+            str(project): {
+                name: str(value) if isinstance(value, Decimal) else value for name, value in asdict(f).items()
+            }
+            for project, f in counts.actions.items()
+        },
+        **{part: [[p, code, n] for (p, code), n in getattr(counts, part).items()] for part in _KEYED_PARTS},
+    }
+
+
+def _load_youth_counts(counts: CampaignCounts, frozen: Mapping[str, Any]) -> None:
+    counts.pathways = [PathwayRow(**row) for row in frozen["pathways"]]
+    counts.profiles = [ProfileRow(**row) for row in frozen["profiles"]]
+    counts.actions = {int(project): _action_figures(figures) for project, figures in frozen["actions"].items()}
+    for part in _KEYED_PARTS:
+        setattr(counts, part, {(p, code): n for p, code, n in frozen[part]})
+
+
+_MONEY_FIGURES = {f.name for f in fields(ActionFigures) if f.type in (Decimal, "Decimal")}
+
+
+def _action_figures(frozen: Mapping[str, Any]) -> ActionFigures:
+    values: dict[str, Any] = {name: Decimal(v) if name in _MONEY_FIGURES else v for name, v in frozen.items()}
+    return ActionFigures(**values)
 
 
 def _keyed(field_name: str, sets: dict[int, QuerySet[Any]]) -> Case:

@@ -1,7 +1,11 @@
-"""The writes of the bilan: the qualitative part of a project's bilan."""
+"""The writes of the bilan: the qualitative part of a project's bilan, and the frozen figures of each
+campaign's bilan (BilanSnapshot)."""
+
+from datetime import date
+from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -9,9 +13,12 @@ from reperes.network.models import User
 from reperes.network.services import check_version
 from reperes.privacy import audit, policy
 from reperes.privacy.enums import WriteAction
-from reperes.programme.models import Project
+from reperes.programme.disclosure import Cell, Publication, build, protect, small_cell_threshold
+from reperes.programme.models import Campaign, Project
+from reperes.reporting import cells
 from reperes.reporting.enums import AssessmentCategory, AssessmentKind
-from reperes.reporting.models import ASSESSMENT_MAX, ProjectAssessment
+from reperes.reporting.models import ASSESSMENT_MAX, BilanSnapshot, ProjectAssessment
+from reperes.reporting.selectors import CampaignCounts, campaign_counts, dump_youth_counts, reference_date
 
 
 @transaction.atomic
@@ -70,3 +77,49 @@ def save_assessment(
     existing.save(update_fields=["text", "author", "updated_at"])
     audit.record_write(existing, acting_user=acting_user, before={"text": before}, after={"text": text})
     return existing
+
+
+# --- The bilan's figures, frozen once per reference date -------------------------------------
+
+
+def _cell_json(cell: Cell) -> list[Any]:
+    return [cell.population, [list(pair) for pair in cell.coordinates]]
+
+
+def _cell_of(data: list[Any]) -> Cell:
+    population, coordinates = data
+    return Cell(population, tuple((dimension, category) for dimension, category in coordinates))
+
+
+def campaign_figures(campaign: Campaign, *, today: date | None = None) -> tuple[CampaignCounts, Publication]:
+    """The campaign's exact counts and their protected Publication, as every page, chart and export
+    reads them (ADR 009). The youths' counts of one reference date are computed once and frozen
+    with the cells masked then (BilanSnapshot): two reads of one bilan, on any page and any day,
+    publish the same cells, and nothing is learnt by difference from a late correction. A change of
+    the threshold protects them again."""
+    day = reference_date(campaign, today)
+    threshold = small_cell_threshold()
+    snapshot = None if day is None else BilanSnapshot.objects.filter(campaign=campaign, reference_date=day).first()
+    if snapshot is not None:
+        counts = campaign_counts(campaign, today=today, frozen=snapshot.counts)
+        if snapshot.threshold == threshold:
+            secret = [_cell_of(data) for data in snapshot.secret]
+            return counts, build(cells.tables(counts)).publish(secret, threshold)
+    else:
+        counts = campaign_counts(campaign, today=today)
+    published = protect(cells.tables(counts), threshold=threshold)
+    if day is not None and counts.projects:
+        try:
+            with transaction.atomic():
+                BilanSnapshot.objects.update_or_create(
+                    campaign=campaign,
+                    reference_date=day,
+                    defaults={
+                        "counts": dump_youth_counts(counts),
+                        "secret": [_cell_json(cell) for cell in sorted(published.secret_cells)],
+                        "threshold": threshold,
+                    },
+                )
+        except IntegrityError:  # another first reader froze it meanwhile: theirs stands
+            return campaign_figures(campaign, today=today)
+    return counts, published

@@ -15,9 +15,9 @@ from reperes.network.models import User
 from reperes.network.selectors import coverage_of
 from reperes.pathways.selectors import at_risk, caseload_youths
 from reperes.privacy import policy
+from reperes.programme.disclosure import Shown
 from reperes.programme.enums import CampaignStatus
 from reperes.programme.models import Campaign
-from reperes.programme.selectors import programme_figures
 from reperes.referrals import selectors as referrals
 from reperes.registry.selectors import (
     caseload,
@@ -28,6 +28,7 @@ from reperes.registry.selectors import (
     to_inform,
     triage_queue,
 )
+from reperes.reporting.bilan import programme_figures
 from reperes.territory.models import Commune
 
 # Current campaigns first, then the next ones, then the closed ones.
@@ -111,21 +112,26 @@ class CampaignFigures:
     identified: int | None  # None when secret (programme.disclosure)
 
 
+def _value(shown: Shown | str) -> int | None:
+    return shown.value if isinstance(shown, Shown) else None
+
+
 def campaign_overview(user: User) -> list[CampaignFigures]:
     """The campaigns of the funder's organisation, current first, each with the number of youths its
     projects identified: an aggregate over the Missions locales carrying a project in it, on their
     projects' territories, without the files closed as « hors public ». Protected as on the
-    programme's pages (programme.selectors.programme_figures, the same cells): secret when under 11
-    or when it would give back a count masked there; never a person."""
+    programme's pages and the bilan (reporting.bilan.programme_figures: the cells of each campaign's
+    frozen bilan): secret when under 11 or when it would give back a count masked there; never a
+    person."""
     organisation = user.organisation
     if not policy.can_view_programme(user) or organisation is None:
         return []
     today = timezone.localdate()
     campaigns = list(Campaign.objects.filter(funder=organisation).order_by("-starts_on", "-pk"))
-    shown = programme_figures(campaigns, protected=True).campaigns  # the projects, then one aggregate query
+    shown = programme_figures(campaigns, protected=True).campaigns
     figures = [
         CampaignFigures(
-            campaign=campaign, status=campaign.status(today), identified=shown[campaign.pk].identified.value
+            campaign=campaign, status=campaign.status(today), identified=_value(shown[campaign.pk].identified)
         )
         for campaign in campaigns
     ]

@@ -17,6 +17,7 @@ from reperes.network.enums import Role
 from reperes.programme.enums import PartnerRole
 from reperes.programme.models import Project
 from reperes.programme.services import add_partner, set_campaign_rules, update_project
+from reperes.registry.models import Signal, Youth
 from tests.network.factories import MembershipFactory, OrganisationFactory
 from tests.programme.factories import CampaignFactory, ProjectFactory
 from tests.registry.factories import mission_locale
@@ -25,7 +26,7 @@ from tests.registry.helpers import report
 pytestmark = pytest.mark.django_db
 
 TODAY = timezone.localdate()
-MAX_QUERIES = 16
+MAX_QUERIES = 24  # the funder's figures are the frozen bilan's: a few queries per campaign
 NAMES = ["Keller", "Muller", "Haas", "Schmitt", "Weber", "Meyer", "Wagner", "Roth", "Fischer", "Klein", "Wolff"]
 
 
@@ -85,6 +86,10 @@ def projects(campaign, saverne, strasbourg, coordinator):
         report("Léa", name)
     for name in NAMES:
         report("Karim", name, code="67482")
+    # Identified two months ago: the funder reads the bilan's cells, arrêtés at the end of last month.
+    before = timezone.now() - timedelta(days=60)
+    Signal.objects.update(created_at=before)
+    Youth.objects.update(created_at=before)
     return {"own": own, "other": other}
 
 
@@ -151,10 +156,13 @@ def test_the_funder_reads_small_counts_as_secret_and_the_coordinator_reads_them(
     funder_page = main_of(get(client, officer, "programme:project_detail", own.pk))
     assert "secret pour un objectif de 30" in funder_page
     assert "3 pour un objectif" not in funder_page
-    # Strasbourg's 11 would give Saverne's 3 back from the campaign's total of 14: masked too.
+    # The campaign's 14 is published: Strasbourg's 11 would give Saverne's 3 back, so it is masked too.
     listing = main_of(get(client, officer, "programme:campaign_list"))
-    assert "14" not in listing and "11 / 30" not in listing
+    assert "repérés : 14" in listing and "11 / 30" not in listing and "3 / 30" not in listing
     assert "moins de 11 jeunes, ou masqué" in listing
+    # The bilan publishes the same cells as the programme's pages.
+    bilan = main_of(get(client, officer, "reporting:campaign", own.campaign_id))
+    assert ">14<" in bilan.replace(" ", "") or "14 jeunes" in bilan
     coordinator_page = main_of(get(client, coordinator, "programme:project_detail", own.pk))
     assert "3 pour un objectif de 30" in coordinator_page
     for name in NAMES:
@@ -291,17 +299,19 @@ def test_pages_run_the_same_queries_whatever_the_number_of_projects(client, requ
             assert client.get(reverse(name, args=args)).status_code == 200
         return len(captured)
 
-    few = queries()
-    for _ in range(4):
-        ProjectFactory(campaign=campaign)
-    add_partner(own, acting_user=own.lead, organisation=OrganisationFactory(), role=PartnerRole.ACTION)
-    upcoming = CampaignFactory(
+    upcoming = CampaignFactory(  # the funder's figures take a few queries per campaign
         funder=campaign.funder,
         name="Campagne à venir",
         starts_on=TODAY + timedelta(days=300),
         ends_on=TODAY + timedelta(days=600),
     )
     ProjectFactory(campaign=upcoming, carrier=own.carrier, lead=own.lead)
+    queries()  # the first read of the campaign's bilan freezes it (reporting.BilanSnapshot)
+    few = queries()
+    for _ in range(4):
+        ProjectFactory(campaign=campaign)
+        ProjectFactory(campaign=upcoming)
+    add_partner(own, acting_user=own.lead, organisation=OrganisationFactory(), role=PartnerRole.ACTION)
     assert queries() == few <= MAX_QUERIES
 
 
@@ -315,3 +325,21 @@ def test_headings_follow_each_other_without_a_skip(client, officer, coordinator,
         levels = [int(level) for level in re.findall(r"<h([1-6])[\s>]", main)]
         assert levels[0] == 1
         assert all(b <= a + 1 for a, b in zip(levels, levels[1:], strict=False)), (name, levels)
+
+
+def test_the_funders_figures_are_frozen_once_read_and_a_late_correction_changes_nothing(
+    client, officer, coordinator, projects
+):
+    listing = main_of(get(client, officer, "programme:campaign_list"))
+    assert "repérés : 14" in listing
+    for name in ("Vogel", "Bauer", "Lang", "Hoffmann", "Kuhn"):  # entered late, dated last month
+        report("Léa", name)
+    before = timezone.now() - timedelta(days=60)
+    Signal.objects.update(created_at=before)
+    Youth.objects.update(created_at=before)
+    # A recount would publish 19 and Saverne's 8 by difference with an earlier read: the bilan stands.
+    assert "repérés : 14" in main_of(get(client, officer, "programme:campaign_list"))
+    assert "repérés : 14" in main_of(get(client, officer, "programme:campaign_list"))
+    # The coordinator, whose staff hold the files, reads today's exact count.
+    coordinator_page = main_of(get(client, coordinator, "programme:project_detail", projects["own"].pk))
+    assert "8 pour un objectif de 30" in coordinator_page

@@ -45,6 +45,7 @@ from reperes.programme.services import (
 from reperes.registry.enums import SignalStatus
 from reperes.registry.models import Signal
 from reperes.registry.services import close_signal
+from reperes.reporting.bilan import programme_figures as bilan_figures
 from reperes.territory.models import Commune
 from tests.network.factories import MembershipFactory, OrganisationFactory
 from tests.programme.factories import CampaignFactory, ProjectFactory
@@ -402,7 +403,7 @@ def test_the_funders_figures_count_only_its_projects_youths(campaign, saverne, c
     report("Karim", "Haddad", code="67482")
     previous = CampaignFactory(funder=funder, starts_on=date(2013, 9, 1), ends_on=date(2014, 12, 31))  # no project
     assert identified_counts() == {campaign.pk: 3, previous.pk: 0}
-    figures = programme_figures([campaign, previous], protected=False).campaigns
+    figures = programme_figures([campaign, previous]).campaigns
     assert (figures[campaign.pk].identified.value, figures[previous.pk].identified.value) == (1, 0)
 
 
@@ -452,7 +453,7 @@ def test_the_demo_has_seven_projects_in_the_first_campaign_then_nine_then_ten(de
         Action.objects.filter(starts_on__gte=current.starts_on, starts_on__lte=current.ends_on).count()
     )
     # The seed's 233 youths of the first campaign, all met where one of its seven projects is carried.
-    figures = programme_figures([first], protected=True).campaigns[first.pk]
+    figures = bilan_figures([first], protected=True).campaigns[first.pk]
     assert figures.identified.value == 233
     client.force_login(User.objects.get(email="region@reperes.example"))
     assertContains(client.get(reverse("web:home")), "233 jeunes repérés")
