@@ -69,13 +69,7 @@ def demo(django_db_setup, django_db_blocker):
     run last (`pytest_collection_modifyitems` below): no other test sees its data. Browser journeys
     have their own, restored from a snapshot (tests/e2e/conftest.py)."""
     with django_db_blocker.unblock(), transaction.atomic():
-        call_command("load_demo", force=True, verbosity=0)
-        if connection.vendor == "postgresql":
-            # The planner's statistics still say what autovacuum saw: tables emptied by the tests
-            # rolled back before. ANALYZE inside the transaction counts its own rows; without it a
-            # caseload count ran for more than fifteen minutes on nested loops.
-            with connection.cursor() as cursor:
-                cursor.execute("ANALYZE")
+        call_command("load_demo", force=True, verbosity=0)  # which ANALYZEs on PostgreSQL
         yield
         transaction.set_rollback(True)
 

@@ -105,7 +105,7 @@ def campaign_list(request: HtmxHttpRequest) -> HttpResponse:
     by_campaign: dict[int, list[Project]] = {campaign.pk: [] for campaign in campaigns}
     for project in projects.order_by("name", "pk"):
         by_campaign[project.campaign_id].append(project)
-    figures = bilan_figures(campaigns, protected=not policy.can_view_personal_data(user))
+    figures = bilan_figures(campaigns, exact_for=user.organisation if policy.can_view_personal_data(user) else None)
     rows = [
         {
             "campaign": campaign,
@@ -140,7 +140,9 @@ def project_detail(request: HtmxHttpRequest, project_id: int) -> HttpResponse:
         pk=project_id,
     )
     can_edit = policy.can_edit_project(user, project)
-    figures = bilan_figures([project.campaign], protected=not policy.can_view_personal_data(user))
+    figures = bilan_figures(
+        [project.campaign], exact_for=user.organisation if policy.can_view_personal_data(user) else None
+    )
     partners = list(project.partners.select_related("organisation").order_by("organisation__name"))
     lines = budget_of(project)
     actions = list(actions_of(project).order_by("starts_on", "pk"))

@@ -128,7 +128,7 @@ def campaign_overview(user: User) -> list[CampaignFigures]:
         return []
     today = timezone.localdate()
     campaigns = list(Campaign.objects.filter(funder=organisation).order_by("-starts_on", "-pk"))
-    shown = programme_figures(campaigns, protected=True).campaigns
+    shown = programme_figures(campaigns).campaigns
     figures = [
         CampaignFigures(
             campaign=campaign, status=campaign.status(today), identified=_value(shown[campaign.pk].identified)

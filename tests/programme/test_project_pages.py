@@ -340,6 +340,6 @@ def test_the_funders_figures_are_frozen_once_read_and_a_late_correction_changes_
     # A recount would publish 19 and Saverne's 8 by difference with an earlier read: the bilan stands.
     assert "repérés : 14" in main_of(get(client, officer, "programme:campaign_list"))
     assert "repérés : 14" in main_of(get(client, officer, "programme:campaign_list"))
-    # The coordinator, whose staff hold the files, reads today's exact count.
+    # The coordinator reads the same bilan's exact count (their caseload lists today's youths).
     coordinator_page = main_of(get(client, coordinator, "programme:project_detail", projects["own"].pk))
-    assert "8 pour un objectif de 30" in coordinator_page
+    assert "3 pour un objectif de 30" in coordinator_page

@@ -453,7 +453,7 @@ def test_the_demo_has_seven_projects_in_the_first_campaign_then_nine_then_ten(de
         Action.objects.filter(starts_on__gte=current.starts_on, starts_on__lte=current.ends_on).count()
     )
     # The seed's 233 youths of the first campaign, all met where one of its seven projects is carried.
-    figures = bilan_figures([first], protected=True).campaigns[first.pk]
+    figures = bilan_figures([first]).campaigns[first.pk]
     assert figures.identified.value == 233
     client.force_login(User.objects.get(email="region@reperes.example"))
     assertContains(client.get(reverse("web:home")), "233 jeunes repérés")

@@ -3,6 +3,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import connection
 
 from reperes.demo import steps
 
@@ -23,4 +24,10 @@ class Command(BaseCommand):
         # Each demo signal goes through the real service, which logs it: one line each is noise here.
         logging.getLogger("reperes").setLevel(logging.WARNING)
         steps.load(report=lambda line: self.stdout.write(f"  {line}"))
+        if connection.vendor == "postgresql":
+            # The planner's statistics still describe the tables before the load (empty, or emptied
+            # by tests rolled back): the bilans' and caseloads' counts then ran for minutes on nested
+            # loops. ANALYZE counts the rows the load wrote, inside its transaction if there is one.
+            with connection.cursor() as cursor:
+                cursor.execute("ANALYZE")
         self.stdout.write(self.style.SUCCESS("Données de démonstration prêtes."))
