@@ -21,6 +21,7 @@ from reperes.demo import (
     programme,
     referrals,
     reporting,
+    timesheets,
     youths,
 )
 from reperes.network.enums import OrganisationKind, Vocabulary
@@ -208,6 +209,7 @@ STEPS: list[Step] = [
     Step("orientations", referrals.load_referrals, referrals.reset_referrals),
     Step("projets", programme.load_programme, programme.reset_programme),  # after the actions they budget
     Step("bilans", reporting.load_assessments, reporting.reset_assessments),  # the projects' qualitative part
+    Step("heures", timesheets.load_timesheets, timesheets.reset_timesheets),  # by the coordinators « bilans » made
 ]
 
 
