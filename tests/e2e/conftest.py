@@ -82,6 +82,9 @@ class PostgresSnapshot:
                     copy.write(payload)
             for sql in connection.ops.sequence_reset_sql(no_style(), apps.get_models(include_auto_created=True)):
                 cursor.execute(sql)
+            # TRUNCATE left the planner believing the tables empty: the funder's first bilan then
+            # took longer than a page load may (nested loops over thousands of rows).
+            cursor.execute("ANALYZE " + ", ".join(f'"{t}"' for t in self.tables))
         ContentType.objects.clear_cache()
 
 
