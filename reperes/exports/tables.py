@@ -86,6 +86,11 @@ class ReportTable:
         return [column.header for column in self.columns]
 
     @property
+    def is_wide(self) -> bool:
+        """Too many columns to sit beside its chart on a page (it gets the full width below)."""
+        return len(self.columns) > 6
+
+    @property
     def has_suppressed(self) -> bool:
         lines = [*self.rows, *([self.total] if self.total is not None else [])]
         return any(is_suppressed(cell) for line in lines for cell in line)

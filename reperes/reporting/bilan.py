@@ -100,6 +100,7 @@ class Bilan:
     key_figures: list[tuple[str, Figure, Kind]]
     sections: list[Section]
     note: str = ""
+    threshold: int = 0  # the small-cell threshold this bilan's protected cells were cut at
     campaign: Campaign | None = None
     project: Project | None = None
     campaigns: list[Campaign] = field(default_factory=list)
@@ -745,6 +746,7 @@ def campaign_bilan(campaign: Campaign, *, today: date | None = None) -> "Bilan":
         key_figures=_key_figures(reader, None),
         sections=_sections(reader, counts, None),
         note=secret_note(reader.published.threshold) if reader.secret else "",
+        threshold=published.threshold,
         campaign=campaign,
         campaigns=[campaign],
     )
@@ -763,6 +765,7 @@ def project_bilan(project: Project, *, exact: bool = False, today: date | None =
         key_figures=_key_figures(reader, project.pk),
         sections=_sections(reader, counts, project.pk),
         note=secret_note(reader.published.threshold) if reader.secret else "",
+        threshold=published.threshold,
         campaign=project.campaign,
         project=project,
         campaigns=[project.campaign],
@@ -830,6 +833,7 @@ def funder_bilan(funder: Organisation, campaigns: Sequence[Campaign], *, today: 
         + [(_("perdus de vue à nouveau"), lost_total.figure(), Kind.INTEGER)],
         sections=[Section("campagnes", _("Campagne par campagne"), [table], [(chart_title(), chart)])],
         note=secret_note(_threshold()) if secret else "",
+        threshold=_threshold(),
         campaigns=list(campaigns),
     )
 
