@@ -891,7 +891,7 @@ def _profile(timed: list[tuple[float, str]], directory: Path, settings_tried: tu
 
 def _label(sql: str) -> str:
     for table, label in (
-        ("pathways_pathwayevent", "pathway rows (stage, situation)"),
+        ("pathways_pathwayevent", "youth rows (stage, situation, profile)"),
         ("registry_importedrow", "profile rows (age, area, source)"),
         ("pathways_youthbarrier", "barriers"),
         ("mobilisation_attendance", "attendance"),

@@ -3,7 +3,7 @@ the five stages, what became of them, who identified them and who they are; the 
 actions delivered and their attendance; what each kind of partner contributed; the budget.
 
 A handful of aggregate queries per campaign, whatever the number of youths (a GROUP BY each, never
-a loop over youths in Python): `campaign_counts` runs fourteen, and reporting.bilan sums the rows
+a loop over youths in Python): `campaign_counts` runs thirteen, and reporting.bilan sums the rows
 they return into the tables. Which youths and actions belong to a project is programme's rule
 (programme.selectors.youths_of and actions_of), used here as it is, one subquery per project.
 
@@ -29,12 +29,14 @@ These are exact counts. Nothing here is shown to the funder as it is: reporting.
 (reperes.programme.disclosure) before any page, chart or export."""
 
 from collections import defaultdict
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field, fields
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
 
+from django.db import connection, transaction
 from django.db.models import (
     Case,
     CharField,
@@ -167,7 +169,7 @@ def campaign_projects(campaign: Campaign) -> list[Project]:
 def campaign_counts(
     campaign: Campaign, *, today: date | None = None, frozen: Mapping[str, Any] | None = None
 ) -> CampaignCounts:
-    """The exact counts of the campaign's bilan at its reference date: fourteen queries, however
+    """The exact counts of the campaign's bilan at its reference date: thirteen queries, however
     many youths the campaign holds (tests/reporting/test_queries.py). With `frozen` (a
     BilanSnapshot's `counts`, see `dump_youth_counts`), the youths' counts are those frozen and only
     the staff hours, claims and budgets are read."""
@@ -183,20 +185,45 @@ def campaign_counts(
     if frozen is not None:
         _load_youth_counts(counts, frozen)
     else:
-        youth_sets = {p.pk: youths_of(p).filter(Q(identified_at__lt=before)).values("pk") for p in projects}
-        action_sets = {p.pk: actions_of(p).filter(starts_on__lte=day).values("pk") for p in projects}
-        youths = Youth.objects.annotate(project=_keyed("pk", youth_sets)).filter(Q(project__isnull=False))
-        counts.pathways = _pathway_rows(youths, before)
-        counts.profiles = _profile_rows(youths)
-        counts.barriers = _barriers(youth_sets)
-        _fill_actions(counts, action_sets, before)
-        counts.signals = _signals(projects, campaign.received_from, before)
+        with _reporting_session():
+            _count_youths_and_actions(counts, campaign, projects, day, before)
     for line in BudgetLine.objects.filter(project__in=projects):
         counts.budget[(line.project_id, line.kind)] = (line.planned, line.requested)
     _fill_hours_and_claims(counts, day, before)
     codes = {row.departement for row in counts.profiles} - {UNKNOWN}
     counts.departements = dict(Departement.objects.filter(code__in=codes).values_list("code", "name"))
     return counts
+
+
+def _count_youths_and_actions(
+    counts: CampaignCounts, campaign: Campaign, projects: list[Project], day: date, before: datetime
+) -> None:
+    # A closed campaign's bilan is dated its last day: « identified before the date » is then the
+    # campaign's own bound, and repeating it would evaluate each youth's first signal once more.
+    youth_sets = {
+        p.pk: (
+            youths_of(p) if before >= campaign.received_before else youths_of(p).filter(Q(identified_at__lt=before))
+        ).values("pk")
+        for p in projects
+    }
+    action_sets = {p.pk: actions_of(p).filter(starts_on__lte=day).values("pk") for p in projects}
+    youths = Youth.objects.annotate(project=_keyed("pk", youth_sets)).filter(Q(project__isnull=False))
+    counts.pathways, counts.profiles = _youth_rows(youths, before)
+    counts.barriers = _barriers(youth_sets)
+    _fill_actions(counts, action_sets, before)
+    counts.signals = _signals(projects, campaign.received_from, before)
+
+
+@contextmanager
+def _reporting_session() -> Iterator[None]:
+    """On PostgreSQL, the bilan's queries run without JIT compilation: their correlated subqueries
+    give costs far above its thresholds, and compiling them took a third of the time at 1,000,000
+    youths and 85 % at 20,000 (docs/performance.md). SET LOCAL ends with the transaction."""
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SET LOCAL jit = off")
+        yield
 
 
 # --- Frozen counts (reporting.models.BilanSnapshot) ----------------------------------------------
@@ -249,7 +276,11 @@ def _keyed(field_name: str, sets: dict[int, QuerySet[Any]]) -> Case:
 # --- Youths -------------------------------------------------------------------------------------
 
 
-def _pathway_rows(youths: QuerySet[Youth], before: datetime) -> list[PathwayRow]:
+def _youth_rows(youths: QuerySet[Youth], before: datetime) -> tuple[list[PathwayRow], list[ProfileRow]]:
+    """The pathway rows and the profile rows in one grouped query: each youth's furthest stage,
+    situation, age band and source are computed once (correlated subqueries, one pass over the
+    youths), then summed apart here. The groups are few (projects × stages × situations × sexes ×
+    age bands × areas × départements × sources, most of them empty)."""
     events = PathwayEvent.objects.filter(pathway__youth=OuterRef("pk"), at__lt=before)
     furthest = events.filter(stage__isnull=False).order_by("-stage").values("stage")[:1]
     last_turn = (
@@ -264,28 +295,6 @@ def _pathway_rows(youths: QuerySet[Youth], before: datetime) -> list[PathwayRow]
         )
         .values("situation")[:1]
     )
-    rows = (
-        youths.annotate(
-            stage=Coalesce(Subquery(furthest, output_field=IntegerField()), Value(1)),
-            situation=Coalesce(Subquery(last_turn, output_field=CharField()), Value(Situation.IN_PROGRESS)),
-        )
-        .values("project", "stage", "situation", "sex")
-        .annotate(count=Count("pk"))
-        .order_by()
-    )
-    return [PathwayRow(r["project"], r["stage"], _situation(r["situation"]), r["sex"] or "", r["count"]) for r in rows]
-
-
-def _situation(value: str) -> str:
-    return value if value in Situation.values else Situation.OTHER
-
-
-def _ymd(value: Expression | F | OuterRef) -> Expression:
-    """A date as the number yyyymmdd: the difference of two of them, divided by 10,000, is an age."""
-    return ExtractYear(value) * 10000 + ExtractMonth(value) * 100 + ExtractDay(value)
-
-
-def _profile_rows(youths: QuerySet[Youth]) -> list[ProfileRow]:
     first_signal = Signal.objects.filter(youth=OuterRef("pk")).order_by("created_at", "pk")
     age_when_identified = Coalesce(
         Subquery(first_signal.annotate(band=age_band(F("created_at"), OuterRef("birth_date"))).values("band")[:1]),
@@ -299,6 +308,8 @@ def _profile_rows(youths: QuerySet[Youth]) -> list[ProfileRow]:
     )
     rows = (
         youths.annotate(
+            stage=Coalesce(Subquery(furthest, output_field=IntegerField()), Value(1)),
+            situation=Coalesce(Subquery(last_turn, output_field=CharField()), Value(Situation.IN_PROGRESS)),
             age_band=Case(
                 When(Q(birth_date=None) | Q(birth_precision=BirthPrecision.UNKNOWN), then=Value(AgeBand.OTHER)),
                 default=age_when_identified,
@@ -312,22 +323,30 @@ def _profile_rows(youths: QuerySet[Youth]) -> list[ProfileRow]:
                 Value(UNKNOWN),
             ),
         )
-        .values("project", "sex", "age_band", "area", "departement", "source")
+        .values("project", "stage", "situation", "sex", "age_band", "area", "departement", "source")
         .annotate(count=Count("pk"))
         .order_by()
     )
-    return [
-        ProfileRow(
-            r["project"],
-            r["sex"] or "",
-            r["age_band"] or AgeBand.OTHER,
-            r["area"],
-            r["departement"],
-            r["source"],
-            r["count"],
-        )
-        for r in rows
-    ]
+    pathways: dict[tuple[int, int, str, str], int] = defaultdict(int)
+    profiles: dict[tuple[int, str, str, str, str, str], int] = defaultdict(int)
+    for r in rows:
+        sex = r["sex"] or ""
+        pathways[(r["project"], r["stage"], _situation(r["situation"]), sex)] += r["count"]
+        key = (r["project"], sex, r["age_band"] or AgeBand.OTHER, r["area"], r["departement"], r["source"])
+        profiles[key] += r["count"]
+    return (
+        [PathwayRow(*key, count) for key, count in sorted(pathways.items())],
+        [ProfileRow(*key, count) for key, count in sorted(profiles.items())],
+    )
+
+
+def _situation(value: str) -> str:
+    return value if value in Situation.values else Situation.OTHER
+
+
+def _ymd(value: Expression | F | OuterRef) -> Expression:
+    """A date as the number yyyymmdd: the difference of two of them, divided by 10,000, is an age."""
+    return ExtractYear(value) * 10000 + ExtractMonth(value) * 100 + ExtractDay(value)
 
 
 def age_band(on: Expression | F, birth: Expression | F | OuterRef) -> Case:

@@ -123,3 +123,21 @@ def campaign_figures(campaign: Campaign, *, today: date | None = None) -> tuple[
         except IntegrityError:  # another first reader froze it meanwhile: theirs stands
             return campaign_figures(campaign, today=today)
     return counts, published
+
+
+def freeze_bilans(*, today: date | None = None) -> dict[str, int]:
+    """Freezes the bilan of every campaign whose reference date has no snapshot yet, so that no
+    reader waits for the computation (over a million youths it takes tens of seconds, a page read
+    from the snapshot well under one: docs/performance.md). Run nightly by the worker; a campaign's
+    date moves once a month, so most nights it finds nothing to do."""
+    frozen = already = 0
+    for campaign in Campaign.objects.order_by("starts_on", "pk"):
+        day = reference_date(campaign, today)
+        if day is None or not campaign.projects.exists():
+            continue
+        if BilanSnapshot.objects.filter(campaign=campaign, reference_date=day).exists():
+            already += 1
+            continue
+        campaign_figures(campaign, today=today)
+        frozen += 1
+    return {"frozen": frozen, "already": already}
