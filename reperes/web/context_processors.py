@@ -28,7 +28,14 @@ def navigation(request: HttpRequest) -> dict[str, object]:
     # share one menu.
     if policy.can_view_programme(user) and not policy.has_role(user, Role.COORDINATOR):
         items.append((_("Programme"), reverse("programme:campaign_list")))
-    # « Mes heures » and, for coordinators, the programme are reached from the home page
+    # Only once there is a campaign to read: an empty « Bilans » would promise a page that is not there.
+    if (
+        policy.can_read_bilans(user)
+        and not policy.has_role(user, Role.COORDINATOR)
+        and policy.bilan_campaigns_visible_to(user).exists()
+    ):
+        items.append((_("Bilans"), reverse("reporting:index")))
+    # « Mes heures » and, for coordinators, the programme and the bilans are reached from the home page
     # (web/partials/programme_card.html) while the menu has no room left for them.
     if policy.can_triage_signals(user):
         items.append((_("Doublons"), reverse("registry:duplicate_list")))

@@ -43,6 +43,7 @@ def home_context(user: User) -> dict[str, Any]:
         "organisation": organisation,
         "can_enter_hours": policy.can_enter_hours(user),
         "can_view_programme": policy.can_view_programme(user),
+        "can_read_bilans": policy.can_read_bilans(user),
     }
     if organisation is not None and organisation.territory is not None:
         context["territory"] = organisation.territory

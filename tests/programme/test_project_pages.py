@@ -343,3 +343,16 @@ def test_the_funders_figures_are_frozen_once_read_and_a_late_correction_changes_
     # The coordinator reads the same bilan's exact count (their caseload lists today's youths).
     coordinator_page = main_of(get(client, coordinator, "programme:project_detail", projects["own"].pk))
     assert "3 pour un objectif de 30" in coordinator_page
+
+
+@pytest.mark.parametrize("role", ["officer", "admin"])
+def test_the_menu_names_the_bilans_for_the_funder_and_administrators(client, request, role, projects):
+    user = request.getfixturevalue(role)
+    page = get(client, user, "web:home").content.decode()
+    assert f'<a class="nav-link" href="{reverse("reporting:index")}">Bilans</a>' in page
+
+
+def test_the_coordinators_home_leads_to_the_bilans_their_menu_has_no_room_for(client, coordinator, projects):
+    page = get(client, coordinator, "web:home").content.decode()
+    assert f'href="{reverse("reporting:index")}">Bilans</a>' in page
+    assert 'class="nav-link" href="' + reverse("reporting:index") not in page
