@@ -170,7 +170,7 @@ def campaign_counts(
     campaign: Campaign, *, today: date | None = None, frozen: Mapping[str, Any] | None = None
 ) -> CampaignCounts:
     """The exact counts of the campaign's bilan at its reference date: thirteen queries, however
-    many youths the campaign holds (tests/reporting/test_queries.py). With `frozen` (a
+    many youths the campaign holds (tests/reporting/test_selectors.py). With `frozen` (a
     BilanSnapshot's `counts`, see `dump_youth_counts`), the youths' counts are those frozen and only
     the staff hours, claims and budgets are read."""
     projects = campaign_projects(campaign)
