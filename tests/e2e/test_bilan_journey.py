@@ -400,7 +400,7 @@ def test_the_funder_reads_the_first_bilan_and_no_youths_name_anywhere(page: Page
         page.get_by_role("navigation", name="Fil d'Ariane").get_by_role("link", name=first.name).click()
         expect(page.get_by_role("heading", level=1)).to_have_text(f"Bilan — {first.name}")
 
-    page.get_by_role("link", name="Bilans", exact=True).click()
+    page.get_by_role("navigation", name="Fil d'Ariane").get_by_role("link", name="Bilans").click()
     page.get_by_role("link", name="Toutes les campagnes — Région Alsace").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Bilan de toutes les campagnes — Région Alsace")
     expect(page.locator("figure.chart svg[role=img]").first).to_be_visible()
