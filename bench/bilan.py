@@ -20,7 +20,7 @@ actions) with 2–6 attendances each; contact opportunities (signals without a f
 All of it is written with COPY (explicit ids; model defaults for the other columns), then ANALYZE.
 
 Timed (median of BENCH_BILAN_RUNS, 5 by default, after a warm-up; every sample checked):
-1. `campaign_counts(campaign)`: the exact counts, every query of the bilan (also with `jit = off`);
+1. `campaign_counts(campaign)`: the exact counts, every query of the bilan (it turns JIT off itself on PostgreSQL);
 2. `campaign_bilan(campaign)`: counts, disclosure control, tables and charts — the first read of
    the bilan's date (its BilanSnapshot deleted before each sample, when the model exists) and a
    later read (from the snapshot); `protect` alone too;
@@ -1022,13 +1022,7 @@ def run(*, quick: bool) -> None:
             median = _median_ms(_time(work, check, warmup=warmup, runs=n, before_each=before_each))
         results[label] = median
         print(f"{label:70} {median:10.1f} {median / base:8.1f}")
-    with connection.cursor() as cursor:
-        cursor.execute("SET jit = off")
-    median = _median_ms(_time(lambda: campaign_counts(campaign), counted, warmup=warm, runs=runs))
-    results["campaign_counts, jit = off"] = median
-    print(f"{'campaign_counts, SET jit = off':70} {median:10.1f} {median / base:8.1f}")
-    with connection.cursor() as cursor:
-        cursor.execute("RESET jit")
+    # No « jit = off » variant any more: campaign_counts turns JIT off itself (SET LOCAL).
 
     keep = Path(tempfile.mkdtemp(prefix="reperes-bench-bilan-"))
     summary = _profile(timed, keep, ("off",) if first > SLOW else ("on", "off"))

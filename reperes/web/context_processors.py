@@ -4,6 +4,7 @@ from django.utils.translation import gettext as _
 
 from reperes.network.enums import Role
 from reperes.privacy import policy
+from reperes.web.selectors import has_bilans_to_read
 
 
 def navigation(request: HttpRequest) -> dict[str, object]:
@@ -28,12 +29,7 @@ def navigation(request: HttpRequest) -> dict[str, object]:
     # share one menu.
     if policy.can_view_programme(user) and not policy.has_role(user, Role.COORDINATOR):
         items.append((_("Programme"), reverse("programme:campaign_list")))
-    # Only once there is a campaign to read: an empty « Bilans » would promise a page that is not there.
-    if (
-        policy.can_read_bilans(user)
-        and not policy.has_role(user, Role.COORDINATOR)
-        and policy.bilan_campaigns_visible_to(user).exists()
-    ):
+    if not policy.has_role(user, Role.COORDINATOR) and has_bilans_to_read(user):
         items.append((_("Bilans"), reverse("reporting:index")))
     # « Mes heures » and, for coordinators, the programme and the bilans are reached from the home page
     # (web/partials/programme_card.html) while the menu has no room left for them.

@@ -35,6 +35,12 @@ from reperes.territory.models import Commune
 _STATUS_ORDER = {CampaignStatus.IN_PROGRESS: 0, CampaignStatus.UPCOMING: 1, CampaignStatus.CLOSED: 2}
 
 
+def has_bilans_to_read(user: User) -> bool:
+    """Whether « Bilans » is offered (menu, home card): the policy lets the user read bilans and
+    there is a campaign to read; an empty entry would promise a page that is not there."""
+    return policy.can_read_bilans(user) and policy.bilan_campaigns_visible_to(user).exists()
+
+
 def home_context(user: User) -> dict[str, Any]:
     """What the home pages show: the user's organisation, the size of its territory, and what the
     user's role has to do or to watch."""
@@ -43,7 +49,7 @@ def home_context(user: User) -> dict[str, Any]:
         "organisation": organisation,
         "can_enter_hours": policy.can_enter_hours(user),
         "can_view_programme": policy.can_view_programme(user),
-        "can_read_bilans": policy.can_read_bilans(user),
+        "can_read_bilans": has_bilans_to_read(user),
     }
     if organisation is not None and organisation.territory is not None:
         context["territory"] = organisation.territory

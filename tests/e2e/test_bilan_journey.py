@@ -346,6 +346,8 @@ def test_the_funder_reads_the_first_bilan_and_no_youths_name_anywhere(page: Page
     assert "Reprend la campagne 2013–2014" in first.description
     last_names, full_names = youth_names()
     assert len(last_names) > 100 and Youth.objects.count() > 233
+    somebody = sorted(full_names)[0]  # the search finds a name where there is one
+    assert names_in(f"Dossier de {somebody.upper()}, suivi·e", last_names, full_names)
     read: dict[str, str] = {}  # what the funder read: page or file → its text
 
     login(page, live_server, FUNDER, DEMO_PASSWORD)

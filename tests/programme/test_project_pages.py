@@ -356,3 +356,7 @@ def test_the_coordinators_home_leads_to_the_bilans_their_menu_has_no_room_for(cl
     page = get(client, coordinator, "web:home").content.decode()
     assert f'href="{reverse("reporting:index")}">Bilans</a>' in page
     assert 'class="nav-link" href="' + reverse("reporting:index") not in page
+
+
+def test_a_coordinator_whose_mission_locale_carries_no_project_is_offered_no_bilans(client, coordinator):
+    assertNotContains(get(client, coordinator, "web:home"), f'href="{reverse("reporting:index")}"')
