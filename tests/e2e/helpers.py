@@ -1,4 +1,5 @@
-"""Helpers shared by the browser journeys: log in through the form, check a page with axe-core."""
+"""Helpers shared by the browser journeys: log in through the form, check a page with axe-core, find
+what does not fit the screen."""
 
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Page, expect
@@ -20,6 +21,44 @@ def login(page: Page, live_server, email: str, password: str) -> None:
     page.get_by_label("Mot de passe").fill(password)
     page.get_by_role("button", name="Se connecter").click()
     page.wait_for_load_state()
+
+
+# What is wider than its box: the page itself, then each table's scroll box (named by its caption).
+_OVERFLOWS = """() => {
+  const root = document.documentElement;
+  const found = root.scrollWidth > root.clientWidth ? [["page", root.scrollWidth, root.clientWidth]] : [];
+  if (found.length) {
+    // Name the elements that stick out, so that a failure says where to look.
+    for (const el of document.body.querySelectorAll("*")) {
+      const right = el.getBoundingClientRect().right + window.scrollX;
+      if (right > root.clientWidth && !el.closest(".table-responsive")) {
+        const text = (el.innerText || "").slice(0, 60);
+        found[0].push(`${el.tagName.toLowerCase()}.${el.className} ${Math.round(right)}px: ${text}`);
+      }
+    }
+  }
+  for (const box of document.querySelectorAll(".table-responsive")) {
+    if (box.scrollWidth > box.clientWidth) {
+      const name = box.querySelector("caption")?.textContent.trim() || box.className;
+      found.push([name, box.scrollWidth, box.clientWidth]);
+    }
+  }
+  return found;
+}"""
+
+
+def overflows(page: Page, *, tables_only: bool = False) -> list[list]:
+    """What scrolls sideways on the page as the user sees it: [what, its width, the room it has], the
+    page's row followed by the elements that stick out.
+
+    Measured once the page has loaded with its stylesheets and fonts: a click that navigates returns
+    as soon as the new page is committed, and a page measured before its style sheet applies (seen
+    on a loaded CI machine) overflows by a few pixels that no user ever sees.
+    """
+    page.wait_for_load_state("load")
+    page.evaluate("() => document.fonts.ready.then(() => true)")
+    found = page.evaluate(_OVERFLOWS)
+    return [row for row in found if row[0] != "page"] if tables_only else found
 
 
 def logout(page: Page) -> None:

@@ -24,7 +24,7 @@ from reperes.demo.accounts import DEMO_PASSWORD
 from reperes.network.models import Organisation, User
 from reperes.programme.models import Campaign, Claim, ClaimStatus, Project, TimeEntry, TimeKind, TimeStatus
 from reperes.registry.models import Youth
-from tests.e2e.helpers import assert_accessible, login, logout
+from tests.e2e.helpers import assert_accessible, login, logout, overflows
 
 COORDINATOR = "coordinateur@reperes.example"
 FUNDER = "region@reperes.example"
@@ -448,15 +448,10 @@ def _downloads(page: Page, folder: Path, scope: str) -> dict[str, str]:
     return texts
 
 
-OVERFLOWING_TABLES = """() => [...document.querySelectorAll(".table-responsive")]
-    .filter(box => box.scrollWidth > box.clientWidth)
-    .map(box => [box.querySelector("caption")?.textContent.trim(), box.scrollWidth, box.clientWidth])"""
-
-
 def test_the_funders_bilan_across_campaigns_is_accessible(page: Page, live_server, demo):
     login(page, live_server, FUNDER, DEMO_PASSWORD)
     page.get_by_role("link", name="Bilans de vos campagnes").click()
     page.get_by_role("link", name="Toutes les campagnes — Région Alsace").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Bilan de toutes les campagnes — Région Alsace")
-    assert page.evaluate(OVERFLOWING_TABLES) == [], page.evaluate(OVERFLOWING_TABLES)
+    assert overflows(page, tables_only=True) == []
     assert_accessible(page)

@@ -18,11 +18,10 @@ from reperes.pathways.enums import Stage
 from reperes.pathways.models import Pathway
 from reperes.privacy import policy
 from reperes.registry.models import Youth
-from tests.e2e.helpers import assert_accessible, login
+from tests.e2e.helpers import assert_accessible, login, overflows
 
 PARTNER = "partenaire@reperes.example"  # Samira Benali, street educator at Horizons
 COUNSELLOR = "conseillere@reperes.example"  # Léa Schaeffer, Mission locale de Strasbourg
-OVERFLOWS = "() => document.documentElement.scrollWidth > document.documentElement.clientWidth"
 
 
 def caseload_alerts(page: Page, live_server, name: str) -> str:
@@ -100,7 +99,7 @@ def test_from_signal_to_job_with_the_street_educator_on_a_phone(page: Page, phon
     # The educator sees her among the youths to re-approach, meets her in the street, she agrees.
     phone.goto(f"{live_server.url}/nouvelles-approches/")
     expect(phone.get_by_text(name, exact=True)).to_be_visible()
-    assert not phone.evaluate(OVERFLOWS)
+    assert overflows(phone) == []
     assert_accessible(phone)
     phone.get_by_role("link", name=f"Dire comment ça s'est passé — {name}").click()
     phone.get_by_label("Moyen").select_option(label="dans la rue")
@@ -149,7 +148,7 @@ def test_from_signal_to_job_with_the_street_educator_on_a_phone(page: Page, phon
     record_attendance(phone, live_server, action.title, days[1], phone_name, "Absent·e")
     assert "deux absences de suite à « Boxe éducative du mardi »" in caseload_alerts(desk, live_server, name)
     record_attendance(phone, live_server, action.title, days[2], phone_name, "Présent·e")
-    assert not phone.evaluate(OVERFLOWS)
+    assert overflows(phone) == []
     assert caseload_alerts(desk, live_server, name) == ""
     assert Pathway.objects.get(youth=youth, closed_at=None).stage == Stage.IN_ACTION
 
@@ -170,7 +169,7 @@ def test_from_signal_to_job_with_the_street_educator_on_a_phone(page: Page, phon
     expect(phone.get_by_text("Préparer le code de la route")).to_be_visible()
     accept = phone.get_by_role("button", name="Accepter")
     expect(accept).to_be_in_viewport()
-    assert not phone.evaluate(OVERFLOWS)
+    assert overflows(phone) == []
     accept.click()
     expect(phone.get_by_text("Réponse enregistrée : orientation acceptée.")).to_be_visible()
 

@@ -5,20 +5,11 @@ when small, and sets a campaign's hourly rate. Each screen is checked with axe."
 from playwright.sync_api import Page, expect
 
 from reperes.demo.accounts import DEMO_PASSWORD
-from tests.e2e.helpers import assert_accessible, login
+from tests.e2e.helpers import assert_accessible, login, overflows
 
 COORDINATOR = "coordinateur@reperes.example"
 FUNDER = "region@reperes.example"
 PROJECT = "Perdus de vue — Pays de Saverne"
-# What is wider than its box on a phone: the page, then each table's scroll box.
-OVERFLOWS = """() => {
-  const root = document.documentElement;
-  const found = root.scrollWidth > root.clientWidth ? [["page", root.scrollWidth, root.clientWidth]] : [];
-  for (const box of document.querySelectorAll(".table-responsive")) {
-    if (box.scrollWidth > box.clientWidth) found.push([box.className, box.scrollWidth, box.clientWidth]);
-  }
-  return found;
-}"""
 
 
 def test_the_coordinator_associates_a_partner_and_plans_the_budget_on_a_phone(phone_page: Page, live_server, demo):
@@ -27,7 +18,7 @@ def test_the_coordinator_associates_a_partner_and_plans_the_budget_on_a_phone(ph
     page.goto(f"{live_server.url}/programme/")
     expect(page.get_by_role("heading", level=1)).to_have_text("Programme : campagnes et projets")
     expect(page.get_by_role("link", name=PROJECT)).to_have_count(3)  # one per campaign
-    assert page.evaluate(OVERFLOWS) == []
+    assert overflows(page) == []
     assert_accessible(page)
 
     page.get_by_role("link", name=PROJECT).first.click()  # the campaign in progress comes first
@@ -39,7 +30,7 @@ def test_the_coordinator_associates_a_partner_and_plans_the_budget_on_a_phone(ph
     expect(
         page.get_by_text("École de la 2e chance d'Alsace est partenaire du projet (formation et emploi).")
     ).to_be_visible()
-    assert page.evaluate(OVERFLOWS) == []
+    assert overflows(page) == []
     assert_accessible(page)
 
     page.get_by_role("link", name="Modifier le budget").click()

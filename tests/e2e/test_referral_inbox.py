@@ -7,12 +7,11 @@ from reperes.demo.accounts import DEMO_PASSWORD
 from reperes.network.models import User
 from reperes.referrals.services import send_referral
 from reperes.registry.models import Youth
-from tests.e2e.helpers import assert_accessible, login
+from tests.e2e.helpers import assert_accessible, login, overflows
 
 PARTNER = "partenaire@reperes.example"
 COORDINATOR = "coordinateur@reperes.example"
 # The page wider than the layout viewport (innerWidth grows with overflowing content on a phone).
-OVERFLOWS = "() => document.documentElement.scrollWidth > document.documentElement.clientWidth"
 
 
 def test_a_partner_answers_a_referral_from_a_phone(phone_page: Page, live_server, demo):
@@ -33,14 +32,14 @@ def test_a_partner_answers_a_referral_from_a_phone(phone_page: Page, live_server
     expect(page.get_by_role("heading", level=1, name="Orientations reçues")).to_be_visible()
     card = page.get_by_role("link", name=youth.display_name)
     expect(card).to_be_visible()
-    assert not page.evaluate(OVERFLOWS)
+    assert overflows(page) == []
     assert_accessible(page)
 
     card.click()
     expect(page.get_by_role("heading", level=1, name=youth.display_name)).to_be_visible()
     expect(page.get_by_text("Accompagnement vers un atelier de remobilisation")).to_be_visible()
     expect(page.get_by_text("Le jeune l'a demandé")).to_have_count(0)  # the override is the Mission locale's
-    assert not page.evaluate(OVERFLOWS)
+    assert overflows(page) == []
     assert_accessible(page)
     accept = page.get_by_role("button", name="Accepter")
     expect(accept).to_be_in_viewport()
