@@ -1,4 +1,5 @@
 import os
+import sqlite3
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -6,6 +7,7 @@ from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 import pytest
+from django.contrib.contenttypes.models import ContentType
 from django.core.cache import cache
 from django.core.management import call_command
 from django.db import connection, transaction
@@ -129,3 +131,39 @@ def db_worker(settings, tmp_path) -> Iterator[subprocess.Popen]:
                 process.wait()
         log.close()
         print((tmp_path / "db_worker.log").read_text()[-5000:])  # shown when the test fails
+
+
+@pytest.fixture
+def committed_database(django_db_setup, django_db_blocker, tmp_path: Path) -> Iterator[None]:
+    """The test's connection moved to a copy of the test database, whose writes are committed."""
+    with django_db_blocker.unblock():
+        saved = connection.settings_dict["NAME"]
+        memory = None
+        if connection.vendor == "sqlite":
+            connection.ensure_connection()
+            memory = connection.connection  # kept open: closing the last connection drops it
+            copy = tmp_path / "worker.sqlite3"
+            target = sqlite3.connect(copy)
+            memory.backup(target)
+            target.close()
+            connection.connection = None
+            connection.settings_dict["NAME"] = str(copy)
+        else:
+            copy_name = f"{saved}_worker"
+            connection.close()
+            with connection._nodb_cursor() as cursor:
+                cursor.execute(f'DROP DATABASE IF EXISTS "{copy_name}"')
+                cursor.execute(f'CREATE DATABASE "{copy_name}" TEMPLATE "{saved}"')
+            connection.settings_dict["NAME"] = copy_name
+        ContentType.objects.clear_cache()
+        try:
+            yield
+        finally:
+            connection.close()
+            connection.settings_dict["NAME"] = saved
+            if memory is not None:
+                connection.connection = memory
+            else:
+                with connection._nodb_cursor() as cursor:
+                    cursor.execute(f'DROP DATABASE IF EXISTS "{copy_name}" WITH (FORCE)')
+            ContentType.objects.clear_cache()

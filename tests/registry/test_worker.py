@@ -7,14 +7,10 @@ process can open (a file for SQLite, a database made from the test one for Postg
 away afterwards: the test database is left as it was."""
 
 import signal
-import sqlite3
 import time
-from collections.abc import Iterator
 from datetime import date, timedelta
-from pathlib import Path
 
 import pytest
-from django.contrib.contenttypes.models import ContentType
 from django.db import connection
 from django.utils import timezone
 from faker import Faker
@@ -31,42 +27,6 @@ from tests.network.factories import MembershipFactory, OrganisationFactory, area
 ROWS = 5000
 HEADER = "NOM;PRENOM;DATE_NAISSANCE;SEXE;COMMUNE"
 COMMUNES = ("Saverne", "67437")  # by name and by INSEE code
-
-
-@pytest.fixture
-def committed_database(django_db_setup, django_db_blocker, tmp_path: Path) -> Iterator[None]:
-    """The test's connection moved to a copy of the test database, whose writes are committed."""
-    with django_db_blocker.unblock():
-        saved = connection.settings_dict["NAME"]
-        memory = None
-        if connection.vendor == "sqlite":
-            connection.ensure_connection()
-            memory = connection.connection  # kept open: closing the last connection drops it
-            copy = tmp_path / "worker.sqlite3"
-            target = sqlite3.connect(copy)
-            memory.backup(target)
-            target.close()
-            connection.connection = None
-            connection.settings_dict["NAME"] = str(copy)
-        else:
-            copy_name = f"{saved}_worker"
-            connection.close()
-            with connection._nodb_cursor() as cursor:
-                cursor.execute(f'DROP DATABASE IF EXISTS "{copy_name}"')
-                cursor.execute(f'CREATE DATABASE "{copy_name}" TEMPLATE "{saved}"')
-            connection.settings_dict["NAME"] = copy_name
-        ContentType.objects.clear_cache()
-        try:
-            yield
-        finally:
-            connection.close()
-            connection.settings_dict["NAME"] = saved
-            if memory is not None:
-                connection.connection = memory
-            else:
-                with connection._nodb_cursor() as cursor:
-                    cursor.execute(f'DROP DATABASE IF EXISTS "{copy_name}" WITH (FORCE)')
-            ContentType.objects.clear_cache()
 
 
 @pytest.fixture
