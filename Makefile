@@ -7,7 +7,7 @@ MO := locale/fr/LC_MESSAGES/django.mo
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install pdf-deps browser run worker demo-reset test test-sqlite test-postgres quality fix lock clean bench
+.PHONY: install pdf-deps browser run serve worker clock demo-reset test test-sqlite test-postgres quality fix lock clean bench
 
 install: $(STAMP) $(MO) pdf-deps
 
@@ -59,15 +59,32 @@ run: install
 	$(PY) manage.py load_occupations
 	$(PY) manage.py load_demo
 	@$(PY) manage.py demo_accounts --url http://$(HOST):$(PORT)/
-	@# The background worker (ADR 006) beside the dev server; both stop with it (Ctrl+C). The
-	@# worker reloads on code changes (DEBUG): its reloader's child is stopped too.
-	@$(PY) manage.py db_worker & worker=$$!; \
-	trap 'kill $$(pgrep -P $$worker) $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
+	@# The background worker (ADR 006) and the clock of scheduled jobs beside the dev server; all
+	@# stop with it (Ctrl+C). The worker reloads on code changes (DEBUG): its reloader's child is
+	@# stopped too.
+	@$(PY) manage.py db_worker & worker=$$!; $(PY) manage.py clock >/dev/null & clock=$$!; \
+	trap 'kill $$(pgrep -P $$worker) $$worker $$clock 2>/dev/null; wait $$worker $$clock 2>/dev/null' EXIT INT TERM; \
 	$(PY) manage.py runserver $(HOST):$(PORT)
+
+# The production stack on this machine (docs/deployment.md): the Procfile's processes — gunicorn,
+# the worker, the clock — on config.settings.production, against the PostgreSQL of DATABASE_URL.
+serve: install
+	@test -n "$$DATABASE_URL" || { echo "make serve needs DATABASE_URL=postgres://… (docs/deployment.md)" >&2; exit 1; }
+	@test -n "$$DJANGO_SECRET_KEY" || { echo "make serve needs DJANGO_SECRET_KEY (docs/environment.md)" >&2; exit 1; }
+	@export DJANGO_SETTINGS_MODULE=config.settings.production DJANGO_ALLOWED_HOSTS=$${DJANGO_ALLOWED_HOSTS:-$(HOST)} \
+	  HOST=$(HOST) PORT=$(PORT); \
+	$(PY) manage.py migrate --noinput && $(PY) manage.py collectstatic --noinput -v0 || exit 1; \
+	$(PY) manage.py db_worker --no-reload & worker=$$!; $(PY) manage.py clock & clock=$$!; \
+	trap 'kill $$worker $$clock 2>/dev/null; wait $$worker $$clock 2>/dev/null' EXIT INT TERM; \
+	$(VENV)/bin/gunicorn -c config/gunicorn.conf.py config.wsgi
 
 # The worker alone (production runs it as its own service beside the web server).
 worker: install
 	$(PY) manage.py db_worker
+
+# The clock alone: one per instance (docs/deployment.md).
+clock: install
+	$(PY) manage.py clock
 
 demo-reset: install
 	$(PY) manage.py load_demo --reset

@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from reperes.network.views import admin_login
+from reperes.operations.views import health
 
 # The admin's own login page would check passwords without the login throttle: it sends to ours.
 admin.site.login = admin_login  # type: ignore[method-assign]
@@ -18,5 +19,7 @@ urlpatterns = [
     path("programme/", include("reperes.programme.urls")),
     path("bilan/", include("reperes.reporting.urls")),
     path("exports/", include("reperes.exports.urls")),
+    path("exploitation/", include("reperes.operations.urls")),
+    path("sante/", health, name="health"),
     path("admin/", admin.site.urls),
 ]

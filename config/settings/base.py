@@ -51,6 +51,8 @@ INSTALLED_APPS = [
     "reperes.web",
     "reperes.demo",
     "reperes.exports",
+    "reperes.operations",
+    "crontask",
 ]
 
 MIDDLEWARE = [
@@ -88,16 +90,22 @@ TEMPLATES = [
     },
 ]
 
-# SQLite by default so that a bare machine runs the app; DATABASE_URL selects PostgreSQL.
-# The throttles count in the cache (privacy.throttle): room for many counters, so that junk
-# attempts cannot push a real address's count out (the local-memory default keeps 300).
+# The throttles count in the cache (privacy.throttle), which every web process and the worker must
+# share: Django's database cache (its table is made by operations' migration 0002), or Redis when
+# DJANGO_CACHE_URL says redis://… (needs `pip install redis`, docs/deployment.md). Room for many
+# counters, so that junk attempts cannot push a real address's count out.
+_CACHE_URL = os.environ.get("DJANGO_CACHE_URL", "")
 CACHES = {
-    "default": {
-        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+    "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": _CACHE_URL}
+    if _CACHE_URL.startswith(("redis://", "rediss://"))
+    else {
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "LOCATION": "reperes_cache",
         "OPTIONS": {"MAX_ENTRIES": 100_000},
     }
 }
 
+# SQLite by default so that a bare machine runs the app; DATABASE_URL selects PostgreSQL.
 DATABASES = {
     "default": dj_database_url.config(
         env="DATABASE_URL",
@@ -222,6 +230,14 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": os.environ.get("DJANGO_LOG_LEVEL", "INFO")},
+    # The clock's scheduler tells each run of its own lock refresh (every 5 s): not worth a line.
+    "filters": {
+        "not_lock_refresh": {
+            "()": "django.utils.log.CallbackFilter",
+            "callback": lambda record: "crontask.utils.lock.extend" not in record.getMessage(),
+        }
+    },
+    "loggers": {"apscheduler.executors.default": {"filters": ["not_lock_refresh"]}},
 }
 
 # The commune search ranks the user's own départements first; territory, which knows nothing of

@@ -22,3 +22,14 @@ DEBUG = False
 if not SECURE_HSTS_PRELOAD:  # noqa: F405
     # Not preloading is a documented choice (docs/environment.md), not an oversight to report.
     SILENCED_SYSTEM_CHECKS = ["security.W021"]
+
+# Static files from the web process itself (no static server to run), right after the security
+# middleware: `manage.py collectstatic` writes compressed copies (gzip, Brotli) under hashed
+# names, which WhiteNoise serves with a one-year cache (docs/deployment.md).
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+}
+MIDDLEWARE = [MIDDLEWARE[0], "whitenoise.middleware.WhiteNoiseMiddleware", *MIDDLEWARE[1:]]  # noqa: F405
+# The reverse proxy and the process manager ask /sante/ over plain HTTP on the local network.
+SECURE_REDIRECT_EXEMPT = [r"^sante/$"]

@@ -12,6 +12,10 @@ SECURE_SSL_REDIRECT = False
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 MAILERS = {"default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"}}
 DEBUG_PROPAGATE_EXCEPTIONS = os.environ.get("DEBUG_PROPAGATE_EXCEPTIONS", "") == "1"
+# One cache per test process, emptied between tests where it matters: the database cache's rows
+# would outlive a live-server test's data. The shared cache itself is tested against the
+# production stack (tests/operations/test_production_stack.py).
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "OPTIONS": {"MAX_ENTRIES": 100_000}}}
 # Each test builds its own registry: never reuse the registry size counted in another test.
 REPERES_POPULATION_CACHE_SECONDS = 0
 # Tasks run at once in the test's process. The tests of the worker itself (the `db_worker`

@@ -13,6 +13,7 @@ enums module imports the policy.
 
 from reperes.privacy.rules import exports as _exports
 from reperes.privacy.rules import mobilisation as _mobilisation
+from reperes.privacy.rules import operations as _operations
 from reperes.privacy.rules import pathways as _pathways
 from reperes.privacy.rules import programme as _programme
 from reperes.privacy.rules import referrals as _referrals
@@ -32,6 +33,7 @@ from reperes.privacy.rules.accounts import (
 )
 from reperes.privacy.rules.exports import *  # noqa: F403
 from reperes.privacy.rules.mobilisation import *  # noqa: F403
+from reperes.privacy.rules.operations import *  # noqa: F403
 from reperes.privacy.rules.organisations import (
     can_administer,
     can_edit_organisation,
@@ -132,6 +134,7 @@ __all__ = [
 # The later rules modules list their own names.
 __all__ += _pathways.__all__
 __all__ += _mobilisation.__all__
+__all__ += _operations.__all__
 __all__ += _referrals.__all__
 __all__ += _signals.__all__
 __all__ += _programme.__all__

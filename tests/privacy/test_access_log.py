@@ -601,6 +601,7 @@ MEMBERS = ("counsellor", "coordinator", "partner", "funder", "admin")
 from tests.privacy import (  # noqa: E402
     access_exports,
     access_mobilisation,
+    access_operations,
     access_pathways,
     access_programme,
     access_referrals,
@@ -614,6 +615,7 @@ EXTENSIONS = (
     access_exports,
     access_programme,
     access_reporting,
+    access_operations,
 )
 for _extension in EXTENSIONS:
     assert not set(_extension.READS) & set(READS), _extension.__name__

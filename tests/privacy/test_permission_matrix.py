@@ -663,6 +663,7 @@ def test_action_matrix(client, world, caplog):
 from tests.privacy import (  # noqa: E402
     matrix_exports,
     matrix_mobilisation,
+    matrix_operations,
     matrix_pathways,
     matrix_programme,
     matrix_referrals,
@@ -676,6 +677,7 @@ EXTENSIONS = (
     matrix_programme,
     matrix_exports,
     matrix_reporting,
+    matrix_operations,
 )
 for _extension in EXTENSIONS:
     assert not set(_extension.EXPECTED) & set(EXPECTED), _extension.__name__

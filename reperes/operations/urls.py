@@ -1,0 +1,9 @@
+from django.urls import path
+
+from reperes.operations import views
+
+app_name = "operations"
+urlpatterns = [
+    path("taches/", views.jobs, name="jobs"),
+    path("taches/lancer/", views.launch, name="launch"),
+]

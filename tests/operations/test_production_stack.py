@@ -1,0 +1,157 @@
+"""The production stack, as a process list runs it (Procfile, docs/deployment.md): gunicorn with
+two worker processes on `config.settings.production`, static files collected and served by
+WhiteNoise, the database cache shared by both processes. Behind the proxy, one login brake
+counts for every process; the proxy's health check answers over plain HTTP; no log line holds
+what was typed."""
+
+import http.client
+import json
+import os
+import re
+import secrets
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from http.cookies import SimpleCookie
+from pathlib import Path
+from urllib.parse import urlencode
+
+import pytest
+from django.conf import settings
+
+from tests.conftest import database_url
+
+ROOT = Path(__file__).resolve().parents[2]
+PROBE = "personne.inconnue@exemple.invalid"
+
+
+class Stack:
+    def __init__(self, port: int, log: Path) -> None:
+        self.port, self.log = port, log
+
+    def request(self, method: str, path: str, *, body: str | None = None, headers: dict[str, str] | None = None):
+        """One request on a new connection (so that either process may answer it), as the proxy
+        sends it: HTTPS said by X-Forwarded-Proto, unless `headers` say otherwise."""
+        connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
+        sent = {"Host": f"127.0.0.1:{self.port}", "X-Forwarded-Proto": "https", **(headers or {})}
+        connection.request(method, path, body=body, headers={k: v for k, v in sent.items() if v})
+        response = connection.getresponse()
+        content = response.read()
+        connection.close()
+        return response, content
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture
+def stack(committed_database, tmp_path: Path) -> Iterator[Stack]:
+    port = _free_port()
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "config.settings.production",
+        "DJANGO_SECRET_KEY": secrets.token_urlsafe(60),
+        "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
+        "DJANGO_SECURE_PROXY_SSL_HEADER": "X-Forwarded-Proto",
+        "DJANGO_STATIC_ROOT": str(tmp_path / "static"),
+        "DATABASE_URL": database_url(),
+        "PORT": str(port),
+        "WEB_CONCURRENCY": "2",
+    }
+    env.pop("DJANGO_CACHE_URL", None)
+    manage = [sys.executable, "manage.py"]
+    # The test database was made with the test settings' local cache: the production cache's table
+    # is what `migrate` makes on a real instance (operations' migration 0002).
+    subprocess.run([*manage, "createcachetable"], env=env, cwd=ROOT, check=True)
+    subprocess.run([*manage, "collectstatic", "--noinput", "-v0"], env=env, cwd=ROOT, check=True)
+    log = tmp_path / "gunicorn.log"
+    with log.open("w") as out:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "gunicorn", "-c", "config/gunicorn.conf.py", "config.wsgi"],
+            env=env, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT,
+        )  # fmt: skip
+        try:
+            served = Stack(port, log)
+            deadline = time.monotonic() + 60
+            while True:
+                assert process.poll() is None, log.read_text()
+                try:
+                    if served.request("GET", "/sante/", headers={"X-Forwarded-Proto": ""})[0].status == 200:
+                        break
+                except OSError:
+                    pass
+                assert time.monotonic() < deadline, log.read_text()
+                time.sleep(0.2)
+            yield served
+        finally:
+            process.terminate()
+            process.wait(timeout=30)
+            print(log.read_text()[-5000:])  # shown when the test fails
+
+
+def _fail_login(stack: Stack) -> int:
+    response, content = stack.request("GET", "/compte/connexion/")
+    cookie = SimpleCookie(response.getheader("Set-Cookie", ""))["csrftoken"].value
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', content.decode())
+    assert token
+    response, _ = stack.request(
+        "POST",
+        "/compte/connexion/",
+        body=urlencode({"csrfmiddlewaretoken": token[1], "username": PROBE, "password": "pas-le-bon"}),
+        headers={
+            "Content-Type": "application/x-www-form-urlencoded",
+            "Cookie": f"csrftoken={cookie}",
+            "Origin": f"https://127.0.0.1:{stack.port}",
+            "Referer": f"https://127.0.0.1:{stack.port}/compte/connexion/",
+        },
+    )
+    return response.status
+
+
+def _login_answers(stack: Stack) -> list[tuple[str, str]]:
+    """(process id, status) of each login POST, in order, from the access log."""
+    return re.findall(r'^<(\d+)> \S+ "POST /compte/connexion/" (\d+)', stack.log.read_text(), re.M)
+
+
+def test_the_production_stack_serves_checks_health_and_brakes_logins_across_processes(stack: Stack):
+    # The health check over plain HTTP (the proxy's own network) is not redirected to HTTPS…
+    response, content = stack.request("GET", "/sante/", headers={"X-Forwarded-Proto": ""})
+    assert response.status == 200 and json.loads(content) == {"status": "ok", "base": "ok"}
+    assert "no-cache" in response.getheader("Cache-Control", "")
+    # …every page is.
+    response, _ = stack.request("GET", "/compte/connexion/", headers={"X-Forwarded-Proto": ""})
+    assert response.status == 301 and response.getheader("Location", "").startswith("https://")
+
+    response, content = stack.request("GET", "/compte/connexion/")
+    assert response.status == 200
+    page = content.decode()
+    assert response.getheader("Strict-Transport-Security", "").startswith("max-age=")
+    # Static files under hashed names, compressed, cached for a year.
+    stylesheet = re.search(r'href="(/static/bootstrap/css/bootstrap\.min\.[0-9a-f]{12}\.css)"', page)
+    assert stylesheet, page[:1500]
+    response, content = stack.request("GET", stylesheet[1], headers={"Accept-Encoding": "gzip"})
+    assert response.status == 200 and response.getheader("Content-Encoding") == "gzip"
+    assert "max-age=315360000" in response.getheader("Cache-Control", "")
+    assert len(content) < 60_000  # Bootstrap's 230 kB, compressed
+
+    # One login brake for both processes: failed attempts for one address, each on a new
+    # connection, until both processes have answered after the limit. Every answer after the
+    # fifth is a refusal, whichever process gives it: a count kept per process would let the
+    # other one check a password again.
+    limit = getattr(settings, "REPERES_LOGIN_FAILURES", 5)  # privacy.throttle's default
+    statuses = []
+    while len(statuses) < 80:
+        statuses.append(_fail_login(stack))
+        if len({pid for pid, _status in _login_answers(stack)[limit:]}) == 2:
+            break
+    assert statuses[:limit] == [200] * limit, statuses
+    assert set(statuses[limit:]) == {429}, statuses
+    assert len({pid for pid, _status in _login_answers(stack)[limit:]}) == 2, "one process answered every attempt"
+    log = stack.log.read_text()
+    assert len(set(re.findall(r"Booting worker with pid: (\d+)", log))) == 2, log
+    assert PROBE not in log and "pas-le-bon" not in log
