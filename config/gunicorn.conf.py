@@ -11,8 +11,9 @@ graceful_timeout = 30
 # Recycle workers now and then, so that a slow leak never takes a process down.
 max_requests = 2000
 max_requests_jitter = 200
-# The access log names the path only: no query string (a search could carry a name), no referer.
+# The access log names the process and the path only: no query string (a search could carry a
+# name), no referer, no client address (personal data, and the proxy's log has it anyway).
 accesslog = "-"
-access_log_format = '%(p)s %(h)s "%(m)s %(U)s" %(s)s %(B)s %(M)sms'
+access_log_format = '%(p)s "%(m)s %(U)s" %(s)s %(B)s %(M)sms'
 # The proxy in front (nginx, Caddy, the PaaS router) is the only client allowed to say the request was HTTPS.
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")

@@ -57,6 +57,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Before anything reads the client's address (docs/deployment.md).
+    "reperes.web.middleware.ClientAddressMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -172,6 +174,8 @@ if os.environ.get("DJANGO_SECURE_PROXY_SSL_HEADER"):
     )
 # HSTS on by default: one year, subdomains included (sent on HTTPS responses only). Preloading is
 # a separate decision, hard to undo (hstspreload.org): off unless DJANGO_HSTS_PRELOAD=1.
+# How many reverse proxies in front append to X-Forwarded-For (docs/deployment.md): 0 trusts none.
+REPERES_TRUSTED_PROXIES = int(os.environ.get("REPERES_TRUSTED_PROXIES", "0"))
 SECURE_HSTS_SECONDS = int(os.environ.get("DJANGO_HSTS_SECONDS", 365 * 24 * 60 * 60))
 SECURE_HSTS_INCLUDE_SUBDOMAINS = os.environ.get("DJANGO_HSTS_INCLUDE_SUBDOMAINS", "1") == "1"
 SECURE_HSTS_PRELOAD = os.environ.get("DJANGO_HSTS_PRELOAD", "0") == "1"

@@ -21,3 +21,20 @@ class NoStoreForAuthenticatedMiddleware:
         if user is not None and user.is_authenticated and not request.path.startswith(settings.STATIC_URL):
             patch_cache_control(response, no_store=True, private=True)
         return response
+
+
+class ClientAddressMiddleware:
+    """Behind `REPERES_TRUSTED_PROXIES` reverse proxies, the client is the address the outermost
+    of them saw: the login brakes count per client (`reperes/privacy/throttle.py`), and without
+    this every visitor would share the proxy's one count. Only the entries the trusted proxies
+    appended are believed: the ones before them come from the client, who can write anything."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
+        if proxies := settings.REPERES_TRUSTED_PROXIES:
+            hops = [hop.strip() for hop in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if hop.strip()]
+            if len(hops) >= proxies:
+                request.META["REMOTE_ADDR"] = hops[-proxies]
+        return self.get_response(request)

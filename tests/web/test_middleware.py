@@ -59,3 +59,42 @@ def test_a_public_cache_directive_is_replaced(rf: RequestFactory, counsellor):
     response = NoStoreForAuthenticatedMiddleware(view)(request)
     assert "public" not in directives(response)
     assert {"no-store", "private"} <= directives(response)
+
+
+def _brake_two_clients_behind_one_proxy(client, counsellor, settings, forwarded_for: list[str]):
+    """Three failures through the proxy at 10.0.0.1, each from a client named by X-Forwarded-For,
+    then the right password from the next one: its answer."""
+    from tests.network.test_auth import fail_logins, log_in
+
+    settings.REPERES_LOGIN_FAILURES_PER_IP = 3
+    for n, hops in enumerate(forwarded_for[:-1]):
+        fail_logins(client, f"inconnu{n}@nulle-part.example", 1, REMOTE_ADDR="10.0.0.1", HTTP_X_FORWARDED_FOR=hops)
+    return log_in(client, counsellor.email, REMOTE_ADDR="10.0.0.1", HTTP_X_FORWARDED_FOR=forwarded_for[-1])
+
+
+def test_behind_a_trusted_proxy_each_client_has_its_own_login_brake(client, counsellor, settings):
+    settings.REPERES_TRUSTED_PROXIES = 1
+    response = _brake_two_clients_behind_one_proxy(
+        client, counsellor, settings, ["203.0.113.7", "203.0.113.7", "203.0.113.7", "198.51.100.2"]
+    )
+    assert response.status_code == 302  # another visitor of the same proxy logs in
+
+
+def test_an_address_written_by_the_client_is_not_believed(client, counsellor, settings):
+    settings.REPERES_TRUSTED_PROXIES = 1
+    # The attacker prepends a new address to each attempt; the proxy appends the real one.
+    response = _brake_two_clients_behind_one_proxy(
+        client,
+        counsellor,
+        settings,
+        [f"192.0.2.{n}, 203.0.113.7" for n in (1, 2, 3)] + ["192.0.2.4, 203.0.113.7"],
+    )
+    assert response.status_code == 429
+
+
+def test_without_a_trusted_proxy_the_forwarded_header_is_ignored(client, counsellor, settings):
+    # A direct client sending X-Forwarded-For does not escape the brake of its own address.
+    response = _brake_two_clients_behind_one_proxy(
+        client, counsellor, settings, ["192.0.2.1", "192.0.2.2", "192.0.2.3", "192.0.2.4"]
+    )
+    assert response.status_code == 429
