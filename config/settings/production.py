@@ -17,7 +17,19 @@ if len(SECRET_KEY) < 50 or len(set(SECRET_KEY)) < 5 or SECRET_KEY.startswith("dj
         "'from django.core.management.utils import get_random_secret_key; print(get_random_secret_key())'"
     )
 
+if os.environ.get("DJANGO_DEBUG", "0") not in ("", "0"):
+    raise ImproperlyConfigured(
+        "DJANGO_DEBUG is set, but production never runs in debug mode (it would show the data of any "
+        "failing page to whoever caused it): unset it, or use DJANGO_SETTINGS_MODULE=config.settings.dev on a "
+        "development machine."
+    )
 DEBUG = False
+
+if not ALLOWED_HOSTS:  # noqa: F405
+    raise ImproperlyConfigured(
+        "DJANGO_ALLOWED_HOSTS must name the host names this instance serves, comma-separated "
+        "(for example reperes.example.org): without it every request would be refused."
+    )
 
 if not SECURE_HSTS_PRELOAD:  # noqa: F405
     # Not preloading is a documented choice (docs/environment.md), not an oversight to report.

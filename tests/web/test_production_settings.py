@@ -82,6 +82,22 @@ def test_production_refuses_to_start_without_a_real_secret_key(secret):
     assert "ImproperlyConfigured: DJANGO_SECRET_KEY must be set" in result.stderr
 
 
+@pytest.mark.parametrize(
+    ("variable", "value", "message"),
+    [
+        ("DJANGO_ALLOWED_HOSTS", "", "DJANGO_ALLOWED_HOSTS must name the host names"),
+        ("DJANGO_ALLOWED_HOSTS", " , ", "DJANGO_ALLOWED_HOSTS must name the host names"),
+        ("DJANGO_DEBUG", "1", "production never runs in debug mode"),
+        ("DJANGO_DEBUG", "True", "production never runs in debug mode"),
+    ],
+)
+def test_production_refuses_to_start_misconfigured(variable, value, message):
+    variables = {**DOCUMENTED, "DJANGO_SECRET_KEY": get_random_secret_key(), variable: value}
+    result = run("manage.py", "check", **variables)
+    assert result.returncode != 0
+    assert f"ImproperlyConfigured: {variable}" in result.stderr and message in result.stderr
+
+
 def test_hsts_is_on_for_a_year_with_subdomains_by_default():
     values = settings_of(
         "SECURE_HSTS_SECONDS",
