@@ -17,3 +17,19 @@ accesslog = "-"
 access_log_format = '%(p)s "%(m)s %(U)s" %(s)s %(B)s %(M)sms'
 # The proxy in front (nginx, Caddy, the PaaS router) is the only client allowed to say the request was HTTPS.
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
+# gunicorn's own lines and its access lines as JSON objects, like the application's (config/logging.py),
+# unless DJANGO_LOG_FORMAT=text.
+if os.environ.get("DJANGO_LOG_FORMAT", "json") == "json":
+    logconfig_dict = {
+        "version": 1,
+        "disable_existing_loggers": False,
+        "formatters": {"json": {"()": "config.logging.JsonFormatter"}},
+        "handlers": {
+            "json": {"class": "logging.StreamHandler", "formatter": "json", "stream": "ext://sys.stdout"},
+        },
+        "root": {"handlers": ["json"], "level": "INFO"},
+        "loggers": {
+            "gunicorn.error": {"handlers": ["json"], "level": "INFO", "propagate": False},
+            "gunicorn.access": {"handlers": ["json"], "level": "INFO", "propagate": False},
+        },
+    }

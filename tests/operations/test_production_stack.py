@@ -120,9 +120,16 @@ def _fail_login(stack: Stack) -> int:
     return response.status
 
 
+def _log(stack: Stack) -> list[dict]:
+    """The log's lines, each a JSON object (config/logging.py), in order."""
+    return [json.loads(line) for line in stack.log.read_text().splitlines() if line.strip()]
+
+
 def _login_answers(stack: Stack) -> list[tuple[str, str]]:
     """(process id, status) of each login POST, in order, from the access log."""
-    return re.findall(r'^<(\d+)> "POST /compte/connexion/" (\d+)', stack.log.read_text(), re.M)
+    return re.findall(
+        r'^<(\d+)> "POST /compte/connexion/" (\d+)', "\n".join(line["message"] for line in _log(stack)), re.M
+    )
 
 
 def test_the_production_stack_serves_checks_health_and_brakes_logins_across_processes(stack: Stack):
@@ -159,6 +166,10 @@ def test_the_production_stack_serves_checks_health_and_brakes_logins_across_proc
     assert statuses[:limit] == [200] * limit, statuses
     assert set(statuses[limit:]) == {429}, statuses
     assert len({pid for pid, _status in _login_answers(stack)[limit:]}) == 2, "one process answered every attempt"
+    # Every line is a JSON object, the application's (a missing file) as gunicorn's.
+    stack.request("GET", "/static/absent.css")
+    lines = _log(stack)
+    assert {"gunicorn.error", "gunicorn.access", "django.request"} <= {line["logger"] for line in lines}
     log = stack.log.read_text()
     assert len(set(re.findall(r"Booting worker with pid: (\d+)", log))) == 2, log
     assert PROBE not in log and "pas-le-bon" not in log and CLIENT not in log
