@@ -3,6 +3,7 @@ import sqlite3
 import subprocess
 import sys
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
@@ -101,20 +102,15 @@ def database_url() -> str:
     return urlunsplit(parts._replace(path=f"/{name}"))
 
 
-@pytest.fixture
-def db_worker(settings, tmp_path) -> Iterator[subprocess.Popen]:
-    """The real background worker, `manage.py db_worker`, in its own process on the test's
-    database, which must be one another process can see (a file for SQLite, PostgreSQL's test
-    database) with data committed (no test transaction). Tasks enqueued by the test go to the
-    database backend. Stopped as in production (SIGTERM: it ends its task first)."""
-    settings.TASKS = DATABASE_BACKEND
+@contextmanager
+def _worker_process(log_path: Path) -> Iterator[subprocess.Popen]:
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "config.settings.test",
         "DATABASE_URL": database_url(),
         "REPERES_TEST_TASKS": "database",
     }
-    log = (tmp_path / "db_worker.log").open("w")
+    log = log_path.open("w")
     command = [sys.executable, "manage.py", "db_worker", "--no-reload", "--no-startup-delay", "--interval", "0.1"]
     process = subprocess.Popen(
         command, env=env, stdout=log, stderr=subprocess.STDOUT, cwd=Path(__file__).parent.parent
@@ -130,7 +126,26 @@ def db_worker(settings, tmp_path) -> Iterator[subprocess.Popen]:
                 process.kill()
                 process.wait()
         log.close()
-        print((tmp_path / "db_worker.log").read_text()[-5000:])  # shown when the test fails
+        print(log_path.read_text()[-5000:])  # shown when the test fails
+
+
+@pytest.fixture
+def db_worker(settings, tmp_path) -> Iterator[subprocess.Popen]:
+    """The real background worker, `manage.py db_worker`, in its own process on the test's
+    database, which must be one another process can see (a file for SQLite, PostgreSQL's test
+    database) with data committed (no test transaction). Tasks enqueued by the test go to the
+    database backend. Stopped as in production (SIGTERM: it ends its task first)."""
+    settings.TASKS = DATABASE_BACKEND
+    with _worker_process(tmp_path / "db_worker.log") as process:
+        yield process
+
+
+@pytest.fixture
+def two_db_workers(settings, tmp_path) -> Iterator[tuple[subprocess.Popen, subprocess.Popen]]:
+    """Two workers on one queue, as a larger instance runs them (docs/deployment.md)."""
+    settings.TASKS = DATABASE_BACKEND
+    with _worker_process(tmp_path / "db_worker_1.log") as one, _worker_process(tmp_path / "db_worker_2.log") as two:
+        yield one, two
 
 
 @pytest.fixture

@@ -26,7 +26,8 @@ from tests.network.factories import MembershipFactory, OrganisationFactory, area
 
 ROWS = 5000
 HEADER = "NOM;PRENOM;DATE_NAISSANCE;SEXE;COMMUNE"
-COMMUNES = ("Saverne", "67437")  # by name and by INSEE code
+COMMUNES = ("Saverne", "67437")
+INLINE_ROWS_PLUS = worker.INLINE_ROWS + 300  # long enough for the queue  # by name and by INSEE code
 
 
 @pytest.fixture
@@ -35,10 +36,10 @@ def counsellor(committed_database) -> User:
     return MembershipFactory(role=Role.COUNSELLOR, organisation=mission).user
 
 
-def large_list(rows: int = ROWS) -> bytes:
+def large_list(rows: int = ROWS, seed: int = 10) -> bytes:
     """`rows` different young people of the Pays de Saverne, born 1998–2010."""
     fake = Faker("fr_FR")
-    fake.seed_instance(10)
+    fake.seed_instance(seed)
     people: set[tuple[str, str]] = set()
     while len(people) < rows:
         people.add((f"{fake.last_name()}-{fake.last_name()}", fake.first_name()))
@@ -156,3 +157,20 @@ def test_a_worker_killed_mid_import_leaves_nothing_and_the_import_shows_failed(c
     assert list_import.status == ImportStatus.FAILED and list_import.content is None
     assert list_import.report["errors"][0]["reason"] == "Erreur inattendue : rien n'a été importé."
     assert Youth.objects.count() == before and not ImportedRow.objects.filter(list_import=list_import).exists()
+
+
+@pytest.mark.skipif("connection.vendor != 'postgresql'", reason="several workers need PostgreSQL's SKIP LOCKED")
+def test_two_workers_share_one_queue_and_run_each_import_once(counsellor, two_db_workers):
+    from django_tasks_db.models import DBTaskResult
+
+    lists = [checked(counsellor, large_list(INLINE_ROWS_PLUS, seed=100 + n)) for n in range(4)]
+    for list_import in lists:
+        services.start_import(list_import)
+        assert worker.launch(list_import, user=counsellor)
+    for list_import in lists:
+        wait_for(list_import, ImportStatus.DONE, ImportStatus.FAILED, ImportStatus.INVALID)
+        assert list_import.status == ImportStatus.DONE
+        assert ImportedRow.objects.filter(list_import=list_import).count() == INLINE_ROWS_PLUS  # once, not twice
+    runs = DBTaskResult.objects.filter(task_path="reperes.registry.tasks.run_list_import")
+    assert all(len(run.worker_ids) == 1 for run in runs)  # each task taken by one worker only
+    assert len({run.worker_ids[0] for run in runs}) == 2, "one worker took every task"
