@@ -22,7 +22,6 @@ from reperes.pathways.reference import load_occupations
 from reperes.territory.services import load_reference_data
 from tests.network.factories import MembershipFactory
 
-
 _force_login = ClientMixin.force_login
 
 

@@ -45,7 +45,8 @@ def pending_app(user: User) -> TOTPDevice:
 
 
 def remaining_codes(user: User) -> int:
-    return StaticToken.objects.filter(device__user=user, device__confirmed=True).count()
+    count: int = StaticToken.objects.filter(device__user=user, device__confirmed=True).count()
+    return count
 
 
 def display_key(device: TOTPDevice) -> str:

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
 from reperes.csv_export import csv_response
+from reperes.network import second_factor
 from reperes.network.enums import OrganisationKind
 from reperes.network.forms import (
     CoverageForm,
@@ -32,7 +33,6 @@ from reperes.network.forms import (
     SecondFactorCodeForm,
     ServiceForm,
 )
-from reperes.network import second_factor
 from reperes.network.interop import InvalidDocument, export_directory, import_directory, read_upload
 from reperes.network.models import FundingScheme, Membership, Organisation, Service, User
 from reperes.network.selectors import (
@@ -460,7 +460,9 @@ def _throttled(form: SecondFactorCodeForm) -> None:
     )
 
 
-def _answer(request: HttpRequest, template: str, context: dict[str, object], form: SecondFactorCodeForm) -> HttpResponse:
+def _answer(
+    request: HttpRequest, template: str, context: dict[str, object], form: SecondFactorCodeForm
+) -> HttpResponse:
     status = 429 if form.has_error(NON_FIELD_ERRORS, code="throttled") else 200
     return render(request, template, context, status=status)
 
@@ -480,7 +482,9 @@ def second_factor_setup(request: HtmxHttpRequest) -> HttpResponse:
         if not allow_second_factor(user.pk):
             _throttled(form)
         elif (codes := second_factor.activate(user, device, form.cleaned_data["code"])) is None:
-            form.add_error("code", _("Ce code ne correspond pas. Saisissez le code affiché maintenant par l'application."))
+            form.add_error(
+                "code", _("Ce code ne correspond pas. Saisissez le code affiché maintenant par l'application.")
+            )
         else:
             _verified(request, device)
             context = {"codes": codes, "next": _next_url(request), "activated": current is None}
@@ -510,7 +514,9 @@ def second_factor_verify(request: HtmxHttpRequest) -> HttpResponse:
         if not allow_second_factor(user.pk):
             _throttled(form)
         elif (device := second_factor.verify(user, form.cleaned_data["code"])) is None:
-            form.add_error("code", _("Code incorrect ou expiré. Saisissez le code affiché maintenant par l'application."))
+            form.add_error(
+                "code", _("Code incorrect ou expiré. Saisissez le code affiché maintenant par l'application.")
+            )
         else:
             _verified(request, device)
             if device.persistent_id != getattr(app, "persistent_id", None):
@@ -519,13 +525,18 @@ def second_factor_verify(request: HtmxHttpRequest) -> HttpResponse:
                     request,
                     _(
                         "Vous vous êtes connecté·e avec un code de secours : il vous en reste %(left)s. "
-                        "Configurez une nouvelle application depuis « Sécurité du compte » si vous avez perdu votre téléphone."
+                        "Configurez une nouvelle application depuis « Sécurité du compte » "
+                        "si vous avez perdu votre téléphone."
                     )
                     % {"left": left},
                 )
             return redirect(next_url)
     demo_code = None
-    if getattr(settings, "REPERES_SECOND_FACTOR_DEMO_HINT", False) and app and app.name == second_factor.DEMO_DEVICE_NAME:
+    if (
+        getattr(settings, "REPERES_SECOND_FACTOR_DEMO_HINT", False)
+        and app
+        and app.name == second_factor.DEMO_DEVICE_NAME
+    ):
         demo_code = second_factor.current_code(app)
     context = {"form": form, "next": next_url, "demo_code": demo_code}
     return _answer(request, "registration/second_factor_verify.html", context, form)
@@ -560,7 +571,7 @@ def second_factor_new_codes(request: HtmxHttpRequest) -> HttpResponse:
 def member_second_factor_reset(request: HtmxHttpRequest) -> HttpResponse:
     """A coordinator resets a member's second factor (a lost phone); the history says who did."""
     organisations = _managed_organisations(request)
-    memberships = policy.managed_memberships(request.user).filter(is_active=True).exclude(user=request.user)
+    memberships = policy.managed_memberships(request.user).filter(is_active=True).exclude(user=request.user.pk)
     form = MemberSecondFactorResetForm(request.POST, memberships=memberships)
     if not form.is_valid():
         messages.error(request, str(form.errors["membership"][0]))

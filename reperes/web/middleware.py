@@ -6,8 +6,8 @@ from django.conf import settings
 from django.contrib.auth import REDIRECT_FIELD_NAME
 from django.http import HttpRequest, HttpResponse, HttpResponseBase, HttpResponseRedirect
 from django.urls import reverse
-from django.utils.http import urlencode
 from django.utils.cache import patch_cache_control
+from django.utils.http import urlencode
 
 
 class NoStoreForAuthenticatedMiddleware:
@@ -74,19 +74,21 @@ class SecondFactorMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponseBase:
         return self.get_response(request)
 
-    def process_view(self, request: HttpRequest, view_func: object, args: object, kwargs: object) -> HttpResponseBase | None:
+    def process_view(
+        self, request: HttpRequest, view_func: object, args: object, kwargs: object
+    ) -> HttpResponseBase | None:
         from reperes.network import second_factor
         from reperes.privacy import policy
 
         user = request.user
-        if not user.is_authenticated or user.is_verified():  # type: ignore[union-attr]
+        if not user.is_authenticated or user.is_verified():  # type: ignore[attr-defined]
             return None
         match = request.resolver_match
         if match is not None and match.view_name in BEFORE_SECOND_FACTOR:
             return None
         if not policy.must_use_second_factor(user):
             return None
-        has_app = second_factor.confirmed_app(user) is not None or second_factor.remaining_codes(user) > 0  # type: ignore[arg-type]
+        has_app = second_factor.confirmed_app(user) is not None or second_factor.remaining_codes(user) > 0
         target = reverse("second_factor_verify" if has_app else "second_factor_setup")
         url = f"{target}?{urlencode({REDIRECT_FIELD_NAME: request.get_full_path()})}"
         if request.headers.get("HX-Request"):

@@ -48,7 +48,10 @@ def set_up(client, user) -> list[str]:
 
 
 def history(user) -> list[dict]:
-    return [r.after.get("second_factor") for r in WriteRecord.objects.filter(model="network.user", object_id=user.pk).order_by("pk")]
+    return [
+        r.after.get("second_factor")
+        for r in WriteRecord.objects.filter(model="network.user", object_id=user.pk).order_by("pk")
+    ]
 
 
 def test_a_counsellor_sets_up_the_application_at_first_login_and_nothing_opens_before(client, counsellor):
@@ -171,7 +174,9 @@ def test_a_coordinator_cannot_reset_their_own_or_another_mission_s_member(client
     own = coordinator.memberships.get()
     stranger = MembershipFactory(role=Role.COUNSELLOR).user
     for membership in (own, stranger.memberships.get()):
-        response = client.post(reverse("network:member_second_factor_reset"), {"membership": membership.pk}, follow=True)
+        response = client.post(
+            reverse("network:member_second_factor_reset"), {"membership": membership.pk}, follow=True
+        )
         assertContains(response, "Choisissez le membre dont le second facteur est à réinitialiser")
     assert TOTPDevice.objects.filter(user__in=[coordinator, stranger]).count() == 1  # the coordinator's own
 
@@ -181,4 +186,4 @@ def test_the_demo_hint_shows_the_current_code_only_where_set(client, counsellor,
     password_login(client, counsellor)
     assertNotContains(client.get(VERIFY), "Compte de démonstration")
     settings.REPERES_SECOND_FACTOR_DEMO_HINT = True
-    assertContains(client.get(VERIFY), f"le code du moment est <strong class=\"font-monospace\">{code_for(device)}")
+    assertContains(client.get(VERIFY), f'le code du moment est <strong class="font-monospace">{code_for(device)}')

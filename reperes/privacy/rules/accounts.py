@@ -15,9 +15,7 @@ from reperes.registry.models import Consent
 
 # Roles whose holders read personal data (files, the platform's administration): each needs a
 # second factor at login (ADR 012). The funder reads aggregates only.
-SECOND_FACTOR_ROLES: frozenset[str] = frozenset(
-    {Role.COUNSELLOR, Role.COORDINATOR, Role.PARTNER_WORKER, Role.ADMIN}
-)
+SECOND_FACTOR_ROLES: frozenset[str] = frozenset({Role.COUNSELLOR, Role.COORDINATOR, Role.PARTNER_WORKER, Role.ADMIN})
 
 # Roles whose holders read youths' files (policy.can_view_personal_data).
 FILE_READING_ROLES: frozenset[str] = frozenset({Role.COUNSELLOR, Role.COORDINATOR, Role.PARTNER_WORKER})
