@@ -44,6 +44,11 @@ def pending_app(user: User) -> TOTPDevice:
     return device or TOTPDevice.objects.create(user=user, name=APP_DEVICE_NAME, confirmed=False)
 
 
+def has_factor(user: User) -> bool:
+    """The account has a second factor to check (an application, or recovery codes left)."""
+    return confirmed_app(user) is not None or remaining_codes(user) > 0
+
+
 def remaining_codes(user: User) -> int:
     count: int = StaticToken.objects.filter(device__user=user, device__confirmed=True).count()
     return count

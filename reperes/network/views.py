@@ -16,6 +16,7 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
+from django_otp.plugins.otp_static.models import StaticDevice
 
 from reperes.csv_export import csv_response
 from reperes.network import second_factor
@@ -506,8 +507,7 @@ def second_factor_verify(request: HtmxHttpRequest) -> HttpResponse:
     next_url = _next_url(request)
     if user.is_verified():  # type: ignore[attr-defined]
         return redirect(next_url)
-    app = second_factor.confirmed_app(user)
-    if app is None and not second_factor.remaining_codes(user):
+    if not second_factor.has_factor(user):
         return redirect(f"{reverse('second_factor_setup')}?{urlencode({REDIRECT_FIELD_NAME: next_url})}")
     form = SecondFactorCodeForm(request.POST or None, recovery=True)
     if request.method == "POST" and form.is_valid():
@@ -519,7 +519,7 @@ def second_factor_verify(request: HtmxHttpRequest) -> HttpResponse:
             )
         else:
             _verified(request, device)
-            if device.persistent_id != getattr(app, "persistent_id", None):
+            if isinstance(device, StaticDevice):
                 left = second_factor.remaining_codes(user)
                 messages.warning(
                     request,
@@ -532,6 +532,7 @@ def second_factor_verify(request: HtmxHttpRequest) -> HttpResponse:
                 )
             return redirect(next_url)
     demo_code = None
+    app = second_factor.confirmed_app(user)
     if (
         getattr(settings, "REPERES_SECOND_FACTOR_DEMO_HINT", False)
         and app

@@ -88,8 +88,7 @@ class SecondFactorMiddleware:
             return None
         if not policy.must_use_second_factor(user):
             return None
-        has_app = second_factor.confirmed_app(user) is not None or second_factor.remaining_codes(user) > 0
-        target = reverse("second_factor_verify" if has_app else "second_factor_setup")
+        target = reverse("second_factor_verify" if second_factor.has_factor(user) else "second_factor_setup")
         url = f"{target}?{urlencode({REDIRECT_FIELD_NAME: request.get_full_path()})}"
         if request.headers.get("HX-Request"):
             return HttpResponse(status=204, headers={"HX-Redirect": url})

@@ -187,3 +187,13 @@ def test_the_demo_hint_shows_the_current_code_only_where_set(client, counsellor,
     assertNotContains(client.get(VERIFY), "Compte de démonstration")
     settings.REPERES_SECOND_FACTOR_DEMO_HINT = True
     assertContains(client.get(VERIFY), f'le code du moment est <strong class="font-monospace">{code_for(device)}')
+
+
+def test_the_admin_site_shows_no_key_or_recovery_code(client, admin_user):
+    admin_user.is_staff = admin_user.is_superuser = True
+    admin_user.save(update_fields=["is_staff", "is_superuser"])
+    client.force_login(admin_user)
+    index = client.get("/admin/")
+    assert index.status_code == 200
+    assertNotContains(index, "otp_totp")
+    assertNotContains(index, "otp_static")
