@@ -334,7 +334,7 @@ def members(request: HtmxHttpRequest) -> HttpResponse:
         "organisation": organisation,
         "active": [m for m in memberships if m.is_active],
         "former": [m for m in memberships if not m.is_active],
-        "resettable": {m.pk for m in memberships if m.is_active and policy.can_reset_second_factor(request.user, m)},
+        "resettable": policy.second_factor_resettable(request.user, memberships),
         "can_view_access": policy.can_view_access_overview(request.user),
     }
     return render(request, "network/members.html", context)

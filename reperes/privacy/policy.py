@@ -33,6 +33,7 @@ from reperes.privacy.rules.accounts import (
     organisations_managed_by,
     partners_reading_files_of,
     reads_files,
+    second_factor_resettable,
 )
 from reperes.privacy.rules.exports import *  # noqa: F403
 from reperes.privacy.rules.mobilisation import *  # noqa: F403
@@ -89,6 +90,7 @@ __all__ = [
     "admin_may_grant",
     "can_manage_members",
     "can_reset_second_factor",
+    "second_factor_resettable",
     "must_use_second_factor",
     "SECOND_FACTOR_ROLES",
     "can_view_access_overview",
