@@ -12,12 +12,31 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.cache import cache
 from django.core.management import call_command
 from django.db import connection, transaction
+from django.test.client import ClientMixin
+from django_otp import DEVICE_ID_SESSION_KEY
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from reperes.network.enums import Role
 from reperes.network.services import load_vocabularies
 from reperes.pathways.reference import load_occupations
 from reperes.territory.services import load_reference_data
 from tests.network.factories import MembershipFactory
+
+_force_login = ClientMixin.force_login
+
+
+def _force_login_with_second_factor(self: ClientMixin, user, backend=None) -> None:
+    """`client.force_login` stands for a whole login: the password and the second factor (ADR 012),
+    through an application the account is given here. The login itself, code included, is tested
+    through its pages (tests/network/test_second_factor.py) and in the browser."""
+    _force_login(self, user, backend)
+    device, _created = TOTPDevice.objects.get_or_create(user=user, name="tests", defaults={"confirmed": True})
+    session = self.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.save()
+
+
+ClientMixin.force_login = _force_login_with_second_factor  # type: ignore[method-assign]
 
 
 @pytest.fixture(scope="session")

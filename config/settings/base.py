@@ -37,6 +37,10 @@ INSTALLED_APPS = [
     "django_bootstrap5",
     "django_htmx",
     "django_tasks_db",
+    # the second factor at login: TOTP applications and recovery codes (ADR 012)
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     # The domain apps, bottom-up (docs/architecture.md). The layers are modules, not apps: every
     # app's models and enums at the bottom, then the access rules (privacy.rules, named by
     # privacy.policy), then selectors, services and views, which ask them (tests/privacy/test_layering.py).
@@ -65,7 +69,10 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    # A session that must pass a second factor opens nothing else first (ADR 012).
+    "reperes.web.middleware.SecondFactorMiddleware",
     # Pages for a logged-in user are never stored by a browser or a proxy.
     "reperes.web.middleware.NoStoreForAuthenticatedMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -267,3 +274,11 @@ REPERES_REFERRAL_REMINDER_DAYS = 3
 # a key derived from SECRET_KEY when this one is empty.
 REPERES_SMALL_CELL_THRESHOLD = 11
 REPERES_PSEUDONYM_KEY = os.environ.get("REPERES_PSEUDONYM_KEY", "")
+
+# The second factor (ADR 012): the issuer shown by authentication applications, the brake on
+# wrong codes per account, and the demo's hint (the current code of a demo account shown on the
+# code page: dev.py only; production refuses to start with it).
+OTP_TOTP_ISSUER = "Repères"
+REPERES_SECOND_FACTOR_FAILURES = 5
+REPERES_SECOND_FACTOR_WINDOW_SECONDS = 900
+REPERES_SECOND_FACTOR_DEMO_HINT = False

@@ -14,3 +14,6 @@ MAILERS = {"default": {"BACKEND": "django.core.mail.backends.console.EmailBacken
 
 # Plain lines in a terminal; production's default is JSON (base.py).
 LOGGING["handlers"]["console"]["formatter"] = os.environ.get("DJANGO_LOG_FORMAT", "text")  # noqa: F405
+
+# The demo accounts' code page shows their current code (reperes/network/second_factor.py).
+REPERES_SECOND_FACTOR_DEMO_HINT = True

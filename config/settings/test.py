@@ -26,3 +26,7 @@ TASKS = {
     if os.environ.get("REPERES_TEST_TASKS") == "database"
     else {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}
 }
+# django-otp's own delay after a wrong code (1, 2, 4… s per device) stays on in production; here
+# a test types a wrong code and then the right one at once. The per-account brake is tested.
+OTP_TOTP_THROTTLE_FACTOR = 0
+OTP_STATIC_THROTTLE_FACTOR = 0

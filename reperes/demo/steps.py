@@ -24,6 +24,7 @@ from reperes.demo import (
     timesheets,
     youths,
 )
+from reperes.network import second_factor
 from reperes.network.enums import OrganisationKind, Vocabulary
 from reperes.network.models import Contact, Membership, Organisation, Service, Term, User
 from reperes.network.services import create_service, load_funding_schemes, load_vocabularies
@@ -183,6 +184,8 @@ def load_accounts() -> str:
         Membership.objects.update_or_create(
             user=user, organisation=organisation, defaults={"role": account["role"], "is_active": True}
         )
+        # Its second factor is ready: in `make run` the code page shows the current code.
+        second_factor.give_demo_device(user)
     return f"{len(accounts.ACCOUNTS)} comptes"
 
 

@@ -13,6 +13,8 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django_otp.plugins.otp_static.models import StaticDevice
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from reperes.network.models import FundingScheme, Membership, Organisation, Service, User
 from reperes.network.services import (
@@ -211,3 +213,10 @@ class ServiceAdmin(admin.ModelAdmin[Service]):
     def save_related(self, request: HttpRequest, form: forms.ModelForm[Service], formsets: Any, change: bool) -> None:
         super().save_related(request, form, formsets, change)
         refresh_search_text(Service.objects.filter(pk=form.instance.pk))  # with its organisation as saved
+
+
+# django-otp's admin shows each device's key and recovery codes: an administrator who also sets a
+# password there could pass anybody's second factor. Resets go through the coordinator (ADR 012).
+for _model in (TOTPDevice, StaticDevice):
+    if admin.site.is_registered(_model):
+        admin.site.unregister(_model)

@@ -377,3 +377,33 @@ class MemberDeactivateForm(forms.Form):
     def __init__(self, *args: Any, memberships: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         cast("forms.ModelChoiceField[Membership]", self.fields["membership"]).queryset = memberships
+
+
+class SecondFactorCodeForm(forms.Form):
+    """A code of the authentication application (six digits) or, at login, a recovery code."""
+
+    code = forms.CharField(
+        label=_("Code à 6 chiffres"),
+        max_length=20,
+        strip=True,
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "autofocus": True, "spellcheck": "false"}
+        ),
+        error_messages={"required": _("Saisissez le code que montre votre application.")},
+    )
+
+    def __init__(self, *args: Any, recovery: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if recovery:
+            field = self.fields["code"]
+            field.label = _("Code de l'application ou code de secours")
+            field.help_text = _("Six chiffres, ou l'un de vos codes de secours (chacun ne sert qu'une fois).")
+            field.widget.attrs["inputmode"] = "text"
+            field.error_messages["required"] = _("Saisissez le code de votre application ou un code de secours.")
+
+
+class MemberSecondFactorResetForm(MemberDeactivateForm):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        message = _("Choisissez le membre dont le second facteur est à réinitialiser.")
+        self.fields["membership"].error_messages.update({"required": message, "invalid_choice": message})

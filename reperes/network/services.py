@@ -17,6 +17,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.crypto import get_random_string
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from reperes.network.enums import Role, Vocabulary
 from reperes.network.models import ChangeRecord, FundingScheme, Membership, Organisation, Service, Term, User
@@ -305,6 +306,14 @@ MEMBERSHIP_FIELDS = ["user", "organisation", "role", "is_active"]
 PASSWORD = "password"  # noqa: S105 - the field's name
 PASSWORD_SET_BY_ADMIN = "set_by_admin"  # noqa: S105 - what happened, not a password
 PASSWORD_CLEARED = "cleared"  # noqa: S105 - what happened, not a password
+SECOND_FACTOR = "second_factor"
+SECOND_FACTOR_CHANGES = {
+    "activated": gettext_lazy("second facteur activé"),
+    "replaced": gettext_lazy("application du second facteur remplacée"),
+    "codes_renewed": gettext_lazy("codes de secours renouvelés"),
+    "recovery_code_used": gettext_lazy("connexion avec un code de secours"),
+    "reset": gettext_lazy("second facteur réinitialisé, à configurer à la prochaine connexion"),
+}
 
 
 def account_snapshot(user: User) -> dict[str, Any]:
@@ -316,13 +325,21 @@ def membership_snapshot(membership: Membership) -> dict[str, Any]:
 
 
 def record_account_change(
-    user: User, *, acting_user: User | None, before: dict[str, Any] | None, password: str = ""
+    user: User,
+    *,
+    acting_user: User | None,
+    before: dict[str, Any] | None,
+    password: str = "",
+    second_factor: str = "",
 ) -> None:
     """One history record for a created or changed account (nothing when nothing changed);
-    password says what happened to it, if anything (PASSWORD_SET_BY_ADMIN, PASSWORD_CLEARED)."""
+    password says what happened to it, if anything (PASSWORD_SET_BY_ADMIN, PASSWORD_CLEARED), and
+    second_factor what happened to its second factor (the constants of `second_factor.py`)."""
     after = account_snapshot(user)
     if password:
         after[PASSWORD] = password
+    if second_factor:
+        after[SECOND_FACTOR] = second_factor
     if before is not None and before == after:
         return
     action = WriteAction.CREATE if before is None else WriteAction.UPDATE
@@ -562,6 +579,8 @@ def _describe_account(record: WriteRecord, person: str) -> str:
             return _("compte de %(person)s créé, mot de passe défini par l'administration") % {"person": person}
         return _("compte de %(person)s créé") % {"person": person}
     parts = []
+    if (change := after.get(SECOND_FACTOR)) in SECOND_FACTOR_CHANGES:
+        parts.append(str(SECOND_FACTOR_CHANGES[change]))
     if after.get(PASSWORD) == PASSWORD_SET_BY_ADMIN:
         parts.append(_("mot de passe défini par l'administration"))
     elif after.get(PASSWORD) == PASSWORD_CLEARED:

@@ -20,5 +20,6 @@ urlpatterns = [
     path("membres/", views.members, name="members"),
     path("membres/ajouter/", views.member_add, name="member_add"),
     path("membres/retirer/", views.member_deactivate, name="member_deactivate"),
+    path("membres/second-facteur/", views.member_second_factor_reset, name="member_second_factor_reset"),
     path("acces/", views.access_overview, name="access_overview"),
 ]

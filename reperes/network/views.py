@@ -1,3 +1,5 @@
+import django_otp
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import REDIRECT_FIELD_NAME
 from django.contrib.auth import views as auth_views
@@ -14,8 +16,10 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
+from django_otp.plugins.otp_static.models import StaticDevice
 
 from reperes.csv_export import csv_response
+from reperes.network import second_factor
 from reperes.network.enums import OrganisationKind
 from reperes.network.forms import (
     CoverageForm,
@@ -25,11 +29,13 @@ from reperes.network.forms import (
     FundingSchemeSearchForm,
     MemberAddForm,
     MemberDeactivateForm,
+    MemberSecondFactorResetForm,
     OrganisationForm,
+    SecondFactorCodeForm,
     ServiceForm,
 )
 from reperes.network.interop import InvalidDocument, export_directory, import_directory, read_upload
-from reperes.network.models import FundingScheme, Membership, Organisation, Service
+from reperes.network.models import FundingScheme, Membership, Organisation, Service, User
 from reperes.network.selectors import (
     Coverage,
     coverage_of,
@@ -48,6 +54,7 @@ from reperes.network.services import (
     update_service,
 )
 from reperes.privacy import policy
+from reperes.privacy.throttle import allow_second_factor, forget_second_factor_failures
 from reperes.typing import HtmxHttpRequest
 
 PAGE_SIZE = 20
@@ -327,6 +334,7 @@ def members(request: HtmxHttpRequest) -> HttpResponse:
         "organisation": organisation,
         "active": [m for m in memberships if m.is_active],
         "former": [m for m in memberships if not m.is_active],
+        "resettable": policy.second_factor_resettable(request.user, memberships),
         "can_view_access": policy.can_view_access_overview(request.user),
     }
     return render(request, "network/members.html", context)
@@ -423,3 +431,162 @@ def access_overview(request: HtmxHttpRequest) -> HttpResponse:
         "can_manage": policy.can_manage_members(request.user, mission),
     }
     return render(request, "network/access_overview.html", context)
+
+
+# --- The second factor (ADR 012) -----------------------------------------------------------------
+
+
+def _next_url(request: HttpRequest) -> str:
+    """Where to go once the second factor is checked: the page first asked for, on this site."""
+    target = request.POST.get(REDIRECT_FIELD_NAME) or request.GET.get(REDIRECT_FIELD_NAME, "")
+    if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+        return target
+    return reverse("web:home")
+
+
+def _verified(request: HttpRequest, device: object) -> None:
+    """The session holds the device that checked the code; its key changes (as at login)."""
+    forget_second_factor_failures(request.user.pk)  # type: ignore[arg-type]
+    django_otp.login(request, device)
+    request.session.cycle_key()
+
+
+def _throttled(form: SecondFactorCodeForm) -> None:
+    form.add_error(
+        None,
+        ValidationError(
+            _("Trop de codes incorrects pour ce compte. Réessayez dans 15 minutes, ou utilisez un code de secours."),
+            code="throttled",
+        ),
+    )
+
+
+def _answer(
+    request: HttpRequest, template: str, context: dict[str, object], form: SecondFactorCodeForm
+) -> HttpResponse:
+    status = 429 if form.has_error(NON_FIELD_ERRORS, code="throttled") else 200
+    return render(request, template, context, status=status)
+
+
+def second_factor_setup(request: HtmxHttpRequest) -> HttpResponse:
+    """Sets up the authentication application: first login of an account that must use one, or a
+    new phone once verified. Never for a session that has not passed the account's current second
+    factor (the password alone would let someone enrol their own phone)."""
+    user = request.user
+    assert isinstance(user, User)
+    current = second_factor.confirmed_app(user)
+    if current is not None and not user.is_verified():  # type: ignore[attr-defined]
+        return redirect(f"{reverse('second_factor_verify')}?{urlencode({REDIRECT_FIELD_NAME: _next_url(request)})}")
+    device = second_factor.pending_app(user)
+    form = SecondFactorCodeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        if not allow_second_factor(user.pk):
+            _throttled(form)
+        elif (codes := second_factor.activate(user, device, form.cleaned_data["code"])) is None:
+            form.add_error(
+                "code", _("Ce code ne correspond pas. Saisissez le code affiché maintenant par l'application.")
+            )
+        else:
+            _verified(request, device)
+            context = {"codes": codes, "next": _next_url(request), "activated": current is None}
+            return render(request, "registration/second_factor_codes.html", context)
+    context = {
+        "form": form,
+        "qr_code": second_factor.qr_code_svg(device),
+        "key": second_factor.display_key(device),
+        "replacing": current is not None,
+        "next": _next_url(request),
+    }
+    return _answer(request, "registration/second_factor_setup.html", context, form)
+
+
+def second_factor_verify(request: HtmxHttpRequest) -> HttpResponse:
+    """The code asked after the password, once per session."""
+    user = request.user
+    assert isinstance(user, User)
+    next_url = _next_url(request)
+    if user.is_verified():  # type: ignore[attr-defined]
+        return redirect(next_url)
+    if not second_factor.has_factor(user):
+        return redirect(f"{reverse('second_factor_setup')}?{urlencode({REDIRECT_FIELD_NAME: next_url})}")
+    form = SecondFactorCodeForm(request.POST or None, recovery=True)
+    if request.method == "POST" and form.is_valid():
+        if not allow_second_factor(user.pk):
+            _throttled(form)
+        elif (device := second_factor.verify(user, form.cleaned_data["code"])) is None:
+            form.add_error(
+                "code", _("Code incorrect ou expiré. Saisissez le code affiché maintenant par l'application.")
+            )
+        else:
+            _verified(request, device)
+            if isinstance(device, StaticDevice):
+                left = second_factor.remaining_codes(user)
+                messages.warning(
+                    request,
+                    _(
+                        "Vous vous êtes connecté·e avec un code de secours : il vous en reste %(left)s. "
+                        "Configurez une nouvelle application depuis « Sécurité du compte » "
+                        "si vous avez perdu votre téléphone."
+                    )
+                    % {"left": left},
+                )
+            return redirect(next_url)
+    demo_code = None
+    app = second_factor.confirmed_app(user)
+    if (
+        getattr(settings, "REPERES_SECOND_FACTOR_DEMO_HINT", False)
+        and app
+        and app.name == second_factor.DEMO_DEVICE_NAME
+    ):
+        demo_code = second_factor.current_code(app)
+    context = {"form": form, "next": next_url, "demo_code": demo_code}
+    return _answer(request, "registration/second_factor_verify.html", context, form)
+
+
+@require_safe
+def second_factor_overview(request: HtmxHttpRequest) -> HttpResponse:
+    """« Sécurité du compte »: the second factor's state, its recovery codes left, and what to do."""
+    user = request.user
+    assert isinstance(user, User)
+    context = {
+        "app": second_factor.confirmed_app(user),
+        "codes_left": second_factor.remaining_codes(user),
+        "required": policy.must_use_second_factor(user),
+        "verified": user.is_verified(),  # type: ignore[attr-defined]
+    }
+    return render(request, "registration/second_factor.html", context)
+
+
+@require_POST
+def second_factor_new_codes(request: HtmxHttpRequest) -> HttpResponse:
+    """A new set of recovery codes for a session that passed the second factor."""
+    user = request.user
+    assert isinstance(user, User)
+    if not user.is_verified():  # type: ignore[attr-defined]
+        return redirect("second_factor")
+    codes = second_factor.renew_codes(user)
+    return render(request, "registration/second_factor_codes.html", {"codes": codes, "next": reverse("second_factor")})
+
+
+@require_POST
+def member_second_factor_reset(request: HtmxHttpRequest) -> HttpResponse:
+    """A coordinator resets a member's second factor (a lost phone); the history says who did."""
+    organisations = _managed_organisations(request)
+    memberships = policy.managed_memberships(request.user).filter(is_active=True).exclude(user=request.user.pk)
+    form = MemberSecondFactorResetForm(request.POST, memberships=memberships)
+    if not form.is_valid():
+        messages.error(request, str(form.errors["membership"][0]))
+        return redirect(_members_url(_selected(organisations, request)))
+    membership = form.cleaned_data["membership"]
+    if not policy.can_reset_second_factor(request.user, membership):
+        raise Http404
+    second_factor.reset(membership.user, acting_user=request.user)  # type: ignore[arg-type]
+    messages.success(
+        request,
+        _(
+            "Le second facteur de %(person)s est réinitialisé : à sa prochaine connexion, "
+            "cette personne configurera une nouvelle application."
+        )
+        % {"person": membership.user},
+    )
+    return redirect(_members_url(membership.organisation))

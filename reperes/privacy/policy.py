@@ -22,14 +22,18 @@ from reperes.privacy.rules import signals as _signals
 from reperes.privacy.rules.accounts import (
     ADMIN_GRANTABLE_ROLES,
     FILE_READING_ROLES,
+    SECOND_FACTOR_ROLES,
     admin_may_grant,
     can_manage_members,
+    can_reset_second_factor,
     can_view_access_overview,
     coordinated_mission,
     managed_memberships,
+    must_use_second_factor,
     organisations_managed_by,
     partners_reading_files_of,
     reads_files,
+    second_factor_resettable,
 )
 from reperes.privacy.rules.exports import *  # noqa: F403
 from reperes.privacy.rules.mobilisation import *  # noqa: F403
@@ -85,6 +89,10 @@ __all__ = [
     "FILE_READING_ROLES",
     "admin_may_grant",
     "can_manage_members",
+    "can_reset_second_factor",
+    "second_factor_resettable",
+    "must_use_second_factor",
+    "SECOND_FACTOR_ROLES",
     "can_view_access_overview",
     "coordinated_mission",
     "managed_memberships",

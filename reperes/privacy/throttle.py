@@ -5,6 +5,9 @@ local-memory cache: a brake, not a quota).
   beyond the hourly allowance, the question waits.
 - Logging in: after too many failed attempts for one address, or from one client address, further
   attempts are refused without checking the password until the window ends.
+- The second factor: after too many wrong codes for one account (whatever the session or the
+  client), further codes are refused without being checked until the window ends; django-otp's
+  own delay (1, 2, 4… seconds after each failure on a device) comes on top.
 - Password-reset mail: a few per address and some more per client in an hour; beyond them no mail
   leaves, and the page says the same as always."""
 
@@ -104,3 +107,20 @@ def allow_password_reset(email: str, client_ip: str) -> bool:
         per_address=getattr(settings, "REPERES_PASSWORD_RESETS", 3),
         per_client=getattr(settings, "REPERES_PASSWORD_RESETS_PER_IP", 20),
     )
+
+
+def _second_factor_key(user_id: int) -> str:
+    return f"reperes:second-factor:{user_id}"
+
+
+def allow_second_factor(user_id: int) -> bool:
+    """Counts a code submitted for the account, before it is checked, and says whether it may be:
+    at most REPERES_SECOND_FACTOR_FAILURES in REPERES_SECOND_FACTOR_WINDOW_SECONDS. Counted per
+    account, not per session: logging in again with the password does not start afresh."""
+    window = getattr(settings, "REPERES_SECOND_FACTOR_WINDOW_SECONDS", 900)
+    limit = getattr(settings, "REPERES_SECOND_FACTOR_FAILURES", 5)
+    return _count(_second_factor_key(user_id), window) <= limit
+
+
+def forget_second_factor_failures(user_id: int) -> None:
+    cache.delete(_second_factor_key(user_id))

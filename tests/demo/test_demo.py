@@ -11,7 +11,7 @@ from django.utils import timezone
 from pytest_django.asserts import assertContains
 
 from reperes.demo import campaigns, pathways, youths
-from reperes.demo.accounts import ACCOUNTS, DEMO_PASSWORD
+from reperes.demo.accounts import ACCOUNTS
 from reperes.network.enums import OrganisationKind, Role
 from reperes.network.models import Membership, Organisation, User
 from reperes.pathways.enums import BarrierStatus, EventKind, ExitReason, ReapproachStatus, Stage
@@ -34,6 +34,7 @@ from reperes.programme.selectors import identified_counts
 from reperes.registry.enums import BirthPrecision, SignalStatus, YouthStatus
 from reperes.registry.models import Merge, Signal, Youth, age_on
 from reperes.territory.models import Commune, Territory
+from tests.demo.login import demo_login
 
 pytestmark = pytest.mark.django_db
 
@@ -85,7 +86,7 @@ def test_refuses_to_load_without_debug_unless_forced():
 def test_there_is_one_demo_account_per_role_and_each_logs_in(demo, client):
     assert {account["role"] for account in ACCOUNTS} == set(Role.values)
     for account in ACCOUNTS:
-        assert client.login(username=account["email"], password=DEMO_PASSWORD), account["email"]
+        assert demo_login(client, account["email"]), account["email"]
         assertContains(client.get(reverse("web:home")), f"Bonjour {account['first_name']}")
         client.logout()
 
@@ -256,7 +257,7 @@ def test_declined_youths_are_given_to_the_partner_who_reported_them(demo):
 
 def test_the_demo_partner_sees_the_youths_to_re_approach(demo, client):
     partner = _account(Role.PARTNER_WORKER)
-    client.login(username=partner.email, password=DEMO_PASSWORD)
+    assert demo_login(client, partner.email)
     response = client.get(reverse("pathways:reapproach_list"))
     for plan in policy.reapproaches_for(partner).select_related("youth"):
         assertContains(response, plan.youth.display_name)
@@ -303,7 +304,7 @@ def test_the_demo_counsellor_follows_a_few_dozen_youths_with_alerts_of_each_kind
 
 
 def test_the_caseload_and_a_pathway_page_show_the_demo(demo, client):
-    client.login(username=_account(Role.COUNSELLOR).email, password=DEMO_PASSWORD)
+    assert demo_login(client, _account(Role.COUNSELLOR).email)
     assertContains(client.get(reverse("pathways:caseload")), "aucun contact depuis")
     youth = caseload_youths(_account(Role.COUNSELLOR)).filter(stage_now=Stage.PROJECT).first()
     assert youth is not None

@@ -14,7 +14,7 @@ from django.utils.html import escape
 from pytest_django.asserts import assertContains
 
 from reperes.demo import steps
-from reperes.demo.accounts import ACCOUNTS, DEMO_PASSWORD
+from reperes.demo.accounts import ACCOUNTS
 from reperes.demo.youths import DEMO_PARTNER
 from reperes.mobilisation.enums import ActionFormat, AttendanceStatus
 from reperes.mobilisation.models import Action, Attendance, Enrolment, Session
@@ -28,6 +28,7 @@ from reperes.privacy import policy
 from reperes.referrals.enums import EXPIRY_DAYS, UNANSWERED_STATUSES, ReferralStatus
 from reperes.referrals.models import Referral, ReferralEvent
 from reperes.registry.models import Consent
+from tests.demo.login import demo_login
 
 pytestmark = pytest.mark.django_db
 
@@ -180,7 +181,7 @@ def test_the_demo_counsellor_sees_the_absences_and_the_expired_referral_among_he
 
 def test_the_demo_partner_account_logs_in_and_opens_a_referral_to_answer(demo, client):
     partner = _account(Role.PARTNER_WORKER)
-    assert client.login(username=partner.email, password=DEMO_PASSWORD)
+    assert demo_login(client, partner.email)
     referral = policy.referrals_visible_to(partner).filter(status=ReferralStatus.SENT).first()
     assert referral is not None
     assertContains(client.get(reverse("referrals:detail", args=[referral.pk])), escape(referral.reason))

@@ -12,13 +12,14 @@ from django.utils import timezone
 from pytest_django.asserts import assertContains
 
 from reperes.demo import campaigns, timesheets
-from reperes.demo.accounts import ACCOUNTS, DEMO_PASSWORD
+from reperes.demo.accounts import ACCOUNTS
 from reperes.network.enums import Role
 from reperes.privacy import policy
 from reperes.privacy.models import WriteRecord
 from reperes.programme.enums import BudgetKind
 from reperes.programme.models import Claim, ClaimStatus, Project, TimeEntry, TimeKind, TimeStatus
 from reperes.programme.selectors import actions_of, claim_actions, claim_amounts
+from tests.demo.login import demo_login
 
 pytestmark = pytest.mark.django_db
 
@@ -144,7 +145,7 @@ def test_the_demo_coordinator_has_last_weeks_hours_to_approve(demo, client):
     project = Project.objects.get(campaign=current, lead__email=email)
     waiting = project.time_entries.filter(status=TimeStatus.SUBMITTED)
     assert waiting.exists()
-    assert client.login(email=email, password=DEMO_PASSWORD)
+    assert demo_login(client, email)
     response = client.get(reverse("programme:time_review", args=[project.pk]))
     assertContains(response, waiting.first().activity)
     # His own grid of the current week is empty: the browser journey fills it.

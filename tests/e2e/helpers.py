@@ -1,7 +1,12 @@
 """Helpers shared by the browser journeys: log in through the form, check a page with axe-core, find
 what does not fit the screen."""
 
+import time
+from base64 import b32decode
+
 from axe_playwright_python.sync_playwright import Axe
+from django_otp.oath import TOTP
+from django_otp.plugins.otp_totp.models import TOTPDevice
 from playwright.sync_api import Page, expect
 
 # WCAG 2.1 A and AA (what RGAA 4 asks for, STYLE.md §7) plus axe's best practices.
@@ -14,13 +19,45 @@ BLOCKING_IMPACTS = {"serious", "critical"}
 _axe = Axe()
 
 
-def login(page: Page, live_server, email: str, password: str) -> None:
-    """Fill and submit the login form; the caller checks where it lands."""
+def login(page: Page, live_server, email: str, password: str, *, second_factor: bool = True) -> None:
+    """Fill and submit the login form, then pass the second factor as its holder would (ADR 012):
+    the code of the account's application, or, at a first login, set the application up from the
+    key the page shows and go on past the recovery codes. The caller checks where it lands."""
     page.goto(f"{live_server.url}/compte/connexion/")
     page.get_by_label("Adresse e-mail").fill(email)
     page.get_by_label("Mot de passe").fill(password)
     page.get_by_role("button", name="Se connecter").click()
     page.wait_for_load_state()
+    if not second_factor:
+        return
+    if "/compte/securite/code/" in page.url:
+        device = TOTPDevice.objects.get(user__email=email, confirmed=True)
+        page.get_by_label("Code de l'application ou code de secours").fill(application_code(device))
+        page.get_by_role("button", name="Valider").click()
+        page.wait_for_load_state()
+    elif "/compte/securite/application/" in page.url:
+        key = b32decode(page.locator("[data-totp-key]").inner_text().replace(" ", "") + "====")
+        page.get_by_label("Code à 6 chiffres").fill(_code(TOTP(key)))
+        page.get_by_role("button", name="Vérifier et activer").click()
+        page.get_by_role("link", name="J'ai noté mes codes, continuer").click()
+        page.wait_for_load_state()
+
+
+def _code(totp: TOTP) -> str:
+    return f"{totp.token():06d}"
+
+
+def application_code(device: TOTPDevice) -> str:
+    """The code the account's application shows now, or the next one when this one was already
+    used (django-otp accepts each time step once, and one step ahead)."""
+    device.refresh_from_db()
+    totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
+    while totp.t() + 1 <= device.last_t:
+        time.sleep(1)
+        totp.time = time.time()
+    if totp.t() <= device.last_t:
+        totp.time += device.step
+    return _code(totp)
 
 
 # What is wider than its box: the page itself, then each table's scroll box (named by its caption).

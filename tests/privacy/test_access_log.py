@@ -388,6 +388,10 @@ READS: dict[str, NoYouth | tuple[Read, ...]] = {
     "password_reset_complete": NoYouth("authentication"),
     "password_change": NoYouth("authentication"),
     "password_change_done": NoYouth("authentication"),
+    "second_factor": NoYouth("one's own second factor"),
+    "second_factor_setup": NoYouth("authentication"),
+    "second_factor_verify": NoYouth("authentication"),
+    "second_factor_new_codes": NoYouth("one's own recovery codes", method="POST"),
     "territory:commune_search": NoYouth("reference data: communes"),
     "network:directory": NoYouth("organisations and their services"),
     "network:organisation_detail": NoYouth("an organisation and its services"),
@@ -403,6 +407,7 @@ READS: dict[str, NoYouth | tuple[Read, ...]] = {
     "network:members": NoYouth("members of an organisation"),
     "network:member_add": NoYouth("a form to add a member"),
     "network:member_deactivate": NoYouth("a removal of a member", method="POST"),
+    "network:member_second_factor_reset": NoYouth("a member's second factor reset", method="POST"),
     "network:access_overview": NoYouth("members and partners with access, and who granted it"),
     # --- The caseload: one list entry per youth on the page shown, whatever the way it is asked ---
     "registry:youth_list": (

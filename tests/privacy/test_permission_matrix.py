@@ -169,6 +169,13 @@ EXPECTED: dict[str, Rule] = {
     # Changing one's password needs an account.
     "password_change": get(none=MEMBERS, action=form(none=MEMBERS)),
     "password_change_done": get(none=MEMBERS),
+    # The second factor (ADR 012), for one's own account: every member (the funder may activate
+    # one). The matrix's sessions have passed it (tests/conftest.py), so the code page sends on (ok)
+    # and new recovery codes are shown (an empty body needs nothing else).
+    "second_factor": get(none=MEMBERS),
+    "second_factor_setup": get(none=MEMBERS, action=form(none=MEMBERS)),
+    "second_factor_verify": get(none=MEMBERS, action=form(none=MEMBERS)),
+    "second_factor_new_codes": post(lambda world: {}, none=MEMBERS),
     # Reference data (communes): no rule in the policy, so the default one: any logged-in member.
     "territory:commune_search": get(none=MEMBERS),
     # organisations_visible_to: every logged-in person with an active membership reads the
@@ -209,6 +216,8 @@ EXPECTED: dict[str, Rule] = {
     "network:members": get(none={COORDINATOR}),
     "network:member_add": get(none={COORDINATOR}, action=form(none={COORDINATOR})),
     "network:member_deactivate": post(lambda world: {}, none={COORDINATOR}),
+    # can_reset_second_factor: the same coordinator, for another member (empty body: refused with a message).
+    "network:member_second_factor_reset": post(lambda world: {}, none={COORDINATOR}),
     "network:access_overview": get(none={COORDINATOR}),
     # signal_list: the triage queue for Mission locale staff, the signals sent for a partner.
     "registry:signal_list": get(none={COUNSELLOR, COORDINATOR, PARTNER}),

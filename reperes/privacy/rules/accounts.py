@@ -5,12 +5,19 @@ coordinator of a Mission locale, never by the platform's administrators: they cr
 the funder's and their own memberships, and that is all. The Mission locale's coordinator sees
 who holds such a role on its files, and who granted it."""
 
+from collections.abc import Iterable
+
 from django.db.models import Q, QuerySet
+from django_otp import user_has_device
 
 from reperes.network.enums import PARTNER_KINDS, OrganisationKind, Role
 from reperes.network.models import Membership, Organisation, User
 from reperes.privacy.rules.roles import AnyUser
 from reperes.registry.models import Consent
+
+# Roles whose holders read personal data (files, the platform's administration): each needs a
+# second factor at login (ADR 012). The funder reads aggregates only.
+SECOND_FACTOR_ROLES: frozenset[str] = frozenset({Role.COUNSELLOR, Role.COORDINATOR, Role.PARTNER_WORKER, Role.ADMIN})
 
 # Roles whose holders read youths' files (policy.can_view_personal_data).
 FILE_READING_ROLES: frozenset[str] = frozenset({Role.COUNSELLOR, Role.COORDINATOR, Role.PARTNER_WORKER})
@@ -27,6 +34,34 @@ def admin_may_grant(role: str) -> bool:
 def reads_files(user: User) -> bool:
     """The account holds an active membership whose role reads youths' files."""
     return bool(user.pk) and user.memberships.filter(is_active=True, role__in=FILE_READING_ROLES).exists()
+
+
+def must_use_second_factor(user: AnyUser) -> bool:
+    """A second factor at every login for whoever reads personal data: an active membership whose
+    role reads files or administers the platform, the Django admin's staff, and anybody who chose
+    to activate one (the funder may). Nobody else is asked (an account with no role reads nothing)."""
+    if not user.is_authenticated:
+        return False
+    assert isinstance(user, User)
+    if user.is_staff or user.is_superuser:
+        return True
+    if user.memberships.filter(is_active=True, role__in=SECOND_FACTOR_ROLES).exists():
+        return True
+    return bool(user_has_device(user))
+
+
+def can_reset_second_factor(user: AnyUser, membership: Membership) -> bool:
+    """A coordinator resets the second factor of a member of an organisation they manage (a lost
+    phone), never their own: their own is replaced from « Sécurité du compte » once verified."""
+    return membership.pk in second_factor_resettable(user, [membership])
+
+
+def second_factor_resettable(user: AnyUser, memberships: Iterable[Membership]) -> set[int]:
+    """Which of these memberships `can_reset_second_factor` allows, in one query (a members page)."""
+    wanted = [m.pk for m in memberships if m.is_active and m.user_id != user.pk]
+    if not wanted:
+        return set()
+    return set(managed_memberships(user).filter(pk__in=wanted).values_list("pk", flat=True))
 
 
 def coordinated_mission(user: AnyUser) -> Organisation | None:

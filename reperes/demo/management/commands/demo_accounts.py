@@ -19,5 +19,9 @@ class Command(BaseCommand):
         for account in ACCOUNTS:
             role = Role(account["role"]).label
             self.stdout.write(f"  {account['email']:<34} {role:<30} {account['organisation']}")
+        self.stdout.write(
+            "Second facteur : après le mot de passe, la page « Code de connexion » affiche en démonstration "
+            "le code du moment de ces comptes (en production, il vient de l'application du téléphone)."
+        )
         self.stdout.write(f"Ouvrez {options['url']} dans un navigateur.")
         self.stdout.write("")
