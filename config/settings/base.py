@@ -282,3 +282,11 @@ OTP_TOTP_ISSUER = "Repères"
 REPERES_SECOND_FACTOR_FAILURES = 5
 REPERES_SECOND_FACTOR_WINDOW_SECONDS = 900
 REPERES_SECOND_FACTOR_DEMO_HINT = False
+
+# Retention (ADR 013, docs/environment.md): a file silent this many days, or whose holder is older
+# than the last age kept (27: 25, the public's last year, plus two), is anonymised; a signal that
+# never became a file is deleted after its days; the access log after its own (CNIL: 6 to 12 months).
+REPERES_RETENTION_FILE_DAYS = int(os.environ.get("REPERES_RETENTION_FILE_DAYS", 2 * 365))
+REPERES_RETENTION_AGE_LIMIT = int(os.environ.get("REPERES_RETENTION_AGE_LIMIT", 25 + 2))
+REPERES_RETENTION_SIGNAL_DAYS = int(os.environ.get("REPERES_RETENTION_SIGNAL_DAYS", 365))
+REPERES_RETENTION_ACCESS_LOG_DAYS = int(os.environ.get("REPERES_RETENTION_ACCESS_LOG_DAYS", 365))

@@ -14,6 +14,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from reperes.operations.tasks import prune_task_results
+from reperes.privacy.tasks import retention_task
 from reperes.referrals.tasks import referrals_sweep
 from reperes.registry.tasks import nightly_sweep
 from reperes.reporting.tasks import freeze_bilans_task
@@ -60,6 +61,17 @@ JOBS: tuple[ScheduledJob, ...] = (
         when=_("chaque matin à 7 h"),
         crontab="0 7 * * *",
         task=referrals_sweep,
+    ),
+    ScheduledJob(
+        key="conservation",
+        label=_("Conservation des données"),
+        purpose=_(
+            "Anonymise les dossiers sans contact depuis deux ans, supprime les signalements restés sans dossier "
+            "et les consultations du journal arrivés au terme de leur durée de conservation."
+        ),
+        when=_("chaque nuit à 3 h 30"),
+        crontab="30 3 * * *",
+        task=retention_task,
     ),
     ScheduledJob(
         key="purge-taches",

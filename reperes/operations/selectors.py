@@ -7,8 +7,11 @@ from typing import Any
 from django.tasks import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 
+from reperes.network.models import Organisation
 from reperes.operations.models import JobLaunch
 from reperes.operations.schedule import JOBS, ScheduledJob
+from reperes.privacy.models import RetentionRun
+from reperes.privacy.tasks import retention_task
 
 
 @dataclass(frozen=True)
@@ -61,4 +64,48 @@ def pending(job: ScheduledJob) -> bool:
     """Whether a run of the job waits in the queue or runs now."""
     return DBTaskResult.objects.filter(
         task_path=job.task.module_path, status__in=[TaskResultStatus.READY, TaskResultStatus.RUNNING]
+    ).exists()
+
+
+RUNS_SHOWN = 30
+
+
+@dataclass(frozen=True)
+class RunRow:
+    run: RetentionRun
+    files: int
+    signals: int
+    access_log: int
+    files_by_mission: list[tuple[str, int]]
+    signals_by_mission: list[tuple[str, int]]
+
+
+def retention_runs() -> list[RunRow]:
+    """The latest passes of the retention job, newest first, each Mission locale named (two queries)."""
+    runs = list(RetentionRun.objects.select_related("launched_by")[:RUNS_SHOWN])
+    ids = {
+        int(pk) for run in runs for key in ("files_by_mission", "signals_by_mission") for pk in run.counts.get(key, {})
+    }
+    names = dict(Organisation.objects.filter(pk__in=ids).values_list("pk", "name"))
+
+    def named(counts: dict[str, int]) -> list[tuple[str, int]]:
+        return sorted(((names.get(int(pk), pk), n) for pk, n in counts.items()), key=lambda item: str(item[0]))
+
+    return [
+        RunRow(
+            run=run,
+            files=run.counts.get("files", 0),
+            signals=run.counts.get("signals", 0),
+            access_log=run.counts.get("access_log", 0),
+            files_by_mission=named(run.counts.get("files_by_mission", {})),
+            signals_by_mission=named(run.counts.get("signals_by_mission", {})),
+        )
+        for run in runs
+    ]
+
+
+def retention_pending() -> bool:
+    """Whether a pass of the retention job, dry or not, waits in the queue or runs now."""
+    return DBTaskResult.objects.filter(
+        task_path=retention_task.module_path, status__in=[TaskResultStatus.READY, TaskResultStatus.RUNNING]
     ).exists()

@@ -1,4 +1,5 @@
-"""Writes of reperes.operations: an administrator launches a scheduled job before its time."""
+"""Writes of reperes.operations: an administrator launches a scheduled job before its time, or a
+dry run of the retention job."""
 
 from django.db import transaction
 
@@ -7,6 +8,10 @@ from reperes.operations.models import JobLaunch
 from reperes.operations.schedule import ScheduledJob
 from reperes.privacy.audit import record_write
 from reperes.privacy.enums import WriteAction
+from reperes.privacy.tasks import retention_task
+
+# The JobLaunch of a dry run, beside the scheduled jobs' keys.
+RETENTION_DRY_RUN = "conservation-simulation"
 
 
 @transaction.atomic
@@ -15,4 +20,13 @@ def launch(job: ScheduledJob, *, acting_user: User) -> JobLaunch:
     result = job.task.enqueue()
     launched = JobLaunch.objects.create(job=job.key, task_result_id=str(result.id), launched_by=acting_user)
     record_write(launched, acting_user=acting_user, action=WriteAction.CREATE, after={"job": job.key})
+    return launched
+
+
+@transaction.atomic
+def simulate_retention(*, acting_user: User) -> JobLaunch:
+    """Enqueue a dry run of the retention job: it records what a pass would change, changing nothing."""
+    result = retention_task.enqueue(dry_run=True, launched_by=acting_user.pk)
+    launched = JobLaunch.objects.create(job=RETENTION_DRY_RUN, task_result_id=str(result.id), launched_by=acting_user)
+    record_write(launched, acting_user=acting_user, action=WriteAction.CREATE, after={"job": RETENTION_DRY_RUN})
     return launched

@@ -6,4 +6,6 @@ app_name = "operations"
 urlpatterns = [
     path("taches/", views.jobs, name="jobs"),
     path("taches/lancer/", views.launch, name="launch"),
+    path("conservation/", views.retention, name="retention"),
+    path("conservation/simuler/", views.retention_dry_run, name="retention_dry_run"),
 ]

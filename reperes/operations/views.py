@@ -1,8 +1,10 @@
-"""The operator's pages: the health endpoint for the reverse proxy, and the scheduled jobs with
-their last runs for platform administrators (a 404 for everyone else, like a missing page)."""
+"""The operator's pages: the health endpoint for the reverse proxy, the scheduled jobs with their
+last runs and the retention job's passes for platform administrators (a 404 for everyone else,
+like a missing page)."""
 
 import logging
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.db import DatabaseError, connection
@@ -67,3 +69,45 @@ def launch(request: HttpRequest) -> HttpResponse:
         request, _("« %(job)s » est lancée : le traitement en arrière-plan l'exécute.") % {"job": job.label}
     )
     return redirect("operations:jobs")
+
+
+def _retention_admin(request: HttpRequest) -> User:
+    user = request.user
+    assert isinstance(user, User)  # LoginRequiredMiddleware
+    if not policy.can_view_retention_runs(user):
+        raise Http404
+    return user
+
+
+@require_safe
+def retention(request: HttpRequest) -> HttpResponse:
+    user = _retention_admin(request)
+    context = {
+        "rows": selectors.retention_runs(),
+        "can_simulate": policy.can_simulate_retention(user, pending=selectors.retention_pending()),
+        "file_days": settings.REPERES_RETENTION_FILE_DAYS,
+        "age_limit": settings.REPERES_RETENTION_AGE_LIMIT,
+        "signal_days": settings.REPERES_RETENTION_SIGNAL_DAYS,
+        "access_log_days": settings.REPERES_RETENTION_ACCESS_LOG_DAYS,
+    }
+    return render(request, "operations/retention.html", context)
+
+
+@require_POST
+def retention_dry_run(request: HttpRequest) -> HttpResponse:
+    user = _retention_admin(request)
+    if not policy.can_simulate_retention(user, pending=selectors.retention_pending()):
+        messages.warning(
+            request, _("Un passage de la conservation est déjà en attente ou en cours : rien n'a été relancé.")
+        )
+        return redirect("operations:retention")
+    services.simulate_retention(acting_user=user)
+    logger.info("retention dry run launched by user=%s", user.pk)
+    messages.success(
+        request,
+        _(
+            "La simulation est lancée : elle apparaîtra ci-dessous une fois exécutée (rechargez la page). "
+            "Rien ne sera modifié."
+        ),
+    )
+    return redirect("operations:retention")

@@ -31,3 +31,6 @@ class WriteAction(models.TextChoices):
     MERGE = "merge", _("fusion")
     UNMERGE = "unmerge", _("annulation de fusion")
     IMPORT = "import", _("import")
+    # The retention job's (reperes/privacy/retention.py): a file anonymised, a signal deleted.
+    ANONYMISE = "anonymise", _("anonymisation")
+    DELETE = "delete", _("suppression")

@@ -9,8 +9,9 @@ from reperes.privacy.enums import AccessAction, Section, WriteAction
 
 
 class AppendOnlyQuerySet(models.QuerySet[Any]):
-    """Logs are written once and never changed: bulk updates and deletes are refused here; the
-    retention job (later) is the only code allowed to purge, with raw SQL and its own audit."""
+    """Logs are written once and never changed: bulk updates and deletes are refused here. The
+    retention job (reperes/privacy/retention.py) is the only caller of `purge` and `scrub` below,
+    which go round the refusal (tests/privacy/test_retention.py checks that nothing else does)."""
 
     def update(self, **kwargs: Any) -> NoReturn:
         raise PermissionError("append-only log")
@@ -30,6 +31,19 @@ class AppendOnlyModel(models.Model):
 
     def delete(self, *args: Any, **kwargs: Any) -> NoReturn:
         raise PermissionError("append-only log")
+
+
+def purge(queryset: AppendOnlyQuerySet) -> int:
+    """Deletes log entries past their retention period; the count deleted."""
+    deleted, _by_model = models.QuerySet.delete(queryset)
+    return deleted
+
+
+def scrub(records: "list[WriteRecord]", fields: list[str]) -> None:
+    """Rewrites history records' values at anonymisation (who, when and what kind stay)."""
+    if records:
+        plain: models.QuerySet[WriteRecord] = models.QuerySet(model=WriteRecord)
+        plain.bulk_update(records, fields, batch_size=500)
 
 
 class AccessLog(AppendOnlyModel):
@@ -77,3 +91,25 @@ class WriteRecord(AppendOnlyModel):
 
     def __str__(self) -> str:
         return f"{self.action} {self.model}={self.object_id}"
+
+
+class RetentionRun(models.Model):
+    """One pass of the retention job, dry or not: when, by whom (nobody: the clock), the cutoffs it
+    applied and what it changed, in counts per Mission locale; never a name or a youth's id."""
+
+    dry_run = models.BooleanField(_("simulation"))
+    launched_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name=_("lancée par")
+    )
+    started_at = models.DateTimeField(_("commencée le"), default=timezone.now)
+    finished_at = models.DateTimeField(_("terminée le"), null=True, blank=True)
+    cutoffs = models.JSONField(_("dates limites"), default=dict)
+    counts = models.JSONField(_("effectifs"), default=dict)
+
+    class Meta:
+        verbose_name = _("passage de la conservation des données")
+        verbose_name_plural = _("passages de la conservation des données")
+        ordering = ["-started_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"conservation {self.started_at:%Y-%m-%d %H:%M}{' (simulation)' if self.dry_run else ''}"

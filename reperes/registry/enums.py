@@ -36,6 +36,8 @@ class YouthStatus(models.TextChoices):
     ACTIVE = "active", _("actif")
     MERGED = "merged", _("fusionné dans un autre dossier")
     CLOSED = "closed", _("clos")
+    # Past its retention period (reperes/privacy/retention.py): no identity left, counted still.
+    ANONYMISED = "anonymised", _("anonymisé")
 
 
 class SignalConsent(models.TextChoices):

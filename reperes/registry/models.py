@@ -106,6 +106,8 @@ class Youth(models.Model):
     )
     created_at = models.DateTimeField(_("création"), default=timezone.now)
     updated_at = models.DateTimeField(_("dernière modification"), auto_now=True)
+    # Set by the retention job once the identity is gone (reperes/privacy/retention.py).
+    anonymised_at = models.DateTimeField(_("anonymisé le"), null=True, blank=True)
 
     objects = YouthQuerySet.as_manager()
 
@@ -132,6 +134,8 @@ class Youth(models.Model):
 
     @property
     def display_name(self) -> str:
+        if self.anonymised_at is not None:
+            return gettext("Dossier anonymisé n° %(pk)s") % {"pk": self.pk}
         name = self.usage_name or self.last_name
         return f"{self.first_names} {name.upper()}".strip()
 

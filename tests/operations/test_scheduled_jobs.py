@@ -46,12 +46,14 @@ def test_each_job_runs_at_its_hour_in_paris():
     keys = [job.key for job in schedule.JOBS]
     assert len(keys) == len(set(keys))
     # A winter evening: the bilans are frozen at 0:30 the next night, the sweep follows at 2:00, the
-    # referral reminders at 7:00, the pruning on Sunday at 3:00 (6 December 2026 is a Sunday).
+    # retention at 3:30, the referral reminders at 7:00, the pruning on Sunday at 3:00 (6 December
+    # 2026 is a Sunday).
     evening = datetime(2026, 12, 3, 21, 0, tzinfo=PARIS)
     next_runs = {job.key: job.next_run(evening).astimezone(PARIS) for job in schedule.JOBS}
     assert next_runs == {
         "bilans": datetime(2026, 12, 4, 0, 30, tzinfo=PARIS),
         "doublons": datetime(2026, 12, 4, 2, 0, tzinfo=PARIS),
+        "conservation": datetime(2026, 12, 4, 3, 30, tzinfo=PARIS),
         "orientations": datetime(2026, 12, 4, 7, 0, tzinfo=PARIS),
         "purge-taches": datetime(2026, 12, 6, 3, 0, tzinfo=PARIS),
     }

@@ -10,6 +10,8 @@ READS: dict[str, NoYouth | tuple[Read, ...]] = {
     "health": NoYouth("the process and its database answer"),
     "operations:jobs": NoYouth("the scheduled jobs and their last runs"),
     "operations:launch": NoYouth("enqueues a job and redirects", method="POST"),
+    "operations:retention": NoYouth("the retention job's passes: cutoffs and counts per Mission locale"),
+    "operations:retention_dry_run": NoYouth("enqueues a dry run and redirects", method="POST"),
 }
 
 

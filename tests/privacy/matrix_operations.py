@@ -18,6 +18,10 @@ EXPECTED: dict[str, Rule] = {
     "operations:jobs": get(none={ADMIN}),
     # can_launch_scheduled_job: an administrator, while no run of the job is waiting.
     "operations:launch": post(lambda world: {"job": "orientations"}, none={ADMIN}),
+    # can_view_retention_runs: platform administrators only.
+    "operations:retention": get(none={ADMIN}),
+    # can_simulate_retention: an administrator, while no pass is waiting.
+    "operations:retention_dry_run": post(lambda world: {}, none={ADMIN}),
 }
 
 
