@@ -19,6 +19,13 @@ def record_read(user: User, youth_id: int, *, sections: Iterable[str] = (Section
     AccessLog.objects.create(user=user, youth_id=youth_id, sections=shown, action=AccessAction.READ, reason=reason)
 
 
+def record_export(user: User, youth_id: int, *, sections: Iterable[str], reason: str) -> None:
+    """A file handed over whole (the right of access): one entry naming every part it holds."""
+    AccessLog.objects.create(
+        user=user, youth_id=youth_id, sections=",".join(sorted(sections)), action=AccessAction.EXPORT, reason=reason
+    )
+
+
 def record_list(user: User, youth_ids: Iterable[int], *, reason: str = "") -> None:
     """A result list shows names: one entry per youth shown."""
     record_access(user, youth_ids, action=AccessAction.LIST, reason=reason)

@@ -29,6 +29,7 @@ urlpatterns = [
     path("jeunes/", views.youth_list, name="youth_list"),
     path("jeunes/<int:youth_id>/", views.youth_detail, name="youth_detail"),
     path("jeunes/<int:youth_id>/modifier/", views.youth_edit, name="youth_edit"),
+    path("jeunes/<int:youth_id>/droit-d-acces/", views.youth_subject_access, name="youth_subject_access"),
     path("jeunes/<int:youth_id>/consentement/", views.consent_record, name="consent_record"),
     path("jeunes/<int:youth_id>/consentement/retrait/", views.consent_withdraw, name="consent_withdraw"),
     path("doublons/", views.duplicate_list, name="duplicate_list"),

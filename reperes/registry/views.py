@@ -4,13 +4,15 @@ from datetime import date, datetime
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import formats, timezone
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
 from reperes.actions import act
+from reperes.exports.pdf import pdf_response
 from reperes.matching import Outcome, Record
 from reperes.network.models import Organisation, User
 from reperes.network.services import display_value, field_label
@@ -20,6 +22,7 @@ from reperes.pathways.services import max_attempts
 from reperes.privacy import audit, policy
 from reperes.privacy.enums import SENSITIVE_SECTIONS, AccessAction, Section
 from reperes.privacy.throttle import allow_lookup
+from reperes.registry import subject_access
 from reperes.registry.enums import Barrier, MeetingAnswer, SignalConsent, SignalStatus
 from reperes.registry.forms import (
     AssignForm,
@@ -458,6 +461,7 @@ def youth_detail(request: HtmxHttpRequest, youth_id: int) -> HttpResponse:
         "merges": merges,
         "consent": consent,
         "can_edit": holds_file,
+        "can_export_subject_access": policy.can_export_subject_access(user, youth),
         "holds_file": holds_file,
         "consent_history": consent_history,
         "inform_by": inform_by(youth) if holds_file else None,
@@ -709,3 +713,33 @@ def _after_save(request: HtmxHttpRequest, youth: Youth, saved: Youth) -> HttpRes
         return redirect("registry:youth_list")
     messages.success(request, _("Dossier enregistré."))
     return redirect("registry:youth_detail", youth_id=youth.pk)
+
+
+@require_safe
+def youth_subject_access(request: HtmxHttpRequest, youth_id: int) -> HttpResponse:
+    """Everything held about the youth, for their référent to hand over (right of access): a PDF to
+    read, or with ?format=json a file to reuse. Logged as an export of every part of the file."""
+    user = _user(request)
+    youth = get_object_or_404(policy.youths_visible_to(user).select_related("mission_locale"), pk=youth_id)
+    if not policy.can_export_subject_access(user, youth):
+        raise Http404
+    parts = subject_access.gather(youth)
+    audit.record_export(user, youth.pk, sections=Section.values, reason="droit-d-acces")
+    logger.info("subject access export youth=%s user=%s", youth.pk, user.pk)
+    day = timezone.localdate()
+    if request.GET.get("format") == "json":
+        response = JsonResponse(
+            subject_access.as_json(youth, parts), json_dumps_params={"ensure_ascii": False, "indent": 2}
+        )
+        response["Content-Disposition"] = content_disposition_header(True, f"droit-d-acces-{youth.pk}-{day}.json")
+        return response
+    context = {
+        "parts": parts,
+        "title": _("Vos données dans Repères"),
+        "subtitle": youth.display_name,
+        "organisation": youth.mission_locale.name,
+        "made_on": day,
+    }
+    return pdf_response(
+        f"droit-d-acces-{youth.pk}-{day}.pdf", "registry/subject_access_pdf.html", context, request=request
+    )

@@ -55,6 +55,7 @@ from tests.privacy.test_permission_matrix import Route, resolver_routes
 from tests.registry.factories import ConsentFactory, ListImportFactory, SignalFactory, commune, mission_locale
 
 READ, LIST, MERGE, UNMERGE = AccessAction.READ, AccessAction.LIST, AccessAction.MERGE, AccessAction.UNMERGE
+EXPORT = AccessAction.EXPORT
 FILE = frozenset({Section.IDENTITY, Section.PATHWAY})
 
 
@@ -431,6 +432,13 @@ READS: dict[str, NoYouth | tuple[Read, ...]] = {
         get("partner", youth("Keller"), status=404),
         get("counsellor_b", youth("Keller"), status=404),
     ),
+    # The right of access: the référent hands over the whole file, logged as one export.
+    "registry:youth_subject_access": (
+        get("counsellor", youth("Keller"), *both(EXPORT, "Keller")),
+        get("colleague", youth("Keller"), status=404),
+        get("coordinator", youth("Keller"), status=404),
+        get("partner", youth("Keller"), status=404),
+    ),
     "registry:youth_detail": (
         # What the page shows, not all the reader may see: the référent and the partner her consent
         # shares health with see the flag of barriers; the référent also reads, in the consent
@@ -750,7 +758,7 @@ def check_entries(read: Read, response: HttpResponse, added: list[AccessLog], wo
             problems.append(f"donnée personnelle dans le motif : {entry.reason!r}")
     if response.status_code == 200:
         shown = names_shown(response, list(Youth.objects.filter(pk__in=names)))
-        logged = Counter(entry.youth_id for entry in added if entry.action in (READ, LIST))
+        logged = Counter(entry.youth_id for entry in added if entry.action in (READ, LIST, EXPORT))
         if set(logged) != shown:
             problems.append(
                 f"noms affichés {sorted(names[pk] for pk in shown)}, "

@@ -275,6 +275,10 @@ EXPECTED: dict[str, Rule] = {
         unrelated=NOBODY,
         action=form(shared=ML_STAFF, referred=ML_STAFF, unrelated=NOBODY),
     ),
+    # can_export_subject_access: the file's référent only. No file of this world has one, so nobody
+    # reaches it here (a colleague, the coordinator, a partner under consent included); the
+    # référent's export is tested in tests/registry/test_subject_access.py.
+    "registry:youth_subject_access": get(shared=NOBODY, referred=NOBODY, unrelated=NOBODY),
     # POST-only. can_manage_consent: staff of the Mission locale holding the file (an empty body is
     # refused by the form and redirects back to the file, which counts as reaching the view).
     "registry:consent_record": post(lambda world: {}, shared=ML_STAFF, referred=ML_STAFF, unrelated=NOBODY),

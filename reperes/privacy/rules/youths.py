@@ -212,6 +212,13 @@ def can_edit_youth(user: AnyUser, youth: Youth) -> bool:
     return _holds_file(user, youth) and youth.status == YouthStatus.ACTIVE
 
 
+def can_export_subject_access(user: AnyUser, youth: Youth) -> bool:
+    """The youth's référent hands them everything the platform holds about them (right of access,
+    GDPR art. 15): sensitive sections included, which only the référent reads. Without a référent,
+    the coordinator names one first (a recorded change)."""
+    return can_view_youth(user, youth) and youth.referent_id is not None and youth.referent_id == user.pk
+
+
 def can_manage_consent(user: AnyUser, youth: Youth) -> bool:
     """Mission locale staff holding the file record the youth's consent and its withdrawal."""
     return can_edit_youth(user, youth)
