@@ -290,3 +290,5 @@ REPERES_RETENTION_FILE_DAYS = int(os.environ.get("REPERES_RETENTION_FILE_DAYS", 
 REPERES_RETENTION_AGE_LIMIT = int(os.environ.get("REPERES_RETENTION_AGE_LIMIT", 25 + 2))
 REPERES_RETENTION_SIGNAL_DAYS = int(os.environ.get("REPERES_RETENTION_SIGNAL_DAYS", 365))
 REPERES_RETENTION_ACCESS_LOG_DAYS = int(os.environ.get("REPERES_RETENTION_ACCESS_LOG_DAYS", 365))
+# An uploaded list neither imported nor abandoned after this many days loses its file.
+REPERES_RETENTION_UPLOAD_DAYS = int(os.environ.get("REPERES_RETENTION_UPLOAD_DAYS", 30))

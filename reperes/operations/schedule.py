@@ -28,6 +28,8 @@ class ScheduledJob:
     when: Promise  # the crontab in words
     crontab: str  # minute hour day month weekday, in the platform's time zone (TIME_ZONE)
     task: Task[[], Any]
+    # The task takes `launched_by`: a pass launched by hand is the administrator's, in its record.
+    records_author: bool = False
 
     def trigger(self) -> CronTrigger:
         return CronTrigger.from_crontab(self.crontab, timezone=timezone.get_default_timezone())
@@ -72,6 +74,7 @@ JOBS: tuple[ScheduledJob, ...] = (
         when=_("chaque nuit à 3 h 30"),
         crontab="30 3 * * *",
         task=retention_task,
+        records_author=True,
     ),
     ScheduledJob(
         key="purge-taches",

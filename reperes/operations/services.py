@@ -17,7 +17,7 @@ RETENTION_DRY_RUN = "conservation-simulation"
 @transaction.atomic
 def launch(job: ScheduledJob, *, acting_user: User) -> JobLaunch:
     """Enqueue the job's task now (the worker runs it as it would the clock's), with its author."""
-    result = job.task.enqueue()
+    result = job.task.enqueue(launched_by=acting_user.pk) if job.records_author else job.task.enqueue()  # type: ignore[call-arg]
     launched = JobLaunch.objects.create(job=job.key, task_result_id=str(result.id), launched_by=acting_user)
     record_write(launched, acting_user=acting_user, action=WriteAction.CREATE, after={"job": job.key})
     return launched

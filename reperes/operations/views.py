@@ -86,7 +86,7 @@ def retention(request: HttpRequest) -> HttpResponse:
         "rows": selectors.retention_runs(),
         "can_simulate": policy.can_simulate_retention(user, pending=selectors.retention_pending()),
         "file_days": settings.REPERES_RETENTION_FILE_DAYS,
-        "age_limit": settings.REPERES_RETENTION_AGE_LIMIT,
+        "first_age_anonymised": settings.REPERES_RETENTION_AGE_LIMIT + 1,
         "signal_days": settings.REPERES_RETENTION_SIGNAL_DAYS,
         "access_log_days": settings.REPERES_RETENTION_ACCESS_LOG_DAYS,
     }

@@ -8,8 +8,9 @@
   who changed what and when, never the values.
 - A signal that never became a file is deleted REPERES_RETENTION_SIGNAL_DAYS after its last
   activity, with its contact attempts.
-- The access log is pruned after REPERES_RETENTION_ACCESS_LOG_DAYS (CNIL: 6 months to a year), and
-  exports' files past their day are deleted.
+- The access log is pruned after REPERES_RETENTION_ACCESS_LOG_DAYS (CNIL: 6 months to a year),
+  exports' files past their day are deleted, and so are uploaded lists left unimported for
+  REPERES_RETENTION_UPLOAD_DAYS (the import is marked abandoned).
 
 Every campaign's bilan is frozen first (reporting.freeze_bilans), so that nothing published moves.
 A dry run counts what a run would change and changes nothing; every run, dry or not, is recorded
@@ -23,12 +24,14 @@ from typing import Any
 
 from django.conf import settings
 from django.db import models, transaction
-from django.db.models import DateTimeField, F, OuterRef, Q, QuerySet, Subquery
+from django.db.models import DateTimeField, Exists, F, OuterRef, Q, QuerySet, Subquery
+from django.db.models.expressions import Combinable
 from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
 
 from reperes.mobilisation.models import Attendance, Enrolment
 from reperes.network.models import User
+from reperes.pathways.enums import ReapproachStatus
 from reperes.pathways.models import (
     ContactAttempt,
     FollowUp,
@@ -43,11 +46,12 @@ from reperes.pathways.models import (
 from reperes.privacy.enums import WriteAction
 from reperes.privacy.models import AccessLog, RetentionRun, WriteRecord, purge, scrub
 from reperes.referrals.models import Referral, ReferralEvent
-from reperes.registry.enums import BirthPrecision, YouthStatus
+from reperes.registry.enums import BirthPrecision, ImportStatus, YouthStatus
 from reperes.registry.models import (
     Consent,
     DuplicateCandidate,
     ImportedRow,
+    ListImport,
     Merge,
     Signal,
     SignalContact,
@@ -74,12 +78,13 @@ FREE_TEXT: dict[type[models.Model], tuple[str, tuple[str, ...]]] = {
     FollowUp: ("outcome__pathway__youth", ("reason",)),
     Referral: ("youth", ("reason", "consent_override_reason", "answer_reason")),
     ReferralEvent: ("referral__youth", ("reason",)),
+    # A hash of the line's values: emptied, the row kept (the bilan reads the youth's source from it).
+    ImportedRow: ("youth", ("fingerprint",)),
 }
 # Rows that are nothing but what someone wrote or matched on: deleted at anonymisation.
 DELETED_WITH_FILE: dict[type[models.Model], str] = {
     Note: "youth",
     YouthMatchKey: "youth",
-    ImportedRow: "youth",  # its fingerprint is a hash of the line's values; the import's report keeps the line
 }
 # Free-text-looking fields that hold codes or the platform's own words, kept.
 CODED: dict[type[models.Model], frozenset[str]] = {
@@ -113,6 +118,7 @@ class Cutoffs:
     born_before: date
     signals: datetime
     access_log: datetime
+    uploads: datetime
 
     @classmethod
     def at(cls, now: datetime) -> "Cutoffs":
@@ -129,6 +135,7 @@ class Cutoffs:
             born_before=born_before,
             signals=now - _days("REPERES_RETENTION_SIGNAL_DAYS"),
             access_log=now - _days("REPERES_RETENTION_ACCESS_LOG_DAYS"),
+            uploads=now - _days("REPERES_RETENTION_UPLOAD_DAYS"),
         )
 
     def as_json(self) -> dict[str, str]:
@@ -137,6 +144,7 @@ class Cutoffs:
             "born_before": self.born_before.isoformat(),
             "signals": self.signals.isoformat(),
             "access_log": self.access_log.isoformat(),
+            "uploads": self.uploads.isoformat(),
         }
 
 
@@ -144,30 +152,62 @@ def _latest(queryset: QuerySet[Any], moment: str) -> Subquery:
     return Subquery(queryset.order_by(f"-{moment}").values(moment)[:1], output_field=DateTimeField())
 
 
-def with_last_activity(youths: QuerySet[Youth]) -> QuerySet[Youth]:
-    """Each youth with the last moment anyone met, reached, tried to reach or wrote about them:
-    the file's creation, a signal, a contact attempt, a pathway's event or last contact, a note, a
-    referral's event. One subquery per source, each on an indexed foreign key."""
+def _of_file(path: str) -> Q:
+    """Rows of the file or of a record merged into it: a merge moves signals and consents only, so
+    the absorbed record keeps its own contacts, notes and pathways, which are the file's all the same."""
     youth = OuterRef("pk")
+    return Q(**{path: youth}) | Q(**{f"{path}__merged_into": youth})
+
+
+def with_last_activity(youths: QuerySet[Youth]) -> QuerySet[Youth]:
+    """Each youth with the last moment anyone met, reached, tried to reach, wrote about or worked
+    for them: the file's creation, signals and contacts through the partner, contact attempts,
+    pathway events and last contacts, notes, barriers, projects, outcomes, enrolments, attendance,
+    referral events, consents — of the file and of the records merged into it. One subquery per
+    source, each on an indexed foreign key."""
     sources = [
-        _latest(Signal.objects.filter(youth=youth), "created_at"),
-        _latest(ContactAttempt.objects.filter(youth=youth), "recorded_at"),
-        _latest(Pathway.objects.filter(youth=youth, last_contact_at__isnull=False), "last_contact_at"),
-        _latest(PathwayEvent.objects.filter(pathway__youth=youth), "at"),
-        _latest(Note.objects.filter(youth=youth), "at"),
-        _latest(ReferralEvent.objects.filter(referral__youth=youth), "at"),
-        _latest(Consent.objects.filter(youth=youth), "recorded_at"),
+        _latest(Signal.objects.filter(_of_file("youth")), "created_at"),
+        _latest(SignalContact.objects.filter(_of_file("signal__youth")), "recorded_at"),
+        _latest(ContactAttempt.objects.filter(_of_file("youth")), "recorded_at"),
+        _latest(Pathway.objects.filter(_of_file("youth"), last_contact_at__isnull=False), "last_contact_at"),
+        _latest(PathwayEvent.objects.filter(_of_file("pathway__youth")), "at"),
+        _latest(Note.objects.filter(_of_file("youth")), "at"),
+        _latest(YouthBarrier.objects.filter(_of_file("youth")), "updated_at"),
+        _latest(ProfessionalProject.objects.filter(_of_file("pathway__youth")), "recorded_at"),
+        _latest(Outcome.objects.filter(_of_file("pathway__youth")), "recorded_at"),
+        _latest(Enrolment.objects.filter(_of_file("youth")), "enrolled_at"),
+        _latest(Attendance.objects.filter(_of_file("enrolment__youth")), "recorded_at"),
+        _latest(ReferralEvent.objects.filter(_of_file("referral__youth")), "at"),
+        _latest(Consent.objects.filter(_of_file("youth")), "recorded_at"),
+        _latest(Merge.objects.filter(kept=OuterRef("pk")), "merged_at"),
     ]
     # Greatest is NULL on SQLite when one argument is: each falls back to the file's creation.
     return youths.annotate(last_activity=Greatest(*(Coalesce(source, F("created_at")) for source in sources)))
 
 
+def _still_planned(cutoffs: Cutoffs) -> Combinable:
+    """Support still under way whatever the silence: a referral that grants a partner the file, a
+    re-approach or a follow-up due from the cutoff on, a follow-up done since."""
+    today = timezone.localdate(cutoffs.now)
+    since = timezone.localdate(cutoffs.files)
+    return (
+        Exists(Referral.objects.active(today).filter(_of_file("youth")))
+        | Exists(Reapproach.objects.filter(_of_file("youth"), status=ReapproachStatus.PLANNED, due_on__gte=since))
+        | Exists(
+            FollowUp.objects.filter(_of_file("outcome__pathway__youth")).filter(
+                Q(done_on__gte=since) | Q(done_on=None, due_on__gte=since)
+            )
+        )
+    )
+
+
 def expired_files(cutoffs: Cutoffs) -> QuerySet[Youth]:
     """Files to anonymise: kept records (a merged one goes with the record it was merged into),
-    not anonymised yet, silent since the cutoff or past the age limit."""
+    not anonymised yet, silent since the cutoff with nothing planned, or past the age limit."""
     youths = Youth.objects.filter(merged_into=None, anonymised_at=None).exclude(status=YouthStatus.MERGED)
     past_age = Q(birth_date__lte=cutoffs.born_before) & ~Q(birth_precision=BirthPrecision.UNKNOWN)
-    return with_last_activity(youths).filter(Q(last_activity__lt=cutoffs.files) | past_age)
+    silent = Q(last_activity__lt=cutoffs.files) & ~_still_planned(cutoffs)
+    return with_last_activity(youths).filter(silent | past_age)
 
 
 def expired_signals(cutoffs: Cutoffs) -> QuerySet[Signal]:
@@ -197,6 +237,7 @@ class Changes:
     signals: Counter[int] = field(default_factory=Counter)
     access_log: int = 0
     exports: int = 0
+    uploads: int = 0
     history_scrubbed: int = 0
 
     def as_json(self) -> dict[str, Any]:
@@ -205,6 +246,7 @@ class Changes:
             "signals": sum(self.signals.values()),
             "access_log": self.access_log,
             "exports": self.exports,
+            "uploads": self.uploads,
             "history_scrubbed": self.history_scrubbed,
             "files_by_mission": {str(k): v for k, v in sorted(self.files.items())},
             "signals_by_mission": {str(k): v for k, v in sorted(self.signals.items())},
@@ -240,10 +282,13 @@ def _birth_keeping_the_age_band(birth: date, identified_on: date) -> date:
     return base.replace(year=base.year - age)
 
 
-def _scrub_history(model: type[models.Model], ids: Iterable[int]) -> int:
+def _scrub_history(model: type[models.Model], ids: Iterable[int], actions: Iterable[str] = ()) -> int:
     """The history records of these rows keep who, when, what kind of change and which fields; the
     values go (they held the names and the free text)."""
-    records = list(WriteRecord.objects.filter(model=model._meta.label_lower, object_id__in=list(ids)))
+    query = WriteRecord.objects.filter(model=model._meta.label_lower, object_id__in=list(ids))
+    if actions:
+        query = query.filter(action__in=list(actions))
+    records = list(query)
     for record in records:
         record.before = dict.fromkeys(record.before)
         record.after = dict.fromkeys(record.after)
@@ -251,10 +296,18 @@ def _scrub_history(model: type[models.Model], ids: Iterable[int]) -> int:
     return len(records)
 
 
-def _anonymise(ids: list[int], *, now: datetime, acting_user: User | None) -> int:
-    """One batch of files, in one transaction; the count of history records scrubbed."""
+def _anonymise(batch: list[int], cutoffs: Cutoffs, *, acting_user: User | None) -> tuple[list[int], int]:
+    """One batch of files, in one transaction: (the files anonymised, history records scrubbed). Each
+    file is checked again under its lock: a contact recorded since the list was made, or another
+    pass that got there first, leaves it alone."""
+    now = cutoffs.now
     scrubbed = 0
     with transaction.atomic():
+        locked = list(Youth.objects.select_for_update().filter(pk__in=batch).values_list("pk", flat=True))
+        still = list(expired_files(cutoffs).filter(pk__in=locked).values_list("pk", flat=True))
+        if not still:
+            return [], 0
+        ids = _with_absorbed(still)
         youths = list(Youth.objects.select_for_update().filter(pk__in=ids))
         signals = Signal.objects.filter(youth__in=ids).order_by("-created_at", "-pk")
         # The earliest of each youth comes last, and stays.
@@ -300,6 +353,10 @@ def _anonymise(ids: list[int], *, now: datetime, acting_user: User | None) -> in
         DuplicateCandidate.objects.filter(Q(youth_a__in=ids) | Q(youth_b__in=ids)).delete()
         merges = Merge.objects.filter(Q(kept__in=ids) | Q(absorbed__in=ids))
         scrubbed += _scrub_history(Merge, list(merges.values_list("pk", flat=True)))
+        # A merge's record is written on the kept file and holds the fields it took from the other:
+        # both sides' merge and undo records lose their values, whichever side goes.
+        sides = {pk for pair in merges.values_list("kept_id", "absorbed_id") for pk in pair}
+        scrubbed += _scrub_history(Youth, sides, actions=(WriteAction.MERGE, WriteAction.UNMERGE, WriteAction.IMPORT))
         merges.update(kept_before={}, kept_after={})
         WriteRecord.objects.bulk_create(
             WriteRecord(
@@ -311,11 +368,16 @@ def _anonymise(ids: list[int], *, now: datetime, acting_user: User | None) -> in
             )
             for pk in ids
         )
-    return scrubbed
+    return still, scrubbed
 
 
-def _delete_signals(ids: list[int], *, acting_user: User | None) -> int:
+def _delete_signals(batch: list[int], cutoffs: Cutoffs, *, acting_user: User | None) -> tuple[list[int], int]:
+    """One batch of signals, checked again under lock: one triaged into a file since is kept."""
     with transaction.atomic():
+        locked = list(Signal.objects.select_for_update().filter(pk__in=batch).values_list("pk", flat=True))
+        ids = list(expired_signals(cutoffs).filter(pk__in=locked).values_list("pk", flat=True))
+        if not ids:
+            return [], 0
         contacts = list(SignalContact.objects.filter(signal__in=ids).values_list("pk", flat=True))
         scrubbed = _scrub_history(SignalContact, contacts) + _scrub_history(Signal, ids)
         SignalContact.objects.filter(pk__in=contacts).delete()
@@ -330,7 +392,31 @@ def _delete_signals(ids: list[int], *, acting_user: User | None) -> int:
             )
             for pk in ids
         )
-    return scrubbed
+    return ids, scrubbed
+
+
+def _stale_uploads(cutoffs: Cutoffs) -> QuerySet[ListImport]:
+    """Uploaded lists never imported nor abandoned: their files hold a whole list of names."""
+    return ListImport.objects.exclude(content=None).filter(
+        created_at__lt=cutoffs.uploads, status__in=[ImportStatus.MAPPING, ImportStatus.CHECKED, ImportStatus.INVALID]
+    )
+
+
+def _abandon_uploads(uploads: QuerySet[ListImport], *, acting_user: User | None) -> int:
+    with transaction.atomic():
+        ids = list(uploads.select_for_update().values_list("pk", flat=True))
+        ListImport.objects.filter(pk__in=ids).update(content=None, status=ImportStatus.CANCELLED)
+        WriteRecord.objects.bulk_create(
+            WriteRecord(
+                user=acting_user,
+                model=ListImport._meta.label_lower,
+                object_id=pk,
+                action=WriteAction.UPDATE,
+                after={"status": ImportStatus.CANCELLED, "retention": "file erased"},
+            )
+            for pk in ids
+        )
+    return len(ids)
 
 
 def run(*, dry_run: bool, acting_user: User | None = None, now: datetime | None = None) -> RetentionRun:
@@ -346,23 +432,30 @@ def run(*, dry_run: bool, acting_user: User | None = None, now: datetime | None 
         dry_run=dry_run, launched_by=acting_user, started_at=timezone.now(), cutoffs=cutoffs.as_json()
     )
     outcome = Changes()
-    files = list(expired_files(cutoffs).values_list("pk", "mission_locale_id"))
-    outcome.files.update(mission for _pk, mission in files)
-    signals = list(expired_signals(cutoffs).values_list("pk", "mission_locale_id"))
-    outcome.signals.update(mission for _pk, mission in signals)
+    files = dict(expired_files(cutoffs).values_list("pk", "mission_locale_id"))
+    signals = dict(expired_signals(cutoffs).values_list("pk", "mission_locale_id"))
     old_reads = AccessLog.objects.filter(at__lt=cutoffs.access_log)
+    uploads = _stale_uploads(cutoffs)
     if dry_run:
+        outcome.files.update(files.values())
+        outcome.signals.update(signals.values())
         outcome.access_log = old_reads.count()
         outcome.exports = ExportJob.objects.filter(expires_at__lte=now).count()
+        outcome.uploads = uploads.count()
     else:
         if files or signals:
             freeze_bilans(today=timezone.localdate(now))
-        for batch in _chunks([pk for pk, _mission in files]):
-            outcome.history_scrubbed += _anonymise(_with_absorbed(batch), now=now, acting_user=acting_user)
-        for batch in _chunks([pk for pk, _mission in signals]):
-            outcome.history_scrubbed += _delete_signals(batch, acting_user=acting_user)
+        for batch in _chunks(sorted(files)):
+            done, scrubbed = _anonymise(batch, cutoffs, acting_user=acting_user)
+            outcome.files.update(files[pk] for pk in done)
+            outcome.history_scrubbed += scrubbed
+        for batch in _chunks(sorted(signals)):
+            done, scrubbed = _delete_signals(batch, cutoffs, acting_user=acting_user)
+            outcome.signals.update(signals[pk] for pk in done)
+            outcome.history_scrubbed += scrubbed
         outcome.access_log = purge(old_reads)
         outcome.exports = delete_expired()  # files of exports past their day, should no export have run since
+        outcome.uploads = _abandon_uploads(uploads, acting_user=acting_user)
     record.counts = outcome.as_json()
     record.finished_at = timezone.now()
     record.save(update_fields=["counts", "finished_at"])

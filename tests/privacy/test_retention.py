@@ -16,16 +16,23 @@ from django.utils import timezone
 
 import reperes
 from reperes.pathways import services as pathways
-from reperes.pathways.enums import Channel, ContactOutcome
+from reperes.pathways.enums import BarrierStatus, Channel, ContactOutcome
 from reperes.pathways.models import ContactAttempt, Note
 from reperes.privacy import audit, retention
 from reperes.privacy.enums import Section, WriteAction
 from reperes.privacy.models import AccessLog, RetentionRun, WriteRecord
-from reperes.registry.enums import BirthPrecision, YouthStatus
-from reperes.registry.models import Signal, Youth, YouthMatchKey, age_on
+from reperes.registry.enums import Barrier, BirthPrecision, ImportStatus, YouthStatus
+from reperes.registry.models import ImportedRow, Signal, Youth, YouthMatchKey, age_on
 from reperes.reporting.selectors import campaign_counts, dump_youth_counts
 from tests.programme.factories import CampaignFactory, ProjectFactory
-from tests.registry.factories import SignalFactory, YouthFactory, mission_locale, staff_of
+from tests.registry.factories import (
+    ListImportFactory,
+    SignalFactory,
+    YouthFactory,
+    import_line,
+    mission_locale,
+    staff_of,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -242,3 +249,40 @@ def test_only_the_retention_job_goes_round_the_append_only_logs():
             ):
                 callers.add(path.relative_to(root).as_posix())
     assert callers == {"privacy/retention.py"}
+
+
+# --- Found by the insider review: every trace of support counts, nothing survives elsewhere -----
+
+
+def test_work_on_barriers_or_on_a_record_merged_in_keeps_the_file(mission):
+    with time_machine.travel(START, tick=False):
+        counsellor = staff_of(mission)
+        barrier = YouthFactory(mission_locale=mission, referent=counsellor)
+        kept = YouthFactory(mission_locale=mission, referent=counsellor)
+        absorbed = YouthFactory(mission_locale=mission, from_list=True, merged_into=kept, merged_by=counsellor)
+        silent = YouthFactory(mission_locale=mission, referent=counsellor)
+    with time_machine.travel(START + timedelta(days=700), tick=False):
+        pathways.set_barrier(barrier, acting_user=counsellor, kind=Barrier.MOBILITY, status=BarrierStatus.IN_PROGRESS)
+        pathways.add_note(absorbed, acting_user=counsellor, text="Permis en cours")
+    with time_machine.travel(START + TWO_YEARS + timedelta(days=1), tick=False):
+        run = retention.run(dry_run=False)
+    assert run.counts["files"] == 1
+    assert Youth.objects.get(pk=silent.pk).status == YouthStatus.ANONYMISED
+    assert Youth.objects.filter(pk__in=[barrier.pk, kept.pk, absorbed.pk], anonymised_at=None).count() == 3
+
+
+def test_a_listed_file_keeps_its_source_and_an_upload_left_aside_loses_its_file(mission):
+    with time_machine.travel(START, tick=False):
+        listed = YouthFactory(mission_locale=mission, from_list=True)
+        left = ListImportFactory(created_by=staff_of(mission), lines=[import_line("Zimmerlin", "Noé", None)])
+    assert left.content is not None
+    with time_machine.travel(START + timedelta(days=29), tick=False):
+        assert retention.run(dry_run=True).counts["uploads"] == 0
+    with time_machine.travel(START + TWO_YEARS + timedelta(days=1), tick=False):
+        run = retention.run(dry_run=False)
+    assert run.counts["uploads"] == 1 and run.counts["files"] == 1
+    left.refresh_from_db()
+    assert left.content is None and left.status == ImportStatus.CANCELLED
+    # The bilan reads a listed youth's source from its imported row: kept, its hash of the line gone.
+    row = ImportedRow.objects.get(youth=listed)
+    assert row.fingerprint == "" and row.list_import.kind == "dropout"
