@@ -17,6 +17,7 @@ from reperes.privacy.models import AccessLog
 from reperes.registry.enums import Barrier
 from tests.network.factories import MembershipFactory
 from tests.registry.factories import ConsentFactory, YouthFactory, mission_locale, partner_worker, staff_of
+from tests.reporting.test_pages import pdf_text
 
 pytestmark = pytest.mark.django_db
 
@@ -78,13 +79,16 @@ def test_the_referent_hands_over_everything_as_json(client, file):
     assert exported.action == AccessAction.EXPORT and set(exported.sections.split(",")) == set(Section.values)
 
 
-def test_the_referent_gets_a_readable_pdf_and_the_file_offers_it_to_them_only(client, file):
+def test_the_referent_gets_a_readable_pdf_and_the_file_offers_it_to_them_only(client, file, tmp_path):
     youth, referent, partner = file
     client.force_login(referent)
     assertContains(client.get(reverse("registry:youth_detail", args=[youth.pk])), "tout son dossier en PDF")
     response = client.get(url(youth))
     assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
     assert response.content.startswith(b"%PDF")
+    text = " ".join(pdf_text(response.content, tmp_path).split())
+    assert "Vos données dans Repères" in text and "Lina SCHAEFFER" in text
+    assert "Dort chez une amie" in text and "Vu au city-stade mardi" in text and "Consultations du dossier" in text
     colleague = MembershipFactory(role=Role.COUNSELLOR, organisation=youth.mission_locale).user
     coordinator = MembershipFactory(role=Role.COORDINATOR, organisation=youth.mission_locale).user
     for other in (colleague, coordinator, partner):
