@@ -4,102 +4,17 @@ WhiteNoise, the database cache shared by both processes. Behind the proxy, one l
 counts for every process; the proxy's health check answers over plain HTTP; no log line holds
 what was typed."""
 
-import http.client
 import json
-import os
 import re
-import secrets
-import socket
-import subprocess
-import sys
-import time
-from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from http.cookies import SimpleCookie
-from pathlib import Path
 from urllib.parse import urlencode
 
-import pytest
 from django.conf import settings
 
-from tests.conftest import database_url
+from tests.operations.stack import CLIENT, Stack
 
-ROOT = Path(__file__).resolve().parents[2]
 PROBE = "personne.inconnue@exemple.invalid"
-CLIENT = "203.0.113.9"  # the visitor, as the proxy names it
-
-
-class Stack:
-    def __init__(self, port: int, log: Path) -> None:
-        self.port, self.log = port, log
-
-    def request(self, method: str, path: str, *, body: str | None = None, headers: dict[str, str] | None = None):
-        """One request on a new connection (so that either process may answer it), as the proxy
-        sends it: HTTPS said by X-Forwarded-Proto, unless `headers` say otherwise."""
-        connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
-        sent = {
-            "Host": f"127.0.0.1:{self.port}",
-            "X-Forwarded-Proto": "https",
-            "X-Forwarded-For": CLIENT,
-            **(headers or {}),
-        }
-        connection.request(method, path, body=body, headers={k: v for k, v in sent.items() if v})
-        response = connection.getresponse()
-        content = response.read()
-        connection.close()
-        return response, content
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-@pytest.fixture
-def stack(committed_database, tmp_path: Path) -> Iterator[Stack]:
-    port = _free_port()
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "config.settings.production",
-        "DJANGO_SECRET_KEY": secrets.token_urlsafe(60),
-        "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
-        "DJANGO_SECURE_PROXY_SSL_HEADER": "X-Forwarded-Proto",
-        "DJANGO_STATIC_ROOT": str(tmp_path / "static"),
-        "DATABASE_URL": database_url(),
-        "PORT": str(port),
-        "WEB_CONCURRENCY": "2",
-        "REPERES_TRUSTED_PROXIES": "1",
-    }
-    env.pop("DJANGO_CACHE_URL", None)
-    manage = [sys.executable, "manage.py"]
-    # The test database was made with the test settings' local cache: the production cache's table
-    # is what `migrate` makes on a real instance (operations' migration 0002).
-    subprocess.run([*manage, "createcachetable"], env=env, cwd=ROOT, check=True)
-    subprocess.run([*manage, "collectstatic", "--noinput", "-v0"], env=env, cwd=ROOT, check=True)
-    log = tmp_path / "gunicorn.log"
-    with log.open("w") as out:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "-c", "config/gunicorn.conf.py", "config.wsgi"],
-            env=env, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT,
-        )  # fmt: skip
-        try:
-            served = Stack(port, log)
-            deadline = time.monotonic() + 60
-            while True:
-                assert process.poll() is None, log.read_text()
-                try:
-                    if served.request("GET", "/sante/", headers={"X-Forwarded-Proto": ""})[0].status == 200:
-                        break
-                except OSError:
-                    pass
-                assert time.monotonic() < deadline, log.read_text()
-                time.sleep(0.2)
-            yield served
-        finally:
-            process.terminate()
-            process.wait(timeout=30)
-            print(log.read_text()[-5000:])  # shown when the test fails
 
 
 def _fail_login(stack: Stack) -> int:

@@ -216,7 +216,15 @@ def can_export_subject_access(user: AnyUser, youth: Youth) -> bool:
     """The youth's référent hands them everything the platform holds about them (right of access,
     GDPR art. 15): sensitive sections included, which only the référent reads. Without a référent,
     the coordinator names one first (a recorded change)."""
-    return can_view_youth(user, youth) and youth.referent_id is not None and youth.referent_id == user.pk
+    own = organisation_of(user)
+    return (
+        youth.referent_id is not None
+        and youth.referent_id == user.pk
+        and youth.status == YouthStatus.ACTIVE
+        and own is not None
+        and own.pk == youth.mission_locale_id
+        and role_of(user) in MISSION_LOCALE_STAFF
+    )
 
 
 def can_manage_consent(user: AnyUser, youth: Youth) -> bool:
