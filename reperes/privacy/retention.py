@@ -253,6 +253,17 @@ class Changes:
         }
 
 
+def _record(
+    model: type[models.Model], ids: Iterable[int], *, action: str, after: dict[str, Any], acting_user: User | None
+) -> None:
+    """One history record per row the job changed or deleted, in one insert (its author: the
+    administrator who launched it, or nobody for the clock)."""
+    WriteRecord.objects.bulk_create(
+        WriteRecord(user=acting_user, model=model._meta.label_lower, object_id=pk, action=action, after=after)
+        for pk in ids
+    )
+
+
 def _chunks(ids: Sequence[int]) -> Iterable[list[int]]:
     for start in range(0, len(ids), BATCH):
         yield list(ids[start : start + BATCH])
@@ -358,16 +369,7 @@ def _anonymise(batch: list[int], cutoffs: Cutoffs, *, acting_user: User | None) 
         sides = {pk for pair in merges.values_list("kept_id", "absorbed_id") for pk in pair}
         scrubbed += _scrub_history(Youth, sides, actions=(WriteAction.MERGE, WriteAction.UNMERGE, WriteAction.IMPORT))
         merges.update(kept_before={}, kept_after={})
-        WriteRecord.objects.bulk_create(
-            WriteRecord(
-                user=acting_user,
-                model=Youth._meta.label_lower,
-                object_id=pk,
-                action=WriteAction.ANONYMISE,
-                after={"retention": "anonymised"},
-            )
-            for pk in ids
-        )
+        _record(Youth, ids, action=WriteAction.ANONYMISE, after={"retention": "anonymised"}, acting_user=acting_user)
     return still, scrubbed
 
 
@@ -382,16 +384,7 @@ def _delete_signals(batch: list[int], cutoffs: Cutoffs, *, acting_user: User | N
         scrubbed = _scrub_history(SignalContact, contacts) + _scrub_history(Signal, ids)
         SignalContact.objects.filter(pk__in=contacts).delete()
         Signal.objects.filter(pk__in=ids).delete()
-        WriteRecord.objects.bulk_create(
-            WriteRecord(
-                user=acting_user,
-                model=Signal._meta.label_lower,
-                object_id=pk,
-                action=WriteAction.DELETE,
-                after={"retention": "deleted"},
-            )
-            for pk in ids
-        )
+        _record(Signal, ids, action=WriteAction.DELETE, after={"retention": "deleted"}, acting_user=acting_user)
     return ids, scrubbed
 
 
@@ -406,15 +399,12 @@ def _abandon_uploads(uploads: QuerySet[ListImport], *, acting_user: User | None)
     with transaction.atomic():
         ids = list(uploads.select_for_update().values_list("pk", flat=True))
         ListImport.objects.filter(pk__in=ids).update(content=None, status=ImportStatus.CANCELLED)
-        WriteRecord.objects.bulk_create(
-            WriteRecord(
-                user=acting_user,
-                model=ListImport._meta.label_lower,
-                object_id=pk,
-                action=WriteAction.UPDATE,
-                after={"status": ImportStatus.CANCELLED, "retention": "file erased"},
-            )
-            for pk in ids
+        _record(
+            ListImport,
+            ids,
+            action=WriteAction.UPDATE,
+            after={"status": ImportStatus.CANCELLED, "retention": "file erased"},
+            acting_user=acting_user,
         )
     return len(ids)
 
